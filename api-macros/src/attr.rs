@@ -1,0 +1,376 @@
+//! Attribute parsing: `#[api(...)]` arguments, method attributes (verbs,
+//! static headers) and parameter attributes (`#[query]`, `#[header]`,
+//! `#[body]`). Names are constants; a near miss gets a "did you mean".
+
+use proc_macro2::Span;
+use syn::meta::ParseNestedMeta;
+use syn::spanned::Spanned;
+use syn::{Attribute, Ident, LitStr, Meta, Path, Token};
+
+use crate::ctxt::Ctxt;
+
+pub const BASE: &str = "base";
+pub const CLIENT: &str = "client";
+pub const CRATE: &str = "crate";
+pub const HEADER: &str = "header";
+pub const QUERY: &str = "query";
+pub const BODY: &str = "body";
+pub const RENAME: &str = "rename";
+
+/// The HTTP methods, by attribute name.
+pub const VERBS: [&str; 7] = ["get", "post", "put", "patch", "delete", "head", "options"];
+
+/// Attributes of the language that may sit on a trait method or parameter
+/// and are passed through untouched.
+const BUILTIN: [&str; 12] = [
+    "doc",
+    "allow",
+    "warn",
+    "deny",
+    "forbid",
+    "expect",
+    "cfg",
+    "cfg_attr",
+    "deprecated",
+    "must_use",
+    "inline",
+    "diagnostic",
+];
+
+/// The arguments of `#[api(...)]`.
+#[derive(Default)]
+pub struct ApiArgs {
+    pub base: Option<LitStr>,
+    pub client: Option<Ident>,
+    pub krate: Option<Path>,
+}
+
+/// A header with a fixed value: `#[header("Accept", "application/json")]`.
+pub struct StaticHeader {
+    /// Lowercased, valid header name.
+    pub name: String,
+    pub value: String,
+}
+
+/// An HTTP method attribute with its route.
+pub struct Verb {
+    pub name: &'static str,
+    pub span: Span,
+    pub route: LitStr,
+}
+
+/// What a method attribute is.
+pub enum MethodAttr {
+    Verb(Verb),
+    Header(StaticHeader),
+    /// Not ours: kept on the emitted trait.
+    Other(Attribute),
+}
+
+/// What a parameter attribute makes of the argument.
+pub enum ParamAttr {
+    Query { key: Option<LitStr> },
+    Header { name: String },
+    Body,
+}
+
+/// The single identifier naming an attribute, if it is one.
+fn attr_name(attr: &Attribute) -> Option<String> {
+    attr.path().get_ident().map(Ident::to_string)
+}
+
+/// Levenshtein distance, for "did you mean".
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// The closest of `candidates` to `name`, if close enough to be a typo.
+pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let limit = if name.len() <= 4 { 1 } else { 2 };
+    candidates
+        .iter()
+        .map(|c| (distance(&name.to_ascii_lowercase(), c), *c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+fn suggestion(name: &str, candidates: &[&str]) -> String {
+    match did_you_mean(name, candidates) {
+        Some(s) => format!(": did you mean `{s}`?"),
+        None => format!("; expected one of {}", list(candidates)),
+    }
+}
+
+fn list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Parses `#[api(base = "...", client = Name, crate = path)]`.
+pub fn parse_api_args(cx: &Ctxt, args: proc_macro2::TokenStream) -> ApiArgs {
+    let mut out = ApiArgs::default();
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident(BASE) {
+            set_once(cx, &meta, &mut out.base, BASE, meta.value()?.parse()?);
+        } else if meta.path.is_ident(CLIENT) {
+            set_once(cx, &meta, &mut out.client, CLIENT, meta.value()?.parse()?);
+        } else if meta.path.is_ident(CRATE) {
+            let value = meta.value()?;
+            let path = if value.peek(LitStr) {
+                value.parse::<LitStr>()?.parse()?
+            } else {
+                Path::parse_mod_style(value)?
+            };
+            set_once(cx, &meta, &mut out.krate, CRATE, path);
+        } else {
+            let name = meta
+                .path
+                .get_ident()
+                .map(Ident::to_string)
+                .unwrap_or_default();
+            cx.error_spanned_by(
+                &meta.path,
+                format!(
+                    "unknown argument `{name}` of `#[api]`{}",
+                    suggestion(&name, &[BASE, CLIENT, CRATE])
+                ),
+            );
+            // Skip the value so that the next arguments are still read.
+            if meta.input.peek(Token![=]) {
+                meta.value()?.parse::<syn::Expr>()?;
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = syn::parse::Parser::parse2(parser, args) {
+        cx.syn_error(e);
+    }
+    out
+}
+
+fn set_once<T>(cx: &Ctxt, meta: &ParseNestedMeta<'_>, slot: &mut Option<T>, name: &str, value: T) {
+    if slot.is_some() {
+        cx.error_spanned_by(&meta.path, format!("`{name}` is given twice"));
+    } else {
+        *slot = Some(value);
+    }
+}
+
+/// Classifies an attribute on a trait method.
+pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
+    let Some(name) = attr_name(attr) else {
+        return Some(MethodAttr::Other(attr.clone()));
+    };
+    if let Some(verb) = VERBS.iter().find(|v| **v == name) {
+        return parse_verb(cx, attr, verb).map(MethodAttr::Verb);
+    }
+    if name == HEADER {
+        return parse_static_header(cx, attr).map(MethodAttr::Header);
+    }
+    let ours: Vec<&str> = VERBS.iter().copied().chain([HEADER]).collect();
+    if !BUILTIN.contains(&name.as_str()) {
+        if let Some(close) = did_you_mean(&name, &ours) {
+            cx.error_spanned_by(
+                attr.path(),
+                format!("unknown attribute `#[{name}]`: did you mean `#[{close}]`?"),
+            );
+            return None;
+        }
+    }
+    Some(MethodAttr::Other(attr.clone()))
+}
+
+fn parse_verb(cx: &Ctxt, attr: &Attribute, verb: &'static str) -> Option<Verb> {
+    let route = match &attr.meta {
+        Meta::List(list) => match list.parse_args::<LitStr>() {
+            Ok(route) => route,
+            Err(_) => {
+                cx.error_spanned_by(
+                    &list.tokens,
+                    format!("`#[{verb}]` takes one route string: `#[{verb}(\"/path/<id>\")]`"),
+                );
+                return None;
+            }
+        },
+        _ => {
+            cx.error_spanned_by(
+                attr,
+                format!("`#[{verb}]` needs a route: `#[{verb}(\"/path/<id>\")]`"),
+            );
+            return None;
+        }
+    };
+    Some(Verb {
+        name: verb,
+        span: attr.path().span(),
+        route,
+    })
+}
+
+/// Parses `#[header("Name", "value")]` on a trait or method.
+pub fn parse_static_header(cx: &Ctxt, attr: &Attribute) -> Option<StaticHeader> {
+    let usage = "a fixed header is written `#[header(\"Name\", \"value\")]`";
+    let Meta::List(list) = &attr.meta else {
+        cx.error_spanned_by(attr, usage);
+        return None;
+    };
+    let parsed = list.parse_args_with(|input: syn::parse::ParseStream<'_>| {
+        let name: LitStr = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let value: LitStr = input.parse()?;
+        input.parse::<Option<Token![,]>>()?;
+        Ok((name, value))
+    });
+    let Ok((name, value)) = parsed else {
+        cx.error_spanned_by(&list.tokens, usage);
+        return None;
+    };
+    let name_ok = check_header_name(cx, &name);
+    let text = value.value();
+    if let Some(bad) = text
+        .chars()
+        .find(|&c| !(c == '\t' || (' '..='~').contains(&c)))
+    {
+        cx.error_spanned_by(
+            &value,
+            format!(
+                "header value holds `{}`: a fixed header value must be visible ASCII (no CR, LF or other control characters)",
+                bad.escape_default()
+            ),
+        );
+        return None;
+    }
+    Some(StaticHeader {
+        name: name_ok?,
+        value: text,
+    })
+}
+
+/// Checks a header name literal; returns it lowercased.
+pub fn check_header_name(cx: &Ctxt, name: &LitStr) -> Option<String> {
+    let text = name.value();
+    let valid = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !valid {
+        cx.error_spanned_by(
+            name,
+            format!(
+                "`{}` is not a valid header name: use letters, digits and `-`",
+                text.escape_default()
+            ),
+        );
+        return None;
+    }
+    Some(text.to_ascii_lowercase())
+}
+
+/// Classifies an attribute on a parameter: ours, passed through (`None`
+/// with no error), or an error.
+pub fn parse_param_attr(cx: &Ctxt, attr: &Attribute) -> Result<Option<ParamAttr>, ()> {
+    let name = attr_name(attr).unwrap_or_default();
+    match name.as_str() {
+        QUERY => parse_query(cx, attr).map(Some).ok_or(()),
+        HEADER => parse_header_param(cx, attr).map(Some).ok_or(()),
+        BODY => match &attr.meta {
+            Meta::Path(_) => Ok(Some(ParamAttr::Body)),
+            _ => {
+                cx.error_spanned_by(attr, "`#[body]` takes no arguments");
+                Err(())
+            }
+        },
+        n if BUILTIN.contains(&n) => Ok(None),
+        _ => {
+            cx.error_spanned_by(
+                attr.path(),
+                format!(
+                    "unknown parameter attribute `#[{name}]`{}",
+                    suggestion(&name, &[QUERY, HEADER, BODY])
+                ),
+            );
+            Err(())
+        }
+    }
+}
+
+fn parse_query(cx: &Ctxt, attr: &Attribute) -> Option<ParamAttr> {
+    if let Meta::Path(_) = attr.meta {
+        return Some(ParamAttr::Query { key: None });
+    }
+    let mut key = None;
+    let result = attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident(RENAME) {
+            let lit: LitStr = meta.value()?.parse()?;
+            if lit.value().is_empty() {
+                cx.error_spanned_by(&lit, "a query key cannot be empty");
+            }
+            key = Some(lit);
+        } else {
+            let name = meta
+                .path
+                .get_ident()
+                .map(Ident::to_string)
+                .unwrap_or_default();
+            cx.error_spanned_by(
+                &meta.path,
+                format!(
+                    "unknown argument `{name}` of `#[query]`{}",
+                    suggestion(&name, &[RENAME])
+                ),
+            );
+            if meta.input.peek(Token![=]) {
+                meta.value()?.parse::<syn::Expr>()?;
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        cx.syn_error(e);
+        return None;
+    }
+    Some(ParamAttr::Query { key })
+}
+
+fn parse_header_param(cx: &Ctxt, attr: &Attribute) -> Option<ParamAttr> {
+    let usage = "a header argument is written `#[header(\"Name\")] value: T`";
+    let Meta::List(list) = &attr.meta else {
+        cx.error_spanned_by(attr, usage);
+        return None;
+    };
+    let Ok(name) = list.parse_args::<LitStr>() else {
+        cx.error_spanned_by(&list.tokens, usage);
+        return None;
+    };
+    check_header_name(cx, &name).map(|name| ParamAttr::Header { name })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(did_you_mean("gett", &VERBS), Some("get"));
+        assert_eq!(did_you_mean("Post", &VERBS), Some("post"));
+        assert_eq!(did_you_mean("delet", &VERBS), Some("delete"));
+        assert_eq!(did_you_mean("renme", &[RENAME]), Some("rename"));
+        assert_eq!(did_you_mean("test", &VERBS), None);
+        assert_eq!(did_you_mean("serde", &[QUERY, HEADER, BODY]), None);
+    }
+}

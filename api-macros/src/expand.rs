@@ -1,0 +1,311 @@
+//! Expansion: the model into the trait, the client struct and its impls.
+//!
+//! Generated code names the runtime only through `#krate::__private` and
+//! std only through `::core` paths; its locals start with `__api_`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{ItemTrait, LitStr, Path, ReturnType, Signature};
+
+use crate::attr::{self, StaticHeader};
+use crate::ctxt::Ctxt;
+use crate::model::{ApiTrait, Endpoint, Method, Output, OutputKind, Role, unraw};
+use crate::route::Piece;
+use crate::valid;
+
+/// The whole macro: parse, validate, expand. Errors come out as
+/// `compile_error!`s next to a client that still type-checks, so the rest
+/// of the user's code does not drown in follow-on errors.
+pub fn api(args: TokenStream, item: TokenStream) -> TokenStream {
+    let cx = Ctxt::new();
+    let args = attr::parse_api_args(&cx, args);
+    let item: ItemTrait = match syn::parse2(item) {
+        Ok(item) => item,
+        Err(e) => {
+            // Not a trait: nothing to keep.
+            let _ = cx.check();
+            return syn::Error::new(
+                e.span(),
+                "`#[api]` goes on a trait whose methods declare the endpoints: `#[api(base = \"https://…\")] pub trait MyApi { … }`",
+            )
+            .to_compile_error();
+        }
+    };
+    let api = ApiTrait::parse(&cx, args, item);
+    valid::check(&cx, &api);
+    let generic = !api.item.generics.params.is_empty();
+    let output = match cx.check() {
+        Ok(()) => expand(&api, true),
+        Err(errors) if generic => {
+            let mut out = emit_trait(&api);
+            out.extend(errors.to_compile_error());
+            out
+        }
+        Err(errors) => {
+            let mut out = expand(&api, false);
+            out.extend(errors.to_compile_error());
+            out
+        }
+    };
+    if std::env::var_os("API_MACROS_DEBUG").is_some_and(|v| v != "0") {
+        eprintln!("// #[api] expansion of `{}`\n{output}", api.item.ident);
+    }
+    output
+}
+
+fn krate(api: &ApiTrait) -> Path {
+    api.args
+        .krate
+        .clone()
+        .unwrap_or_else(|| syn::parse_quote!(::api_client))
+}
+
+/// The trait, client struct, constructors and trait impl. With `ok` false
+/// the method bodies are `unreachable!()`: only the errors matter then.
+fn expand(api: &ApiTrait, ok: bool) -> TokenStream {
+    let krate = krate(api);
+    let trait_def = emit_trait(api);
+    let trait_ident = &api.item.ident;
+    let client = &api.client;
+    let vis = &api.item.vis;
+    let base = match &api.args.base {
+        Some(base) => quote!(::core::option::Option::Some(#base)),
+        None => quote!(::core::option::Option::None),
+    };
+    let struct_doc = format!(
+        "The generated client of [`{trait_ident}`]: one pooled HTTP session, cheap to clone (clones share it).\n\n\
+         Create it once with [`{client}::builder`] or [`{client}::new`] and reuse it."
+    );
+    let methods = api.methods.iter().map(|m| {
+        if ok {
+            emit_method(api, &krate, m)
+        } else {
+            emit_placeholder(m)
+        }
+    });
+    quote! {
+        #trait_def
+
+        #[doc = #struct_doc]
+        #[derive(::core::clone::Clone, ::core::fmt::Debug)]
+        #vis struct #client {
+            __api_core: #krate::__private::Core,
+        }
+
+        impl #client {
+            /// Starts building a client with the declared base URL and the
+            /// default policies; `.build()` finishes it.
+            pub fn builder() -> #krate::__private::ClientBuilder<Self> {
+                #krate::__private::ClientBuilder::__new(#base)
+            }
+
+            /// A client with the declared base URL and default settings.
+            ///
+            /// # Errors
+            /// When no base URL was declared or the HTTP client cannot be
+            /// initialised.
+            pub fn new() -> #krate::__private::Result<Self> {
+                Self::builder().build()
+            }
+        }
+
+        impl #krate::__private::FromCore for #client {
+            fn from_core(core: #krate::__private::Core) -> Self {
+                #client { __api_core: core }
+            }
+        }
+
+        impl #trait_ident for #client {
+            #(#methods)*
+        }
+    }
+}
+
+/// The trait as the user wrote it, less our attributes, with each
+/// `async fn` turned into `fn … -> impl Future<Output = T> + Send`.
+fn emit_trait(api: &ApiTrait) -> TokenStream {
+    let ItemTrait {
+        attrs,
+        vis,
+        trait_token,
+        ident,
+        generics,
+        colon_token,
+        supertraits,
+        ..
+    } = &api.item;
+    let methods = api.methods.iter().map(|m| {
+        let attrs = &m.attrs;
+        let sig = desugar(&m.sig);
+        quote!(#(#attrs)* #sig;)
+    });
+    quote! {
+        #(#attrs)*
+        #vis #trait_token #ident #generics #colon_token #supertraits {
+            #(#methods)*
+        }
+    }
+}
+
+/// `async fn f(..) -> T` as `fn f(..) -> impl Future<Output = T> + Send`.
+fn desugar(sig: &Signature) -> Signature {
+    let mut sig = sig.clone();
+    if sig.asyncness.take().is_some() {
+        let output = match &sig.output {
+            ReturnType::Default => quote!(()),
+            ReturnType::Type(_, ty) => quote!(#ty),
+        };
+        sig.output = syn::parse_quote_spanned! {sig.output.span()=>
+            -> impl ::core::future::Future<Output = #output> + ::core::marker::Send
+        };
+    }
+    sig
+}
+
+/// The `cfg` attributes of a method, which its impl must share.
+fn cfg_attrs(m: &Method) -> impl Iterator<Item = &syn::Attribute> {
+    m.attrs.iter().filter(|a| a.path().is_ident("cfg"))
+}
+
+fn emit_placeholder(m: &Method) -> TokenStream {
+    let cfgs = cfg_attrs(m);
+    let sig = desugar(&m.sig);
+    let body = if m.sig.asyncness.is_some() {
+        quote!(async { ::core::unreachable!() })
+    } else {
+        quote!(::core::unreachable!())
+    };
+    quote! {
+        #(#cfgs)*
+        #[allow(unused_variables)]
+        #sig { #body }
+    }
+}
+
+fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
+    let Some(endpoint) = &m.endpoint else {
+        return emit_placeholder(m);
+    };
+    let cfgs = cfg_attrs(m);
+    let sig = desugar(&m.sig);
+    let name = unraw(&m.sig.ident);
+    let route = &endpoint.route.lit;
+    let method = format_ident!("{}", endpoint.verb.name.to_ascii_uppercase());
+    let headers = api
+        .headers
+        .iter()
+        .chain(&endpoint.headers)
+        .map(|h| emit_static_header(krate, h));
+    let path = emit_path(endpoint);
+    let query_literal = endpoint
+        .route
+        .query
+        .as_ref()
+        .map(|q| quote!(__api_call.query_literal(#q);));
+    let args = emit_arguments(krate, endpoint);
+    let decoder = decoder(krate, &endpoint.output);
+    let ret_span = m.sig.output.span();
+    let send = quote_spanned!(ret_span=> __api_call.send::<#decoder>());
+    quote! {
+        #(#cfgs)*
+        #sig {
+            static __API_ENDPOINT: #krate::__private::Endpoint = #krate::__private::Endpoint {
+                name: #name,
+                method: #krate::__private::Method::#method,
+                route: #route,
+            };
+            let mut __api_call = #krate::__private::Call::new(&self.__api_core, &__API_ENDPOINT);
+            #(#headers)*
+            #(#path)*
+            #query_literal
+            #(#args)*
+            #send
+        }
+    }
+}
+
+fn emit_static_header(krate: &Path, h: &StaticHeader) -> TokenStream {
+    let StaticHeader { name, value } = h;
+    quote! {
+        __api_call.static_header(
+            {
+                const __API_NAME: #krate::__private::HeaderName =
+                    #krate::__private::HeaderName::from_static(#name);
+                __API_NAME
+            },
+            {
+                const __API_VALUE: #krate::__private::HeaderValue =
+                    #krate::__private::HeaderValue::from_static(#value);
+                __API_VALUE
+            },
+        );
+    }
+}
+
+fn emit_path(endpoint: &Endpoint) -> impl Iterator<Item = TokenStream> + '_ {
+    endpoint.route.pieces.iter().map(move |piece| match piece {
+        Piece::Literal(text) => quote!(__api_call.path(#text);),
+        Piece::Param(ph) => {
+            // Validation guarantees the argument exists.
+            let Some(param) = endpoint.params.iter().find(|p| unraw(&p.ident) == ph.name) else {
+                return TokenStream::new();
+            };
+            let ident = &param.ident;
+            let name = &ph.name;
+            let whole = ph.whole;
+            let method = if ph.rest {
+                format_ident!("segments")
+            } else {
+                format_ident!("segment")
+            };
+            quote_spanned!(param.ty.span()=> __api_call.#method(#name, &#ident, #whole);)
+        }
+    })
+}
+
+fn emit_arguments<'a>(
+    krate: &'a Path,
+    endpoint: &'a Endpoint,
+) -> impl Iterator<Item = TokenStream> + 'a {
+    endpoint.params.iter().map(move |p| {
+        let ident = &p.ident;
+        let span = p.ty.span();
+        match &p.role {
+            Role::Path => TokenStream::new(),
+            Role::Query { key } => quote_spanned!(span=> __api_call.query(#key, &#ident);),
+            Role::Header { name } => {
+                let name = LitStr::new(name, p.span);
+                quote_spanned! {span=>
+                    __api_call.header(
+                        {
+                            const __API_NAME: #krate::__private::HeaderName =
+                                #krate::__private::HeaderName::from_static(#name);
+                            __API_NAME
+                        },
+                        &#ident,
+                    );
+                }
+            }
+            Role::Body => {
+                let name = unraw(ident);
+                quote_spanned!(span=> __api_call.json(#name, &#ident);)
+            }
+        }
+    })
+}
+
+/// The runtime decoder for a return type.
+fn decoder(krate: &Path, output: &Output) -> TokenStream {
+    let ty = &output.ty;
+    match &output.kind {
+        OutputKind::Json => quote_spanned!(ty.span()=> #krate::__private::Json<#ty>),
+        OutputKind::Text => quote!(#krate::__private::Text),
+        OutputKind::Bytes => quote!(#krate::__private::Raw),
+        OutputKind::Unit => quote!(#krate::__private::Unit),
+        OutputKind::Meta(inner) => {
+            let inner = decoder(krate, inner);
+            quote!(#krate::__private::WithMeta<#inner>)
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! The `#[api]` attribute of [api-client](https://docs.rs/api-client).
+//! Depend on `api-client`, which re-exports it with its documentation.
+//!
+//! The pipeline: `attr` and `route` parse the user's tokens into the typed
+//! `model`, recording every problem in a `ctxt::Ctxt`; `valid` checks what
+//! spans several pieces; `expand` emits the trait, the client and its impl.
+#![deny(missing_docs)]
+
+mod attr;
+mod ctxt;
+mod expand;
+mod model;
+mod route;
+mod valid;
+
+#[cfg(test)]
+mod tests;
+
+use proc_macro::TokenStream;
+
+/// Turns a trait into a typed REST client. See the `api-client` crate's
+/// documentation of `api` for the full reference.
+#[proc_macro_attribute]
+pub fn api(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::api(args.into(), item.into()).into()
+}

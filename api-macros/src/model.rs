@@ -1,0 +1,432 @@
+//! The typed model of an `#[api]` trait, built from syn's tree. Every node
+//! keeps the user's tokens (and so their spans) next to the parsed value.
+//! Building it records every problem in the context and carries on.
+
+use proc_macro2::Span;
+use quote::format_ident;
+use syn::spanned::Spanned;
+use syn::{
+    Attribute, FnArg, GenericArgument, Ident, ItemTrait, Pat, PathArguments, ReturnType, Signature,
+    TraitItem, TraitItemFn, Type,
+};
+
+use crate::attr::{self, ApiArgs, MethodAttr, ParamAttr, StaticHeader, Verb};
+use crate::ctxt::Ctxt;
+use crate::route::{self, Route};
+
+/// The whole declaration.
+pub struct ApiTrait {
+    /// The trait without the items and attributes that are ours.
+    pub item: ItemTrait,
+    pub args: ApiArgs,
+    pub client: Ident,
+    pub headers: Vec<StaticHeader>,
+    /// Every method, cleaned, for the emitted trait and impl.
+    pub methods: Vec<Method>,
+}
+
+/// One trait method as emitted, and its endpoint when it parsed.
+pub struct Method {
+    pub attrs: Vec<Attribute>,
+    pub sig: Signature,
+    pub endpoint: Option<Endpoint>,
+}
+
+pub struct Endpoint {
+    pub verb: Verb,
+    pub route: Route,
+    pub headers: Vec<StaticHeader>,
+    pub params: Vec<Param>,
+    pub output: Output,
+}
+
+pub struct Param {
+    pub ident: Ident,
+    pub ty: Type,
+    pub role: Role,
+    /// The attribute that gave the role, or the argument's name.
+    pub span: Span,
+}
+
+pub enum Role {
+    /// Bound to a route placeholder of the same name.
+    Path,
+    Query {
+        key: String,
+    },
+    Header {
+        name: String,
+    },
+    Body,
+}
+
+impl Role {
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Role::Path => "a path argument",
+            Role::Query { .. } => "`#[query]`",
+            Role::Header { .. } => "`#[header]`",
+            Role::Body => "`#[body]`",
+        }
+    }
+}
+
+/// The `T` of `Result<T>` and how to decode it.
+pub struct Output {
+    pub ty: Type,
+    pub kind: OutputKind,
+}
+
+pub enum OutputKind {
+    /// `T: DeserializeOwned`, decoded from JSON.
+    Json,
+    /// `String`.
+    Text,
+    /// `Bytes`.
+    Bytes,
+    /// `()`.
+    Unit,
+    /// `Response<T>`: the inner type and its kind.
+    Meta(Box<Output>),
+}
+
+impl ApiTrait {
+    pub fn parse(cx: &Ctxt, args: ApiArgs, mut item: ItemTrait) -> ApiTrait {
+        check_trait_shape(cx, &item);
+        let mut headers = Vec::new();
+        item.attrs.retain(|a| {
+            if !a.path().is_ident(attr::HEADER) {
+                return true;
+            }
+            headers.extend(attr::parse_static_header(cx, a));
+            false
+        });
+        let mut methods = Vec::new();
+        for trait_item in std::mem::take(&mut item.items) {
+            match trait_item {
+                TraitItem::Fn(f) => methods.push(parse_method(cx, f)),
+                other => cx.error_spanned_by(
+                    &other,
+                    "an `#[api]` trait holds only endpoint methods: move this item elsewhere",
+                ),
+            }
+        }
+        let client = args
+            .client
+            .clone()
+            .unwrap_or_else(|| format_ident!("{}Client", item.ident));
+        ApiTrait {
+            item,
+            args,
+            client,
+            headers,
+            methods,
+        }
+    }
+}
+
+fn check_trait_shape(cx: &Ctxt, item: &ItemTrait) {
+    if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
+        cx.error_spanned_by(
+            &item.generics,
+            "an `#[api]` trait cannot be generic: the generated client implements it for one concrete API",
+        );
+    }
+    if let Some(unsafety) = &item.unsafety {
+        cx.error_spanned_by(unsafety, "an `#[api]` trait cannot be `unsafe`");
+    }
+    if let Some(auto) = &item.auto_token {
+        cx.error_spanned_by(auto, "an `#[api]` trait cannot be an auto trait");
+    }
+}
+
+fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
+    let TraitItemFn {
+        attrs,
+        mut sig,
+        default,
+        ..
+    } = f;
+    let mut kept = Vec::new();
+    let mut verbs: Vec<Verb> = Vec::new();
+    let mut headers = Vec::new();
+    let mut ok = true;
+    for a in &attrs {
+        match attr::parse_method_attr(cx, a) {
+            Some(MethodAttr::Verb(verb)) => {
+                if let Some(first) = verbs.first() {
+                    cx.error_at(
+                        verb.span,
+                        format!(
+                            "`{}` already has `#[{}]`: an endpoint has exactly one HTTP method",
+                            sig.ident, first.name
+                        ),
+                    );
+                    ok = false;
+                }
+                verbs.push(verb);
+            }
+            Some(MethodAttr::Header(h)) => headers.push(h),
+            Some(MethodAttr::Other(a)) => kept.push(a),
+            None => ok = false,
+        }
+    }
+    if let Some(body) = &default {
+        cx.error_spanned_by(
+            body,
+            "an endpoint is declared without a body: the generated client implements it",
+        );
+        ok = false;
+    }
+    ok &= check_signature(cx, &sig);
+    let params = parse_params(cx, &mut sig);
+    let output = parse_output(cx, &sig);
+    let route = verbs.first().and_then(|v| route::parse(cx, &v.route));
+    if verbs.is_empty() {
+        cx.error_at(
+            sig.ident.span(),
+            format!(
+                "`{}` has no HTTP method: add one of `#[get(\"/path\")]`, `#[post(…)]`, `#[put(…)]`, `#[patch(…)]`, `#[delete(…)]`, `#[head(…)]`, `#[options(…)]`",
+                sig.ident
+            ),
+        );
+    }
+    let endpoint = match (ok, verbs.into_iter().next(), route, params, output) {
+        (true, Some(verb), Some(route), Some(params), Some(output)) => Some(Endpoint {
+            verb,
+            route,
+            headers,
+            params,
+            output,
+        }),
+        _ => None,
+    };
+    Method {
+        attrs: kept,
+        sig,
+        endpoint,
+    }
+}
+
+/// Receiver, asyncness, generics, qualifiers. Returns whether it is usable.
+fn check_signature(cx: &Ctxt, sig: &Signature) -> bool {
+    let before = cx.error_count();
+    match sig.receiver() {
+        Some(r) if r.reference.is_some() && r.mutability.is_none() && r.colon_token.is_none() => {}
+        Some(r) => cx.error_spanned_by(
+            r,
+            "an endpoint takes `&self`: the client is shared, so it cannot be moved or borrowed mutably",
+        ),
+        None => cx.error_at(
+            sig.paren_token.span.open(),
+            format!("`{}` needs a `&self` receiver: write `fn {}(&self, …)`", sig.ident, sig.ident),
+        ),
+    }
+    if sig.asyncness.is_none() {
+        cx.error_spanned_by(
+            sig.fn_token,
+            format!(
+                "endpoint `{}` must be `async`: write `async fn {}`",
+                sig.ident, sig.ident
+            ),
+        );
+    }
+    let has_type_generics = sig
+        .generics
+        .params
+        .iter()
+        .any(|p| !matches!(p, syn::GenericParam::Lifetime(_)));
+    if has_type_generics || sig.generics.where_clause.is_some() {
+        cx.error_spanned_by(
+            &sig.generics,
+            "an endpoint cannot be generic: use concrete argument types (`&str`, `&T`, `Option<u32>`…)",
+        );
+    }
+    if let Some(c) = &sig.constness {
+        cx.error_spanned_by(c, "an endpoint cannot be `const`");
+    }
+    if let Some(u) = &sig.unsafety {
+        cx.error_spanned_by(u, "an endpoint cannot be `unsafe`");
+    }
+    if let Some(abi) = &sig.abi {
+        cx.error_spanned_by(abi, "an endpoint cannot declare an ABI");
+    }
+    if let Some(v) = &sig.variadic {
+        cx.error_spanned_by(v, "an endpoint cannot be variadic");
+    }
+    cx.error_count() == before
+}
+
+/// Reads each argument's role and strips our attributes from the signature.
+fn parse_params(cx: &Ctxt, sig: &mut Signature) -> Option<Vec<Param>> {
+    let mut params = Vec::new();
+    let mut ok = true;
+    for input in sig.inputs.iter_mut() {
+        let FnArg::Typed(arg) = input else { continue };
+        let mut role = None;
+        let mut role_span = None;
+        arg.attrs.retain(|a| match attr::parse_param_attr(cx, a) {
+            Ok(Some(parsed)) => {
+                if role.is_some() {
+                    cx.error_spanned_by(
+                        a,
+                        "an argument has one role: `#[query]`, `#[header(\"…\")]` or `#[body]`, not several",
+                    );
+                    ok = false;
+                } else {
+                    role = Some(parsed);
+                    role_span = Some(a.span());
+                }
+                false
+            }
+            Ok(None) => true,
+            Err(()) => {
+                ok = false;
+                false
+            }
+        });
+        let ident = match &*arg.pat {
+            Pat::Ident(p) if p.by_ref.is_none() && p.mutability.is_none() && p.subpat.is_none() => {
+                p.ident.clone()
+            }
+            other => {
+                cx.error_spanned_by(
+                    other,
+                    "an endpoint argument must be a plain name (`login: &str`): it names the value on the wire",
+                );
+                ok = false;
+                continue;
+            }
+        };
+        let role = match role {
+            None => Role::Path,
+            Some(ParamAttr::Query { key }) => Role::Query {
+                key: key.map_or_else(|| unraw(&ident), |k| k.value()),
+            },
+            Some(ParamAttr::Header { name }) => Role::Header { name },
+            Some(ParamAttr::Body) => Role::Body,
+        };
+        params.push(Param {
+            span: role_span.unwrap_or_else(|| ident.span()),
+            ident,
+            ty: (*arg.ty).clone(),
+            role,
+        });
+    }
+    ok.then_some(params)
+}
+
+/// The name of an identifier as the wire sees it (`r#type` → `type`).
+pub fn unraw(ident: &Ident) -> String {
+    let s = ident.to_string();
+    s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
+}
+
+const RETURN_HELP: &str = "an endpoint returns `api_client::Result<T>` with `T` one of: a `DeserializeOwned` type (JSON), `String`, `Bytes`, `()` or `Response<T>`";
+
+fn parse_output(cx: &Ctxt, sig: &Signature) -> Option<Output> {
+    let ReturnType::Type(_, ty) = &sig.output else {
+        cx.error_at(
+            sig.paren_token.span.close(),
+            format!("`{}` has no return type: {RETURN_HELP}", sig.ident),
+        );
+        return None;
+    };
+    let inner = result_argument(ty);
+    match inner {
+        Ok(inner) => classify(cx, inner, false),
+        Err(message) => {
+            cx.error_spanned_by(ty, format!("{message}: {RETURN_HELP}"));
+            None
+        }
+    }
+}
+
+/// The `T` of `Result<T>` (any path ending in `Result`).
+fn result_argument(ty: &Type) -> Result<&Type, String> {
+    let Type::Path(path) = ty else {
+        return Err("unsupported return type".to_owned());
+    };
+    let Some(last) = path.path.segments.last().filter(|s| s.ident == "Result") else {
+        return Err("unsupported return type".to_owned());
+    };
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return Err("`Result` needs its success type".to_owned());
+    };
+    let types: Vec<&Type> = args
+        .args
+        .iter()
+        .filter_map(|a| match a {
+            GenericArgument::Type(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    match types.as_slice() {
+        [t] if args.args.len() == 1 => Ok(t),
+        [_, _] => Err("a custom error type in `Result<T, E>` is not supported; errors are `api_client::Error`".to_owned()),
+        _ => Err("unsupported return type".to_owned()),
+    }
+}
+
+fn classify(cx: &Ctxt, ty: &Type, in_response: bool) -> Option<Output> {
+    let kind = match ty {
+        Type::Paren(p) => return classify(cx, &p.elem, in_response),
+        Type::Group(g) => return classify(cx, &g.elem, in_response),
+        Type::Tuple(t) if t.elems.is_empty() => OutputKind::Unit,
+        Type::Tuple(_) | Type::Array(_) => OutputKind::Json,
+        Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            let bare = matches!(last.arguments, PathArguments::None);
+            match last.ident.to_string().as_str() {
+                "String" if bare => OutputKind::Text,
+                "Bytes" if bare => OutputKind::Bytes,
+                "Response" => return classify_response(cx, ty, &last.arguments, in_response),
+                _ => OutputKind::Json,
+            }
+        }
+        Type::Path(_) => OutputKind::Json,
+        Type::Reference(_) => {
+            cx.error_spanned_by(ty, "a borrowed return type cannot outlive the response: return an owned type such as `String` or `Vec<T>`");
+            return None;
+        }
+        _ => {
+            cx.error_spanned_by(ty, format!("unsupported return type: {RETURN_HELP}"));
+            return None;
+        }
+    };
+    Some(Output {
+        ty: ty.clone(),
+        kind,
+    })
+}
+
+fn classify_response(
+    cx: &Ctxt,
+    ty: &Type,
+    args: &PathArguments,
+    in_response: bool,
+) -> Option<Output> {
+    if in_response {
+        cx.error_spanned_by(
+            ty,
+            "`Response<Response<T>>` is not supported: use one `Response<T>`",
+        );
+        return None;
+    }
+    let inner = match args {
+        PathArguments::AngleBracketed(a) if a.args.len() == 1 => match a.args.first() {
+            Some(GenericArgument::Type(t)) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(inner) = inner else {
+        cx.error_spanned_by(ty, "`Response` takes one type, the body's: `Response<T>`");
+        return None;
+    };
+    let inner = classify(cx, inner, true)?;
+    Some(Output {
+        ty: ty.clone(),
+        kind: OutputKind::Meta(Box::new(inner)),
+    })
+}

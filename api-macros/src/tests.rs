@@ -1,0 +1,38 @@
+//! Snapshot of the generated code, so changes to the output are seen in
+//! review (`cargo insta review` to accept a change).
+
+use quote::quote;
+
+fn expand_pretty(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> String {
+    let tokens = crate::expand::api(args, item);
+    match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(_) => tokens.to_string(),
+    }
+}
+
+#[test]
+fn expansion_of_a_github_trait() {
+    let out = expand_pretty(
+        quote!(base = "https://api.github.com"),
+        quote! {
+            #[header("Accept", "application/vnd.github+json")]
+            pub trait GitHub {
+                /// One user.
+                #[get("/users/<login>")]
+                async fn user(&self, login: &str) -> Result<User>;
+
+                #[get("/search/repositories?sort=stars")]
+                async fn search(&self, #[query] q: &str, #[query(rename = "per_page")] per_page: Option<u32>) -> Result<Response<Page>>;
+
+                #[post("/repos/<owner>/<repo>/issues")]
+                async fn create_issue(&self, owner: &str, repo: &str, #[body] issue: &NewIssue) -> Result<Issue>;
+
+                #[delete("/repos/<owner>/<repo>/contents/<path..>")]
+                #[header("X-Trace", "on")]
+                async fn delete_file(&self, owner: &str, repo: &str, path: &str, #[header("X-Request-Id")] rid: Option<&str>) -> Result<()>;
+            }
+        },
+    );
+    insta::assert_snapshot!(out);
+}

@@ -1,0 +1,172 @@
+//! Checks that span several pieces of an endpoint: route placeholders
+//! against arguments, and bodies against the HTTP method.
+
+use std::collections::HashMap;
+
+use quote::ToTokens;
+
+use crate::ctxt::Ctxt;
+use crate::model::{ApiTrait, Endpoint, Role, unraw};
+
+pub fn check(cx: &Ctxt, api: &ApiTrait) {
+    if let Some(base) = &api.args.base {
+        if let Err(problem) = check_base(&base.value()) {
+            cx.error_spanned_by(
+                base,
+                format!("invalid base URL `{}`: {problem}", base.value()),
+            );
+        }
+    }
+    for endpoint in api.methods.iter().filter_map(|m| m.endpoint.as_ref()) {
+        check_route_bindings(cx, endpoint);
+        check_body(cx, endpoint);
+    }
+}
+
+/// An absolute http(s) URL with a host, and no query, fragment or blanks.
+fn check_base(base: &str) -> Result<(), &'static str> {
+    let lower = base.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .ok_or("it must be an absolute `http://` or `https://` URL")?;
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    if host.is_empty() || host.starts_with(':') {
+        return Err("it has no host");
+    }
+    if base.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("it contains whitespace or control characters");
+    }
+    if base.contains(['?', '#']) {
+        return Err("it cannot have a query or a fragment: put those in routes");
+    }
+    if let Some((_, port)) = authority
+        .rsplit_once(':')
+        .filter(|_| !authority.ends_with(']'))
+    {
+        if port.parse::<u16>().is_err() && !port.is_empty() {
+            return Err("its port is not a number from 0 to 65535");
+        }
+    }
+    Ok(())
+}
+
+fn check_route_bindings(cx: &Ctxt, endpoint: &Endpoint) {
+    let route = &endpoint.route;
+    let mut seen: HashMap<&str, ()> = HashMap::new();
+    for ph in route.placeholders() {
+        if seen.insert(&ph.name, ()).is_some() {
+            cx.error_at(
+                ph.span,
+                format!(
+                    "route parameter `<{}>` appears twice in `{}`: each argument fills one place",
+                    ph.name,
+                    route.lit.value()
+                ),
+            );
+            continue;
+        }
+        match endpoint.params.iter().find(|p| unraw(&p.ident) == ph.name) {
+            None => cx.error_at(
+                ph.span,
+                format!(
+                    "route parameter `<{}>` in `{}` has no argument: add an argument `{}` or remove `<{}>`",
+                    ph.name,
+                    route.lit.value(),
+                    ph.name,
+                    ph.name
+                ),
+            ),
+            Some(p) if !matches!(p.role, Role::Path) => {
+                let mut e = syn::Error::new(
+                    p.span,
+                    format!(
+                        "argument `{}` fills `<{}>` in the route, so it cannot also be {}",
+                        ph.name,
+                        ph.name,
+                        p.role.describe()
+                    ),
+                );
+                e.combine(syn::Error::new(ph.span, format!("`<{}>` is bound here", ph.name)));
+                cx.syn_error(e);
+            }
+            Some(_) => {}
+        }
+    }
+    for p in &endpoint.params {
+        let name = unraw(&p.ident);
+        if matches!(p.role, Role::Path) && !seen.contains_key(name.as_str()) {
+            cx.error_spanned_by(
+                &p.ident,
+                format!(
+                    "argument `{name}` is not used: add `<{name}>` to the route `{}`, or mark it `#[query]`, `#[header(\"…\")]` or `#[body]`",
+                    route.lit.value()
+                ),
+            );
+        }
+    }
+}
+
+fn check_body(cx: &Ctxt, endpoint: &Endpoint) {
+    let mut bodies = endpoint
+        .params
+        .iter()
+        .filter(|p| matches!(p.role, Role::Body));
+    let first = bodies.next();
+    for extra in bodies {
+        let mut e = syn::Error::new(
+            extra.span,
+            "an endpoint has at most one `#[body]`: group the values in one struct",
+        );
+        if let Some(first) = first {
+            e.combine(syn::Error::new(first.span, "the first `#[body]` is here"));
+        }
+        cx.syn_error(e);
+    }
+    if let Some(body) = first {
+        let verb = endpoint.verb.name;
+        if matches!(verb, "get" | "head") {
+            let mut e = syn::Error::new(
+                body.span,
+                format!(
+                    "a `{}` request cannot have a body: servers and proxies may drop it; use `#[query]` arguments, or `#[post]`",
+                    verb.to_ascii_uppercase()
+                ),
+            );
+            e.combine(syn::Error::new_spanned(
+                endpoint.verb.route.to_token_stream(),
+                format!("the method is `#[{verb}]`"),
+            ));
+            cx.syn_error(e);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_base;
+
+    #[test]
+    fn base_urls() {
+        for ok in [
+            "https://api.github.com",
+            "http://127.0.0.1:8080/v2/",
+            "HTTPS://H",
+            "http://[::1]:80",
+        ] {
+            assert!(check_base(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "api.github.com",
+            "ftp://h",
+            "https://",
+            "http://h?x=1",
+            "http://h/#a",
+            "http://h:99999",
+            "http://a b",
+        ] {
+            assert!(check_base(bad).is_err(), "{bad}");
+        }
+    }
+}

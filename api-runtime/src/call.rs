@@ -1,0 +1,244 @@
+//! One call of an endpoint: generated code fills a [`Call`] from the
+//! arguments (path, query, headers, body) and sends it.
+
+use std::fmt::Display;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::Method;
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use serde::Serialize;
+use tracing::Instrument;
+use url::Url;
+
+use crate::client::Core;
+use crate::encode::write_encoded;
+use crate::error::{Error, Result};
+use crate::params::{HeaderValues, QuerySink, serialize_pairs};
+use crate::response::Decode;
+
+/// What the macro knows of an endpoint, computed at expansion time.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Endpoint {
+    /// The trait method's name.
+    pub name: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The route template as declared, e.g. `/users/<login>`.
+    pub route: &'static str,
+}
+
+/// A request being assembled from one call's arguments.
+///
+/// The first problem found (an argument that cannot be encoded) is kept and
+/// returned by [`send`](Call::send) without sending anything.
+#[doc(hidden)]
+pub struct Call<'a> {
+    core: &'a Core,
+    endpoint: &'static Endpoint,
+    url: String,
+    has_query: bool,
+    headers: HeaderMap,
+    body: Option<Bytes>,
+    error: Option<Error>,
+}
+
+impl<'a> Call<'a> {
+    /// Starts a call of `endpoint` on `core`.
+    pub fn new(core: &'a Core, endpoint: &'static Endpoint) -> Self {
+        let base = &core.shared.base;
+        let mut url = String::with_capacity(base.len() + endpoint.route.len() + 32);
+        url.push_str(base);
+        Call {
+            core,
+            endpoint,
+            url,
+            has_query: false,
+            headers: HeaderMap::new(),
+            body: None,
+            error: None,
+        }
+    }
+
+    fn fail(&mut self, message: String) {
+        if self.error.is_none() {
+            self.error = Some(Error::invalid_request(format!(
+                "in `{}`: {message}",
+                self.endpoint.name
+            )));
+        }
+    }
+
+    /// Appends a literal part of the route, checked at expansion time.
+    pub fn path(&mut self, literal: &'static str) {
+        self.url.push_str(literal);
+    }
+
+    /// Appends `value` as (part of) one path segment: every byte but the
+    /// RFC 3986 unreserved ones is percent-encoded, `/` included. When the
+    /// argument is the whole segment, an empty value, `.` or `..` is
+    /// refused, since it would change which resource the path names.
+    pub fn segment<T: Display + ?Sized>(&mut self, name: &'static str, value: &T, whole: bool) {
+        self.path_argument(name, value, whole, false);
+    }
+
+    /// Appends `value` as one or more path segments (`<name..>`): `/` is
+    /// kept, everything else encoded; `.` and `..` segments are refused.
+    pub fn segments<T: Display + ?Sized>(&mut self, name: &'static str, value: &T, whole: bool) {
+        self.path_argument(name, value, whole, true);
+    }
+
+    fn path_argument<T: Display + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+        whole: bool,
+        keep_slash: bool,
+    ) {
+        let start = self.url.len();
+        if write_encoded(&mut self.url, value, keep_slash).is_err() {
+            self.fail(format!("path argument `{name}` could not be formatted"));
+            return;
+        }
+        let written = &self.url[start..];
+        let problem = if whole && written.is_empty() {
+            Some("is empty")
+        } else if (whole || keep_slash) && written.split('/').any(|s| s == "." || s == "..") {
+            Some("is or contains the segment `.` or `..`")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            self.fail(format!(
+                "path argument `{name}` {problem}, which would change the request's path"
+            ));
+        }
+    }
+
+    /// Appends the literal query of the route (`/search?type=repo`).
+    pub fn query_literal(&mut self, query: &'static str) {
+        self.url.push(if self.has_query { '&' } else { '?' });
+        self.url.push_str(query);
+        self.has_query = true;
+    }
+
+    /// Appends a `#[query]` argument: a scalar as `name=value`, `None` as
+    /// nothing, a sequence as repeated keys, a struct as one pair per field.
+    pub fn query<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        let mut sink = QuerySink {
+            url: &mut self.url,
+            has_query: self.has_query,
+        };
+        let result = serialize_pairs(&mut sink, name, value, true);
+        self.has_query = sink.has_query;
+        if let Err(e) = result {
+            self.fail(format!("query argument {e}"));
+        }
+    }
+
+    /// Sets a header declared with a fixed value on the trait or method.
+    pub fn static_header(&mut self, name: HeaderName, value: HeaderValue) {
+        self.headers.insert(name, value);
+    }
+
+    /// Sets a `#[header("Name")]` argument; `None` sends nothing, a sequence
+    /// sends the header once per element. The value is never echoed in
+    /// errors: it may be a secret.
+    pub fn header<T: Serialize + ?Sized>(&mut self, name: HeaderName, value: &T) {
+        let mut values = HeaderValues(Vec::new());
+        if let Err(e) = serialize_pairs(&mut values, name.as_str(), value, false) {
+            self.fail(format!("header argument {e}"));
+            return;
+        }
+        let mut first = true;
+        for text in values.0 {
+            let Ok(value) = HeaderValue::from_str(&text) else {
+                self.fail(format!(
+                    "the value of header `{name}` holds a character a header cannot carry (CR, LF or another control character)"
+                ));
+                return;
+            };
+            if std::mem::take(&mut first) {
+                self.headers.insert(name.clone(), value);
+            } else {
+                self.headers.append(name.clone(), value);
+            }
+        }
+    }
+
+    /// Sets the body to `value` as JSON, with `Content-Type:
+    /// application/json` unless the endpoint declares another.
+    pub fn json<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        match serde_json::to_vec(value) {
+            Ok(bytes) => {
+                self.body = Some(Bytes::from(bytes));
+                self.headers
+                    .entry(header::CONTENT_TYPE)
+                    .or_insert(HeaderValue::from_static("application/json"));
+            }
+            Err(e) => self.fail(format!(
+                "body argument `{name}` could not be serialized: {e}"
+            )),
+        }
+    }
+
+    /// Sends the call and decodes the response as `D` says.
+    ///
+    /// # Errors
+    /// Any [`ErrorKind`](crate::ErrorKind): an invalid argument before
+    /// sending, a transport failure or time-out, a non-2xx status, or a
+    /// body that does not decode.
+    pub async fn send<D: Decode>(self) -> Result<D::Output> {
+        let endpoint = self.endpoint;
+        let span = tracing::info_span!(
+            "api_client.call",
+            endpoint = endpoint.name,
+            http.method = %endpoint.method,
+            http.route = endpoint.route,
+            http.status = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = self.send_inner::<D>(started).instrument(span.clone()).await;
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok(_) => tracing::debug!(parent: &span, "call succeeded"),
+            Err(e) => tracing::debug!(parent: &span, error = %e, "call failed"),
+        }
+        result
+    }
+
+    async fn send_inner<D: Decode>(self, started: Instant) -> Result<D::Output> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        let method = self.endpoint.method.clone();
+        let url = Url::parse(&self.url).map_err(|e| {
+            Error::invalid_request(format!(
+                "in `{}`: the URL is invalid: {e}",
+                self.endpoint.name
+            ))
+        })?;
+        let mut request = reqwest::Request::new(method.clone(), url.clone());
+        *request.headers_mut() = self.headers;
+        if let Some(body) = self.body {
+            *request.body_mut() = Some(body.into());
+        }
+        let raw = self
+            .core
+            .execute(request, started)
+            .await
+            .map_err(|e| e.at(&method, &url).with_attempts(1))?;
+        tracing::Span::current().record("http.status", raw.status.as_u16());
+        D::decode(raw).map_err(|e| e.at(&method, &url).with_attempts(1))
+    }
+}
+
+impl std::fmt::Debug for Call<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call")
+            .field("endpoint", &self.endpoint.name)
+            .finish_non_exhaustive()
+    }
+}

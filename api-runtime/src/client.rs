@@ -1,0 +1,254 @@
+//! The pooled session behind every generated client, and its builder.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use url::Url;
+
+use crate::error::{Error, Result};
+
+/// The `User-Agent` sent unless the builder sets another.
+pub const DEFAULT_USER_AGENT: &str = concat!("api-client/", env!("CARGO_PKG_VERSION"));
+
+/// The default cap on a buffered response body: 64 MiB.
+pub const DEFAULT_MAX_BODY_SIZE: usize = 64 * 1024 * 1024;
+
+/// The shared state of a client: one connection pool and its settings.
+///
+/// Generated clients hold one `Core`; cloning it is one reference-count
+/// increment, and every clone uses the same pool.
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct Core {
+    pub(crate) shared: Arc<Shared>,
+}
+
+pub(crate) struct Shared {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: Box<str>,
+    pub(crate) max_body_size: usize,
+    header_names: Vec<HeaderName>,
+}
+
+impl fmt::Debug for Core {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Header values may be credentials: only their names are shown.
+        f.debug_struct("Client")
+            .field("base_url", &&*self.shared.base)
+            .field("default_headers", &self.shared.header_names)
+            .field("max_body_size", &self.shared.max_body_size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Core {
+    /// The base URL every route is appended to, without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        &self.shared.base
+    }
+}
+
+/// Implemented by generated clients so the builder can make them.
+#[doc(hidden)]
+pub trait FromCore: Sized {
+    /// Wraps a built core.
+    fn from_core(core: Core) -> Self;
+}
+
+/// Builds a generated client: `GitHubClient::builder()...build()?`.
+///
+/// Every setter takes and returns the builder by value; a setter whose input
+/// is invalid records the error and [`build`](ClientBuilder::build) returns
+/// it, so a chain never panics.
+///
+/// ```
+/// # use api_client::{api, Result};
+/// #[api(base = "https://api.example.com")]
+/// pub trait Example {
+///     #[get("/ping")]
+///     async fn ping(&self) -> Result<()>;
+/// }
+///
+/// # fn main() -> Result<()> {
+/// let client = ExampleClient::builder()
+///     .base_url("http://127.0.0.1:8080/v2")
+///     .header("X-Team", "payments")
+///     .build()?;
+/// # let _ = client; Ok(()) }
+/// ```
+#[must_use = "a builder does nothing until `.build()` is called"]
+pub struct ClientBuilder<C> {
+    base: Option<String>,
+    headers: HeaderMap,
+    user_agent: HeaderValue,
+    max_body_size: usize,
+    error: Option<Error>,
+    client: PhantomData<fn() -> C>,
+}
+
+impl<C> fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: FromCore> ClientBuilder<C> {
+    /// A builder with the base URL declared on the trait, if any.
+    #[doc(hidden)]
+    pub fn __new(declared_base: Option<&'static str>) -> Self {
+        ClientBuilder {
+            base: declared_base.map(str::to_owned),
+            headers: HeaderMap::new(),
+            user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+            error: None,
+            client: PhantomData,
+        }
+    }
+
+    fn fail(mut self, error: Error) -> Self {
+        self.error.get_or_insert(error);
+        self
+    }
+
+    /// Sends every call to `url` instead of the base declared on the trait:
+    /// another environment, or a mock server in tests. A path in it is kept
+    /// and routes are appended to it (`http://host/v2` + `/users` →
+    /// `http://host/v2/users`).
+    ///
+    /// # Errors
+    /// [`build`](ClientBuilder::build) fails unless `url` is an absolute
+    /// `http` or `https` URL without a query or fragment.
+    pub fn base_url(mut self, url: impl AsRef<str>) -> Self {
+        self.base = Some(url.as_ref().to_owned());
+        self
+    }
+
+    /// Sends this header with every call, unless an endpoint sets the same
+    /// header itself. `Authorization`, `Cookie` and `Proxy-Authorization`
+    /// values are marked sensitive.
+    ///
+    /// # Errors
+    /// [`build`](ClientBuilder::build) fails if the name is not a valid
+    /// header name or the value holds control characters (CR, LF, …).
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        let name_str = name.as_ref();
+        let Ok(name) = HeaderName::from_bytes(name_str.as_bytes()) else {
+            return self.fail(Error::builder(format!("invalid header name `{name_str}`")));
+        };
+        let Ok(mut value) = HeaderValue::from_str(value.as_ref()) else {
+            return self.fail(Error::builder(format!(
+                "invalid value for header `{name}`: it must be visible ASCII, without CR or LF"
+            )));
+        };
+        if is_sensitive(&name) {
+            value.set_sensitive(true);
+        }
+        if name == header::USER_AGENT {
+            self.user_agent = value;
+        } else {
+            self.headers.append(name, value);
+        }
+        self
+    }
+
+    /// Sets the `User-Agent` header (default: `api-client/<version>`).
+    ///
+    /// # Errors
+    /// [`build`](ClientBuilder::build) fails if `value` holds control
+    /// characters.
+    pub fn user_agent(self, value: impl AsRef<str>) -> Self {
+        self.header(header::USER_AGENT.as_str(), value)
+    }
+
+    /// The largest response body read into memory, in bytes (default
+    /// 64 MiB). A larger body fails the call with
+    /// [`ErrorKind::Body`](crate::ErrorKind::Body) instead of exhausting
+    /// memory.
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// Builds the client: one connection pool, shared by every clone.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Builder`](crate::ErrorKind::Builder) if a setter got an
+    /// invalid value, no base URL was declared or set, or the TLS backend
+    /// could not be initialised.
+    pub fn build(self) -> Result<C> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        let Some(base) = self.base else {
+            return Err(Error::builder(
+                "no base URL: declare `#[api(base = \"https://…\")]` or call `.base_url(…)`",
+            ));
+        };
+        let base = check_base_url(&base)?;
+        let mut headers = self.headers;
+        headers.insert(header::USER_AGENT, self.user_agent);
+        let header_names = headers.keys().cloned().collect();
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .map_err(|e| Error::builder("could not build the HTTP client").with_source(e))?;
+        Ok(C::from_core(Core {
+            shared: Arc::new(Shared {
+                http,
+                base: base.into_boxed_str(),
+                max_body_size: self.max_body_size,
+                header_names,
+            }),
+        }))
+    }
+}
+
+fn is_sensitive(name: &HeaderName) -> bool {
+    name == header::AUTHORIZATION || name == header::PROXY_AUTHORIZATION || name == header::COOKIE
+}
+
+/// Checks a base URL and returns it without a trailing `/`.
+fn check_base_url(base: &str) -> Result<String> {
+    let url =
+        Url::parse(base).map_err(|e| Error::builder(format!("invalid base URL `{base}`: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::builder(format!(
+            "invalid base URL `{base}`: the scheme must be http or https"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::builder(format!(
+            "invalid base URL `{base}`: it cannot have a query or a fragment"
+        )));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_checked_and_normalised() {
+        assert_eq!(check_base_url("http://h:1/v2/").unwrap(), "http://h:1/v2");
+        assert_eq!(
+            check_base_url("HTTPS://Example.com").unwrap(),
+            "https://example.com"
+        );
+        for bad in [
+            "ftp://h",
+            "/relative",
+            "http://h/?q=1",
+            "http://h/#f",
+            "not a url",
+        ] {
+            assert!(check_base_url(bad).is_err(), "{bad}");
+        }
+    }
+}

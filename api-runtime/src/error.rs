@@ -1,0 +1,442 @@
+//! The one error type of api-client, [`Error`], and what it can tell.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, StatusCode};
+use url::Url;
+
+use crate::redact;
+
+/// `Result<T, api_client::Error>`, the return type of every endpoint.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A boxed error cause, as kept by [`Error::source`].
+pub(crate) type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+
+/// What went wrong, coarsely: match on it to decide what to do.
+///
+/// ```
+/// use api_client::ErrorKind;
+///
+/// fn should_page_someone(kind: ErrorKind) -> bool {
+///     matches!(kind, ErrorKind::Connect | ErrorKind::Timeout)
+/// }
+/// assert!(should_page_someone(ErrorKind::Timeout));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The client could not be built: a bad base URL, header or setting.
+    Builder,
+    /// The request could not be built from the arguments (a header value
+    /// with CR/LF, a path argument that is `..`, a body that does not
+    /// serialize). Nothing was sent.
+    InvalidRequest,
+    /// No connection could be made (refused, DNS, TLS handshake). Nothing
+    /// was sent.
+    Connect,
+    /// A time limit ran out; [`Error::timeout_phase`] says which.
+    Timeout,
+    /// The connection failed after it was made, before a complete response
+    /// head arrived (reset, closed early, protocol error).
+    Transport,
+    /// The server answered with a status that is not a success (not 2xx).
+    Status,
+    /// The response body could not be read to its end (truncated, or larger
+    /// than the configured maximum).
+    Body,
+    /// The response body could not be decoded into the declared type.
+    Decode,
+    /// The decoded response (or the request body) broke a declared
+    /// constraint.
+    Validation,
+}
+
+impl ErrorKind {
+    fn describe(self) -> &'static str {
+        match self {
+            ErrorKind::Builder => "invalid client configuration",
+            ErrorKind::InvalidRequest => "invalid request",
+            ErrorKind::Connect => "could not connect",
+            ErrorKind::Timeout => "timed out",
+            ErrorKind::Transport => "connection failed",
+            ErrorKind::Status => "error status",
+            ErrorKind::Body => "could not read the response body",
+            ErrorKind::Decode => "could not decode the response body",
+            ErrorKind::Validation => "validation failed",
+        }
+    }
+}
+
+/// The phase of a call in which a time limit ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeoutPhase {
+    /// Connecting (DNS, TCP, TLS).
+    Connect,
+    /// Waiting for the response head after the request was sent.
+    ResponseHeaders,
+    /// Reading the response body.
+    Body,
+    /// The total deadline of the call, spanning every attempt and backoff.
+    Deadline,
+}
+
+impl fmt::Display for TimeoutPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutPhase::Connect => "connecting",
+            TimeoutPhase::ResponseHeaders => "waiting for the response headers",
+            TimeoutPhase::Body => "reading the response body",
+            TimeoutPhase::Deadline => "the call's deadline",
+        })
+    }
+}
+
+/// The error of every api-client call.
+///
+/// It is opaque: ask it what you need with [`kind`](Error::kind) and the
+/// accessors. Its `Display` is one line that names the method, the URL
+/// (query values masked), what went wrong and, for an error status, a short
+/// excerpt of the body with secret-looking JSON fields redacted.
+///
+/// ```
+/// # async fn demo(err: api_client::Error) {
+/// use api_client::ErrorKind;
+/// match err.kind() {
+///     ErrorKind::Status if err.status().map(|s| s.as_u16()) == Some(404) => { /* not found */ }
+///     ErrorKind::Timeout | ErrorKind::Connect => { /* try later */ }
+///     _ => eprintln!("{err}"),
+/// }
+/// # }
+/// ```
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    message: Option<String>,
+    method: Option<Method>,
+    url: Option<Url>,
+    status: Option<StatusCode>,
+    headers: Option<HeaderMap>,
+    body: Option<Bytes>,
+    source: Option<BoxError>,
+    attempts: u32,
+    retry_after: Option<Duration>,
+    timeout: Option<TimeoutInfo>,
+    decode: Option<DecodeInfo>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct TimeoutInfo {
+    phase: TimeoutPhase,
+    limit: Option<Duration>,
+    elapsed: Duration,
+}
+
+#[derive(Clone, Debug)]
+struct DecodeInfo {
+    path: String,
+    line: usize,
+    column: usize,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind) -> Self {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                message: None,
+                method: None,
+                url: None,
+                status: None,
+                headers: None,
+                body: None,
+                source: None,
+                attempts: 0,
+                retry_after: None,
+                timeout: None,
+                decode: None,
+            }),
+        }
+    }
+
+    pub(crate) fn with_message(kind: ErrorKind, message: impl Into<String>) -> Self {
+        let mut err = Error::new(kind);
+        err.inner.message = Some(message.into());
+        err
+    }
+
+    pub(crate) fn builder(message: impl Into<String>) -> Self {
+        Error::with_message(ErrorKind::Builder, message)
+    }
+
+    pub(crate) fn invalid_request(message: impl Into<String>) -> Self {
+        Error::with_message(ErrorKind::InvalidRequest, message)
+    }
+
+    pub(crate) fn status_error(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        let mut err = Error::new(ErrorKind::Status);
+        err.inner.status = Some(status);
+        err.inner.headers = Some(headers);
+        err.inner.body = Some(body);
+        err
+    }
+
+    pub(crate) fn timeout(phase: TimeoutPhase, limit: Option<Duration>, elapsed: Duration) -> Self {
+        let mut err = Error::new(ErrorKind::Timeout);
+        err.inner.timeout = Some(TimeoutInfo {
+            phase,
+            limit,
+            elapsed,
+        });
+        err
+    }
+
+    pub(crate) fn decode(
+        message: String,
+        path: String,
+        line: usize,
+        column: usize,
+        body: Bytes,
+    ) -> Self {
+        let mut err = Error::with_message(ErrorKind::Decode, message);
+        err.inner.decode = Some(DecodeInfo { path, line, column });
+        err.inner.body = Some(body);
+        err
+    }
+
+    pub(crate) fn with_source(mut self, source: impl Into<BoxError>) -> Self {
+        self.inner.source = Some(source.into());
+        self
+    }
+
+    pub(crate) fn with_body(mut self, body: Bytes) -> Self {
+        self.inner.body = Some(body);
+        self
+    }
+
+    pub(crate) fn with_status(mut self, status: StatusCode) -> Self {
+        self.inner.status = Some(status);
+        self
+    }
+
+    /// Records where the call went; the URL is kept with its query values
+    /// masked and its user info removed.
+    pub(crate) fn at(mut self, method: &Method, url: &Url) -> Self {
+        self.inner.method = Some(method.clone());
+        self.inner.url = Some(redact::mask_url(url));
+        self
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.inner.attempts = attempts;
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, retry_after: Duration) -> Self {
+        self.inner.retry_after = Some(retry_after);
+        self
+    }
+
+    /// What went wrong, to match on.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The response status, for [`ErrorKind::Status`] errors and for decode
+    /// errors of a response that arrived.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.inner.status
+    }
+
+    /// The HTTP method of the failed call.
+    pub fn method(&self) -> Option<&Method> {
+        self.inner.method.as_ref()
+    }
+
+    /// The URL of the failed call, with query values masked (`***`) and
+    /// any user info removed, so it is safe to log.
+    pub fn url(&self) -> Option<&Url> {
+        self.inner.url.as_ref()
+    }
+
+    /// The response headers of an [`ErrorKind::Status`] error.
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        self.inner.headers.as_ref()
+    }
+
+    /// The raw response body the server sent with an error status or an
+    /// undecodable response, as received (bounded: at most 64 KiB of an
+    /// error body is kept). It is not redacted: treat it as sensitive.
+    pub fn body(&self) -> Option<&Bytes> {
+        self.inner.body.as_ref()
+    }
+
+    /// The response body decoded as JSON into `T`, e.g. the API's error
+    /// document. `None` when there is no body or it is not such a document.
+    ///
+    /// ```
+    /// # fn demo(err: api_client::Error) {
+    /// #[derive(serde::Deserialize)]
+    /// struct ApiError { message: String }
+    /// if let Some(e) = err.body_json::<ApiError>() {
+    ///     eprintln!("the API said: {}", e.message);
+    /// }
+    /// # }
+    /// ```
+    pub fn body_json<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        serde_json::from_slice(self.inner.body.as_deref()?).ok()
+    }
+
+    /// How many attempts were made before this error (1 when the call was
+    /// not retried; 0 when nothing was sent).
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    /// The delay the server asked for with `Retry-After`, when it was too
+    /// long to wait for.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+
+    /// The phase in which a time limit ran out, for [`ErrorKind::Timeout`].
+    pub fn timeout_phase(&self) -> Option<TimeoutPhase> {
+        self.inner.timeout.map(|t| t.phase)
+    }
+
+    /// The time limit that ran out, when known.
+    pub fn timeout_limit(&self) -> Option<Duration> {
+        self.inner.timeout.and_then(|t| t.limit)
+    }
+
+    /// Where in the body a decode error happened, as a JSON path such as
+    /// `$.items[3].id`.
+    pub fn decode_path(&self) -> Option<&str> {
+        self.inner.decode.as_ref().map(|d| d.path.as_str())
+    }
+
+    /// The line and column (1-based) of a decode error in the body.
+    pub fn decode_position(&self) -> Option<(usize, usize)> {
+        self.inner.decode.as_ref().map(|d| (d.line, d.column))
+    }
+
+    /// Whether a time limit ran out.
+    pub fn is_timeout(&self) -> bool {
+        self.inner.kind == ErrorKind::Timeout
+    }
+
+    /// Whether no connection could be made.
+    pub fn is_connect(&self) -> bool {
+        self.inner.kind == ErrorKind::Connect
+    }
+
+    /// Whether the server answered with a non-success status.
+    pub fn is_status(&self) -> bool {
+        self.inner.kind == ErrorKind::Status
+    }
+
+    /// Whether the response body could not be decoded.
+    pub fn is_decode(&self) -> bool {
+        self.inner.kind == ErrorKind::Decode
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        if let (Some(method), Some(url)) = (&inner.method, &inner.url) {
+            write!(f, "{method} {url}: ")?;
+        }
+        match (inner.kind, inner.status, &inner.timeout) {
+            (ErrorKind::Status, Some(status), _) => {
+                write!(f, "HTTP {status}")?;
+            }
+            (ErrorKind::Timeout, _, Some(t)) => {
+                write!(f, "timed out {} after {:?}", t.phase, t.elapsed)?;
+                if let Some(limit) = t.limit {
+                    write!(f, " (limit {limit:?})")?;
+                }
+            }
+            (kind, _, _) => f.write_str(kind.describe())?,
+        }
+        if let Some(message) = &inner.message {
+            write!(f, ": {message}")?;
+        }
+        if let Some(cause) = root_cause(inner.source.as_deref()) {
+            write!(f, ": {cause}")?;
+        }
+        if inner.attempts > 1 {
+            write!(f, " (after {} attempts)", inner.attempts)?;
+        }
+        if let Some(after) = inner.retry_after {
+            write!(f, " (server asked to retry after {after:?})")?;
+        }
+        if inner.kind == ErrorKind::Status {
+            if let Some(body) = inner.body.as_ref().filter(|b| !b.is_empty()) {
+                write!(f, ": {}", redact::snippet(body, redact::SNIPPET_LIMIT))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The innermost cause, whose message is the most specific.
+fn root_cause(source: Option<&(dyn StdError + Send + Sync + 'static)>) -> Option<String> {
+    let mut current: &dyn StdError = source?;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    Some(current.to_string())
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &inner.kind);
+        if let Some(message) = &inner.message {
+            d.field("message", message);
+        }
+        if let Some(method) = &inner.method {
+            d.field("method", method);
+        }
+        if let Some(url) = &inner.url {
+            d.field("url", &url.as_str());
+        }
+        if let Some(status) = inner.status {
+            d.field("status", &status);
+        }
+        if let Some(t) = &inner.timeout {
+            d.field("timeout", t);
+        }
+        if let Some(decode) = &inner.decode {
+            d.field("decode", decode);
+        }
+        if inner.attempts > 0 {
+            d.field("attempts", &inner.attempts);
+        }
+        if let Some(after) = inner.retry_after {
+            d.field("retry_after", &after);
+        }
+        if let Some(source) = &inner.source {
+            d.field("source", source);
+        }
+        d.finish_non_exhaustive()
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.inner
+            .source
+            .as_deref()
+            .map(|s| s as &(dyn StdError + 'static))
+    }
+}

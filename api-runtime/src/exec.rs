@@ -1,0 +1,148 @@
+//! Sending a request and reading its response: one attempt, its failures
+//! classified into [`ErrorKind`]s.
+
+use std::error::Error as StdError;
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+
+use crate::client::Core;
+use crate::error::{Error, ErrorKind, Result, TimeoutPhase};
+use crate::response::RawResponse;
+
+/// How much of a non-2xx body is kept on the error (for `Error::body` and
+/// typed error documents); the rest is not read.
+pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+impl Core {
+    /// Sends `request` and reads the whole response body. A non-2xx status
+    /// is an [`ErrorKind::Status`] error carrying the head and the start of
+    /// the body.
+    pub(crate) async fn execute(
+        &self,
+        request: reqwest::Request,
+        started: Instant,
+    ) -> Result<RawResponse> {
+        let response = self
+            .shared
+            .http
+            .execute(request)
+            .await
+            .map_err(|e| classify(e, started, false))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let url = response.url().clone();
+        if !status.is_success() {
+            let body = read_error_body(response).await;
+            return Err(Error::status_error(status, headers, body));
+        }
+        let body = read_body(response, self.shared.max_body_size, started).await?;
+        Ok(RawResponse {
+            status,
+            headers,
+            url,
+            body,
+            elapsed: started.elapsed(),
+        })
+    }
+}
+
+/// Reads a success body to its end, refusing one larger than `limit`.
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: usize,
+    started: Instant,
+) -> Result<Bytes> {
+    let too_large = |len: u64| {
+        Error::with_message(
+            ErrorKind::Body,
+            format!("the response body ({len} bytes or more) exceeds the limit of {limit} bytes"),
+        )
+    };
+    if let Some(len) = response.content_length() {
+        if len > limit as u64 {
+            return Err(too_large(len));
+        }
+    }
+    let mut first: Option<Bytes> = None;
+    let mut rest = BytesMut::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| classify(e, started, true))?
+    {
+        let so_far = first.as_ref().map_or(0, Bytes::len) + rest.len();
+        if so_far + chunk.len() > limit {
+            return Err(too_large((so_far + chunk.len()) as u64));
+        }
+        // The common one-chunk body is kept without a copy.
+        match &first {
+            None => first = Some(chunk),
+            Some(head) => {
+                if rest.is_empty() {
+                    rest.reserve(head.len() + chunk.len());
+                    rest.extend_from_slice(head);
+                }
+                rest.extend_from_slice(&chunk);
+            }
+        }
+    }
+    Ok(if rest.is_empty() {
+        first.unwrap_or_default()
+    } else {
+        rest.freeze()
+    })
+}
+
+/// Reads at most [`ERROR_BODY_LIMIT`] bytes of an error body; a failure
+/// while reading keeps what arrived.
+async fn read_error_body(mut response: reqwest::Response) -> Bytes {
+    let mut body = BytesMut::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = ERROR_BODY_LIMIT - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= ERROR_BODY_LIMIT {
+            break;
+        }
+    }
+    body.freeze()
+}
+
+/// Maps a reqwest error to our kinds. reqwest reports a body that times out
+/// as a *decode* error, so time-outs are recognised first.
+pub(crate) fn classify(error: reqwest::Error, started: Instant, in_body: bool) -> Error {
+    let error = error.without_url();
+    let kind = if error.is_timeout() || has_timeout_cause(&error) {
+        let phase = if error.is_connect() {
+            TimeoutPhase::Connect
+        } else if in_body || error.is_body() || error.is_decode() {
+            TimeoutPhase::Body
+        } else {
+            TimeoutPhase::ResponseHeaders
+        };
+        return Error::timeout(phase, None, started.elapsed()).with_source(error);
+    } else if error.is_connect() {
+        ErrorKind::Connect
+    } else if in_body || error.is_body() || error.is_decode() {
+        ErrorKind::Body
+    } else if error.is_builder() {
+        ErrorKind::InvalidRequest
+    } else {
+        ErrorKind::Transport
+    };
+    Error::new(kind).with_source(error)
+}
+
+/// Whether an I/O time-out is somewhere in the cause chain.
+fn has_timeout_cause(error: &(dyn StdError + 'static)) -> bool {
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::TimedOut {
+                return true;
+            }
+        }
+        cause = e.source();
+    }
+    false
+}

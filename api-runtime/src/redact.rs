@@ -1,0 +1,121 @@
+//! Keeping secrets out of errors and logs: masked URLs and body snippets.
+
+use std::fmt::Write as _;
+
+use url::Url;
+
+/// The most bytes of a body an error's `Display` shows.
+pub(crate) const SNIPPET_LIMIT: usize = 512;
+
+/// What replaces a secret.
+pub(crate) const MASK: &str = "***";
+
+/// The URL with each query value replaced by `***` and any user name or
+/// password removed: safe to print.
+pub(crate) fn mask_url(url: &Url) -> Url {
+    let mut masked = url.clone();
+    // Both fail only for URLs that cannot have credentials (no host), which
+    // then have none to remove.
+    let _ = masked.set_username("");
+    let _ = masked.set_password(None);
+    if url.query().is_some_and(|q| !q.is_empty()) {
+        let keys: Vec<String> = url.query_pairs().map(|(k, _)| k.into_owned()).collect();
+        let mut pairs = masked.query_pairs_mut();
+        pairs.clear();
+        for key in &keys {
+            pairs.append_pair(key, MASK);
+        }
+    }
+    masked.set_fragment(None);
+    masked
+}
+
+/// Whether a JSON object key names something secret.
+pub(crate) fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    const NEEDLES: [&str; 9] = [
+        "pass",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "api-key",
+        "authorization",
+        "cookie",
+        "session",
+    ];
+    NEEDLES.iter().any(|n| key.contains(n))
+}
+
+fn redact_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if is_secret_key(key) {
+                    *v = serde_json::Value::String(MASK.to_owned());
+                } else {
+                    redact_json(v);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_json),
+        _ => {}
+    }
+}
+
+/// A one-line excerpt of a body of at most `limit` bytes (cut on a char
+/// boundary), with secret-looking JSON fields redacted and control
+/// characters shown as spaces, followed by `…(N bytes total)` when cut.
+pub(crate) fn snippet(body: &[u8], limit: usize) -> String {
+    let text: String = match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(mut json) => {
+            redact_json(&mut json);
+            json.to_string()
+        }
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
+    };
+    let mut out = String::with_capacity(text.len().min(limit) + 24);
+    for c in text.chars() {
+        if out.len() + c.len_utf8() > limit {
+            let _ = write!(out, "…({} bytes total)", body.len());
+            return out;
+        }
+        out.push(if c.is_control() { ' ' } else { c });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_query_values_and_credentials() {
+        let url = Url::parse("https://user:pw@example.com/a?api_key=s3cret&page=2#frag").unwrap();
+        assert_eq!(
+            mask_url(&url).as_str(),
+            "https://example.com/a?api_key=***&page=***"
+        );
+        let plain = Url::parse("http://example.com/a").unwrap();
+        assert_eq!(mask_url(&plain).as_str(), "http://example.com/a");
+    }
+
+    #[test]
+    fn snippet_redacts_secrets_at_any_depth() {
+        let body =
+            br#"{"error":"bad","detail":{"access_token":"abc123","items":[{"Password":"x"}]}}"#;
+        let s = snippet(body, SNIPPET_LIMIT);
+        assert!(!s.contains("abc123") && !s.contains("\"x\""), "{s}");
+        assert!(s.contains("\"error\":\"bad\""), "{s}");
+    }
+
+    #[test]
+    fn snippet_is_bounded_and_cut_on_char_boundary() {
+        let body = "é".repeat(10_000);
+        let s = snippet(body.as_bytes(), SNIPPET_LIMIT);
+        let (head, tail) = s.split_once('…').unwrap();
+        assert!(head.len() <= SNIPPET_LIMIT);
+        assert_eq!(tail, "(20000 bytes total)");
+        assert_eq!(snippet(b"line1\nline2", 512), "line1 line2");
+    }
+}

@@ -1,0 +1,139 @@
+//! Non-2xx statuses, decode failures and transport failures as errors a
+//! user can act on.
+
+use api_client::ErrorKind;
+use serde_json::json;
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{GitHub, GitHubClient, client};
+
+#[tokio::test]
+async fn error_statuses_carry_method_url_headers_and_a_snippet() {
+    let server = MockServer::start().await;
+    Mock::given(path("/users/ghost"))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .insert_header("x-github-request-id", "ABC")
+                .set_body_json(json!({"message": "Not Found", "token": "hunter2"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server).user("ghost").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Status);
+    assert!(err.is_status() && !err.is_timeout() && !err.is_connect() && !err.is_decode());
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(err.method().map(|m| m.as_str()), Some("GET"));
+    assert_eq!(
+        err.url().unwrap().as_str(),
+        format!("{}/users/ghost", server.uri())
+    );
+    assert_eq!(err.headers().unwrap()["x-github-request-id"], "ABC");
+    assert_eq!(err.attempts(), 1);
+    let text = err.to_string();
+    assert_eq!(
+        text,
+        format!(
+            "GET {}/users/ghost: HTTP 404 Not Found: {{\"message\":\"Not Found\",\"token\":\"***\"}}",
+            server.uri()
+        )
+    );
+    #[derive(serde::Deserialize)]
+    struct GhError {
+        message: String,
+    }
+    assert_eq!(err.body_json::<GhError>().unwrap().message, "Not Found");
+}
+
+#[tokio::test]
+async fn query_values_are_masked_in_errors() {
+    let server = MockServer::start().await;
+    Mock::given(path("/search/repositories"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("boom"))
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .search("secret-term", Some(2), vec![])
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(!text.contains("secret-term"), "{text}");
+    assert!(text.contains("q=***"), "{text}");
+    assert!(!format!("{err:?}").contains("secret-term"));
+}
+
+#[tokio::test]
+async fn undecodable_bodies_are_decode_errors_with_the_json_path() {
+    let server = MockServer::start().await;
+    Mock::given(path("/users/x"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"login": "x", "id": "seven"})),
+        )
+        .mount(&server)
+        .await;
+    let err = client(&server).user("x").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert_eq!(err.decode_path(), Some("$.id"));
+    assert!(
+        err.to_string()
+            .ends_with(r#"$.id: invalid type: string "seven", expected u64"#),
+        "{err}"
+    );
+    assert_eq!(&err.body().unwrap()[..], br#"{"id":"seven","login":"x"}"#);
+}
+
+#[tokio::test]
+async fn html_instead_of_json_names_the_content_type() {
+    let server = MockServer::start().await;
+    Mock::given(path("/users/x"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("<html>proxy</html>", "text/html"))
+        .mount(&server)
+        .await;
+    let err = client(&server).user("x").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(
+        err.to_string()
+            .contains("expected a JSON response, got content type `text/html`"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_port_is_a_connect_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let gh = GitHubClient::builder()
+        .base_url(format!("http://{addr}"))
+        .build()
+        .unwrap();
+    let err = gh.user("x").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connect, "{err:?}");
+    assert!(err.is_connect());
+    assert!(
+        err.to_string()
+            .starts_with(&format!("GET http://{addr}/users/x: could not connect")),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_an_error_not_an_allocation() {
+    let server = MockServer::start().await;
+    Mock::given(path("/readme"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(10_000)))
+        .mount(&server)
+        .await;
+    let gh = GitHubClient::builder()
+        .base_url(server.uri())
+        .max_body_size(1024)
+        .build()
+        .unwrap();
+    let err = gh.readme().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Body);
+    assert!(
+        err.to_string().contains("exceeds the limit of 1024 bytes"),
+        "{err}"
+    );
+}

@@ -1,0 +1,9 @@
+//! Integration tests of generated clients against wiremock and small local
+//! servers. One binary, a module per area.
+
+mod basics;
+mod encoding;
+mod errors;
+mod hygiene;
+mod params;
+mod support;
