@@ -64,7 +64,7 @@ pub enum MethodAttr {
     Verb(Verb),
     Header(StaticHeader),
     /// Not ours: kept on the emitted trait.
-    Other(Attribute),
+    Other(Box<Attribute>),
 }
 
 /// What a parameter attribute makes of the argument.
@@ -174,7 +174,7 @@ fn set_once<T>(cx: &Ctxt, meta: &ParseNestedMeta<'_>, slot: &mut Option<T>, name
 /// Classifies an attribute on a trait method.
 pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
     let Some(name) = attr_name(attr) else {
-        return Some(MethodAttr::Other(attr.clone()));
+        return Some(MethodAttr::Other(Box::new(attr.clone())));
     };
     if let Some(verb) = VERBS.iter().find(|v| **v == name) {
         return parse_verb(cx, attr, verb).map(MethodAttr::Verb);
@@ -192,7 +192,7 @@ pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
             return None;
         }
     }
-    Some(MethodAttr::Other(attr.clone()))
+    Some(MethodAttr::Other(Box::new(attr.clone())))
 }
 
 fn parse_verb(cx: &Ctxt, attr: &Attribute, verb: &'static str) -> Option<Verb> {

@@ -156,7 +156,11 @@ fn desugar(sig: &Signature) -> Signature {
             ReturnType::Default => quote!(()),
             ReturnType::Type(_, ty) => quote!(#ty),
         };
-        sig.output = syn::parse_quote_spanned! {sig.output.span()=>
+        let span = match &sig.output {
+            ReturnType::Type(_, ty) => ty.span(),
+            ReturnType::Default => sig.ident.span(),
+        };
+        sig.output = syn::parse_quote_spanned! {span=>
             -> impl ::core::future::Future<Output = #output> + ::core::marker::Send
         };
     }
@@ -205,7 +209,10 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
         .map(|q| quote!(__api_call.query_literal(#q);));
     let args = emit_arguments(krate, endpoint);
     let decoder = decoder(krate, &endpoint.output);
-    let ret_span = m.sig.output.span();
+    let ret_span = match &m.sig.output {
+        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Default => m.sig.ident.span(),
+    };
     let send = quote_spanned!(ret_span=> __api_call.send::<#decoder>());
     quote! {
         #(#cfgs)*

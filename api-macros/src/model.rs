@@ -151,6 +151,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
     let mut verbs: Vec<Verb> = Vec::new();
     let mut headers = Vec::new();
     let mut ok = true;
+    let mut attr_failed = false;
     for a in &attrs {
         match attr::parse_method_attr(cx, a) {
             Some(MethodAttr::Verb(verb)) => {
@@ -167,10 +168,11 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
                 verbs.push(verb);
             }
             Some(MethodAttr::Header(h)) => headers.push(h),
-            Some(MethodAttr::Other(a)) => kept.push(a),
-            None => ok = false,
+            Some(MethodAttr::Other(a)) => kept.push(*a),
+            None => attr_failed = true,
         }
     }
+    ok &= !attr_failed;
     if let Some(body) = &default {
         cx.error_spanned_by(
             body,
@@ -182,7 +184,8 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
     let params = parse_params(cx, &mut sig);
     let output = parse_output(cx, &sig);
     let route = verbs.first().and_then(|v| route::parse(cx, &v.route));
-    if verbs.is_empty() {
+    // A verb attribute that failed to parse already said what is wrong.
+    if verbs.is_empty() && !attr_failed {
         cx.error_at(
             sig.ident.span(),
             format!(

@@ -39,7 +39,7 @@ pub trait Shadowed {
     ) -> Result<Thing>;
 
     #[post("/things")]
-    async fn create(&self, #[body] req: &::std::vec::Vec<u8>) -> Result<()>;
+    async fn create(&self, #[body] req: &[::std::string::String]) -> Result<()>;
 }
 
 #[test]

@@ -1,0 +1,11 @@
+use api_client::{api, Result};
+
+#[derive(serde::Deserialize)]
+pub struct User {
+    pub id: u64,
+}
+
+#[api(base = "https://api.example.com")]
+pub struct Api;
+
+fn main() {}
