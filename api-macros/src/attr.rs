@@ -16,6 +16,13 @@ pub const HEADER: &str = "header";
 pub const QUERY: &str = "query";
 pub const BODY: &str = "body";
 pub const RENAME: &str = "rename";
+pub const IDEMPOTENT: &str = "idempotent";
+pub const RETRY: &str = "retry";
+pub const TIMEOUT: &str = "timeout";
+pub const ATTEMPTS: &str = "attempts";
+pub const OFF: &str = "off";
+pub const TOTAL: &str = "total";
+pub const ATTEMPT: &str = "attempt";
 
 /// The HTTP methods, by attribute name.
 pub const VERBS: [&str; 7] = ["get", "post", "put", "patch", "delete", "head", "options"];
@@ -59,10 +66,27 @@ pub struct Verb {
     pub route: LitStr,
 }
 
+/// `#[retry(off)]` or `#[retry(attempts = n)]`.
+pub enum RetryAttr {
+    Off,
+    Attempts(u32),
+}
+
+/// `#[timeout(total = "5s", attempt = "1s")]`, in milliseconds.
+#[derive(Default)]
+pub struct TimeoutAttr {
+    pub total: Option<u64>,
+    pub attempt: Option<u64>,
+}
+
 /// What a method attribute is.
 pub enum MethodAttr {
     Verb(Verb),
     Header(StaticHeader),
+    Idempotent(Span),
+    /// With the attribute's tokens, to point at all of it.
+    Retry(RetryAttr, proc_macro2::TokenStream),
+    Timeout(TimeoutAttr),
     /// Not ours: kept on the emitted trait.
     Other(Box<Attribute>),
 }
@@ -179,10 +203,27 @@ pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
     if let Some(verb) = VERBS.iter().find(|v| **v == name) {
         return parse_verb(cx, attr, verb).map(MethodAttr::Verb);
     }
-    if name == HEADER {
-        return parse_static_header(cx, attr).map(MethodAttr::Header);
+    match name.as_str() {
+        HEADER => return parse_static_header(cx, attr).map(MethodAttr::Header),
+        IDEMPOTENT => {
+            if !matches!(attr.meta, Meta::Path(_)) {
+                cx.error_spanned_by(attr, "`#[idempotent]` takes no arguments");
+                return None;
+            }
+            return Some(MethodAttr::Idempotent(attr.path().span()));
+        }
+        RETRY => {
+            return parse_retry(cx, attr)
+                .map(|r| MethodAttr::Retry(r, quote::ToTokens::to_token_stream(attr)));
+        }
+        TIMEOUT => return parse_timeout(cx, attr).map(MethodAttr::Timeout),
+        _ => {}
     }
-    let ours: Vec<&str> = VERBS.iter().copied().chain([HEADER]).collect();
+    let ours: Vec<&str> = VERBS
+        .iter()
+        .copied()
+        .chain([HEADER, IDEMPOTENT, RETRY, TIMEOUT])
+        .collect();
     if !BUILTIN.contains(&name.as_str()) {
         if let Some(close) = did_you_mean(&name, &ours) {
             cx.error_spanned_by(
@@ -220,6 +261,117 @@ fn parse_verb(cx: &Ctxt, attr: &Attribute, verb: &'static str) -> Option<Verb> {
         span: attr.path().span(),
         route,
     })
+}
+
+fn parse_retry(cx: &Ctxt, attr: &Attribute) -> Option<RetryAttr> {
+    let usage = "write `#[retry(off)]` or `#[retry(attempts = 5)]`";
+    if !matches!(attr.meta, Meta::List(_)) {
+        cx.error_spanned_by(attr, usage);
+        return None;
+    }
+    let mut out = None;
+    let before = cx.error_count();
+    let result = attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident(OFF) {
+            out = Some(RetryAttr::Off);
+        } else if meta.path.is_ident(ATTEMPTS) {
+            let lit: syn::LitInt = meta.value()?.parse()?;
+            match lit.base10_parse::<u32>() {
+                Ok(n) if n >= 1 => out = Some(RetryAttr::Attempts(n)),
+                _ => cx.error_spanned_by(
+                    &lit,
+                    "`attempts` counts every attempt, the first included: a whole number from 1",
+                ),
+            }
+        } else {
+            let name = meta
+                .path
+                .get_ident()
+                .map(Ident::to_string)
+                .unwrap_or_default();
+            cx.error_spanned_by(
+                &meta.path,
+                format!(
+                    "unknown argument `{name}` of `#[retry]`{}",
+                    suggestion(&name, &[OFF, ATTEMPTS])
+                ),
+            );
+            if meta.input.peek(Token![=]) {
+                meta.value()?.parse::<syn::Expr>()?;
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        cx.syn_error(e);
+        return None;
+    }
+    if out.is_none() && cx.error_count() == before {
+        cx.error_spanned_by(attr, usage);
+    }
+    out
+}
+
+fn parse_timeout(cx: &Ctxt, attr: &Attribute) -> Option<TimeoutAttr> {
+    let usage = "write `#[timeout(total = \"5s\")]` and/or `attempt = \"1s\"` (units: ms, s, m)";
+    if !matches!(attr.meta, Meta::List(_)) {
+        cx.error_spanned_by(attr, usage);
+        return None;
+    }
+    let mut out = TimeoutAttr::default();
+    let before = cx.error_count();
+    let result = attr.parse_nested_meta(|meta| {
+        let slot = if meta.path.is_ident(TOTAL) {
+            &mut out.total
+        } else if meta.path.is_ident(ATTEMPT) {
+            &mut out.attempt
+        } else {
+            let name = meta.path.get_ident().map(Ident::to_string).unwrap_or_default();
+            cx.error_spanned_by(
+                &meta.path,
+                format!("unknown argument `{name}` of `#[timeout]`{}", suggestion(&name, &[TOTAL, ATTEMPT])),
+            );
+            if meta.input.peek(Token![=]) {
+                meta.value()?.parse::<syn::Expr>()?;
+            }
+            return Ok(());
+        };
+        let lit: LitStr = meta.value()?.parse()?;
+        match parse_duration_ms(&lit.value()) {
+            Some(ms) if ms > 0 => *slot = Some(ms),
+            _ => cx.error_spanned_by(
+                &lit,
+                format!("`{}` is not a duration: write a whole number with a unit, e.g. \"500ms\", \"5s\", \"2m\"", lit.value()),
+            ),
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        cx.syn_error(e);
+        return None;
+    }
+    if out.total.is_none() && out.attempt.is_none() {
+        if cx.error_count() == before {
+            cx.error_spanned_by(attr, usage);
+        }
+        return None;
+    }
+    Some(out)
+}
+
+/// `"500ms"`, `"5s"`, `"2m"` in milliseconds.
+pub fn parse_duration_ms(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let digits = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(digits);
+    let n: u64 = number.parse().ok()?;
+    let factor = match unit.trim() {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" | "min" => 60_000,
+        _ => return None,
+    };
+    n.checked_mul(factor)
 }
 
 /// Parses `#[header("Name", "value")]` on a trait or method.
@@ -372,5 +524,15 @@ mod tests {
         assert_eq!(did_you_mean("renme", &[RENAME]), Some("rename"));
         assert_eq!(did_you_mean("test", &VERBS), None);
         assert_eq!(did_you_mean("serde", &[QUERY, HEADER, BODY]), None);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration_ms("500ms"), Some(500));
+        assert_eq!(parse_duration_ms("5s"), Some(5_000));
+        assert_eq!(parse_duration_ms("2m"), Some(120_000));
+        for bad in ["5", "s", "1.5s", "-1s", "5 hours", ""] {
+            assert_eq!(parse_duration_ms(bad), None, "{bad}");
+        }
     }
 }

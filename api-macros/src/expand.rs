@@ -108,6 +108,24 @@ fn expand(api: &ApiTrait, ok: bool) -> TokenStream {
             pub fn new() -> #krate::__private::Result<Self> {
                 Self::builder().build()
             }
+
+            /// The same client (same connection pool) with another deadline
+            /// for each call, every attempt and backoff included.
+            pub fn with_timeout(&self, total: #krate::__private::Duration) -> Self {
+                #client { __api_core: self.__api_core.with_timeout(total) }
+            }
+
+            /// The same client (same connection pool) with another limit
+            /// on each attempt.
+            pub fn with_attempt_timeout(&self, attempt: #krate::__private::Duration) -> Self {
+                #client { __api_core: self.__api_core.with_attempt_timeout(attempt) }
+            }
+
+            /// The same client (same connection pool) with another retry
+            /// policy for every endpoint.
+            pub fn with_retry(&self, policy: #krate::__private::RetryPolicy) -> Self {
+                #client { __api_core: self.__api_core.with_retry(policy) }
+            }
         }
 
         impl #krate::__private::FromCore for #client {
@@ -209,6 +227,22 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
         .map(|q| quote!(__api_call.query_literal(#q);));
     let args = emit_arguments(krate, endpoint);
     let decoder = decoder(krate, &endpoint.output);
+    let idempotent = endpoint.idempotent.is_some();
+    let retry = match &endpoint.retry {
+        None => quote!(#krate::__private::EndpointRetry::Inherit),
+        Some((crate::attr::RetryAttr::Off, _)) => quote!(#krate::__private::EndpointRetry::Off),
+        Some((crate::attr::RetryAttr::Attempts(n), _)) => {
+            quote!(#krate::__private::EndpointRetry::Attempts(#n))
+        }
+    };
+    let duration = |ms: Option<u64>| match ms {
+        Some(ms) => {
+            quote!(::core::option::Option::Some(#krate::__private::Duration::from_millis(#ms)))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let timeout = duration(endpoint.timeout.total);
+    let attempt_timeout = duration(endpoint.timeout.attempt);
     let ret_span = match &m.sig.output {
         ReturnType::Type(_, ty) => ty.span(),
         ReturnType::Default => m.sig.ident.span(),
@@ -221,6 +255,10 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
                 name: #name,
                 method: #krate::__private::Method::#method,
                 route: #route,
+                idempotent: #idempotent,
+                retry: #retry,
+                timeout: #timeout,
+                attempt_timeout: #attempt_timeout,
             };
             let mut __api_call = #krate::__private::Call::new(&self.__api_core, &__API_ENDPOINT);
             #(#headers)*

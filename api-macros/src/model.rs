@@ -10,7 +10,9 @@ use syn::{
     TraitItem, TraitItemFn, Type,
 };
 
-use crate::attr::{self, ApiArgs, MethodAttr, ParamAttr, StaticHeader, Verb};
+use crate::attr::{
+    self, ApiArgs, MethodAttr, ParamAttr, RetryAttr, StaticHeader, TimeoutAttr, Verb,
+};
 use crate::ctxt::Ctxt;
 use crate::route::{self, Route};
 
@@ -36,6 +38,10 @@ pub struct Endpoint {
     pub verb: Verb,
     pub route: Route,
     pub headers: Vec<StaticHeader>,
+    /// `#[idempotent]`, with its span.
+    pub idempotent: Option<Span>,
+    pub retry: Option<(RetryAttr, proc_macro2::TokenStream)>,
+    pub timeout: TimeoutAttr,
     pub params: Vec<Param>,
     pub output: Output,
 }
@@ -150,6 +156,9 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
     let mut kept = Vec::new();
     let mut verbs: Vec<Verb> = Vec::new();
     let mut headers = Vec::new();
+    let mut idempotent = None;
+    let mut retry = None;
+    let mut timeout = TimeoutAttr::default();
     let mut ok = true;
     let mut attr_failed = false;
     for a in &attrs {
@@ -168,6 +177,12 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
                 verbs.push(verb);
             }
             Some(MethodAttr::Header(h)) => headers.push(h),
+            Some(MethodAttr::Idempotent(span)) => idempotent = Some(span),
+            Some(MethodAttr::Retry(r, tokens)) => retry = Some((r, tokens)),
+            Some(MethodAttr::Timeout(t)) => {
+                timeout.total = t.total.or(timeout.total);
+                timeout.attempt = t.attempt.or(timeout.attempt);
+            }
             Some(MethodAttr::Other(a)) => kept.push(*a),
             None => attr_failed = true,
         }
@@ -199,6 +214,9 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
             verb,
             route,
             headers,
+            idempotent,
+            retry,
+            timeout,
             params,
             output,
         }),

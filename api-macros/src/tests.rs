@@ -26,6 +26,9 @@ fn expansion_of_a_github_trait() {
                 async fn search(&self, #[query] q: &str, #[query(rename = "per_page")] per_page: Option<u32>) -> Result<Response<Page>>;
 
                 #[post("/repos/<owner>/<repo>/issues")]
+                #[idempotent]
+                #[retry(attempts = 4)]
+                #[timeout(total = "5s", attempt = "1500ms")]
                 async fn create_issue(&self, owner: &str, repo: &str, #[body] issue: &NewIssue) -> Result<Issue>;
 
                 #[delete("/repos/<owner>/<repo>/contents/<path..>")]

@@ -20,6 +20,7 @@ pub fn check(cx: &Ctxt, api: &ApiTrait) {
     for endpoint in api.methods.iter().filter_map(|m| m.endpoint.as_ref()) {
         check_route_bindings(cx, endpoint);
         check_body(cx, endpoint);
+        check_retry(cx, endpoint);
     }
 }
 
@@ -139,6 +140,27 @@ fn check_body(cx: &Ctxt, endpoint: &Endpoint) {
                 format!("the method is `#[{verb}]`"),
             ));
             cx.syn_error(e);
+        }
+    }
+}
+
+/// A POST or PATCH replayed after a failure may act twice: forcing
+/// retries on one needs `#[idempotent]`.
+fn check_retry(cx: &Ctxt, endpoint: &Endpoint) {
+    let verb = endpoint.verb.name;
+    if !matches!(verb, "post" | "patch") || endpoint.idempotent.is_some() {
+        return;
+    }
+    if let Some((crate::attr::RetryAttr::Attempts(n), tokens)) = &endpoint.retry {
+        if *n > 1 {
+            cx.error_spanned_by(
+                tokens,
+                format!(
+                    "`#[retry(attempts = {n})]` on a `{}`: a retried {} may be applied twice; mark the endpoint `#[idempotent]` if the server deduplicates it (or send an `Idempotency-Key` header)",
+                    verb.to_ascii_uppercase(),
+                    verb.to_ascii_uppercase()
+                ),
+            );
         }
     }
 }

@@ -2,20 +2,23 @@
 //! arguments (path, query, headers, body) and sends it.
 
 use std::fmt::Display;
-use std::time::Instant;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use http::Method;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
+use tokio::time::Instant;
 use tracing::Instrument;
 use url::Url;
 
 use crate::client::Core;
 use crate::encode::write_encoded;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TimeoutPhase};
+use crate::exec::AttemptLimits;
 use crate::params::{HeaderValues, QuerySink, serialize_pairs};
 use crate::response::Decode;
+use crate::retry::{self, RetryPolicy};
 
 /// What the macro knows of an endpoint, computed at expansion time.
 #[doc(hidden)]
@@ -27,6 +30,26 @@ pub struct Endpoint {
     pub method: Method,
     /// The route template as declared, e.g. `/users/<login>`.
     pub route: &'static str,
+    /// Declared `#[idempotent]`: a POST or PATCH that may be retried.
+    pub idempotent: bool,
+    /// Declared `#[retry(…)]`.
+    pub retry: EndpointRetry,
+    /// Declared `#[timeout(total = …)]`.
+    pub timeout: Option<Duration>,
+    /// Declared `#[timeout(attempt = …)]`.
+    pub attempt_timeout: Option<Duration>,
+}
+
+/// An endpoint's own retry declaration.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointRetry {
+    /// The client's policy.
+    Inherit,
+    /// `#[retry(off)]`: one attempt.
+    Off,
+    /// `#[retry(attempts = n)]`: the client's policy with `n` attempts.
+    Attempts(u32),
 }
 
 /// A request being assembled from one call's arguments.
@@ -213,25 +236,124 @@ impl<'a> Call<'a> {
         if let Some(error) = self.error {
             return Err(error);
         }
-        let method = self.endpoint.method.clone();
+        let endpoint = self.endpoint;
+        let core = self.core;
+        let method = endpoint.method.clone();
         let url = Url::parse(&self.url).map_err(|e| {
-            Error::invalid_request(format!(
-                "in `{}`: the URL is invalid: {e}",
-                self.endpoint.name
-            ))
+            Error::invalid_request(format!("in `{}`: the URL is invalid: {e}", endpoint.name))
         })?;
+        let replayable = retry::may_replay(&method, endpoint.idempotent, &self.headers);
         let mut request = reqwest::Request::new(method.clone(), url.clone());
         *request.headers_mut() = self.headers;
         if let Some(body) = self.body {
             *request.body_mut() = Some(body.into());
         }
-        let raw = self
-            .core
-            .execute(request, started)
-            .await
-            .map_err(|e| e.at(&method, &url).with_attempts(1))?;
-        tracing::Span::current().record("http.status", raw.status.as_u16());
-        D::decode(raw).map_err(|e| e.at(&method, &url).with_attempts(1))
+        let policy = core.policy_for(endpoint);
+        let shared = &core.shared;
+        let total = core
+            .overrides
+            .total
+            .or(endpoint.timeout)
+            .unwrap_or(shared.timeouts.total);
+        let attempt_limit = core
+            .overrides
+            .attempt
+            .or(endpoint.attempt_timeout)
+            .or(shared.timeouts.attempt);
+        let deadline = started + total;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let fail = |e: Error| e.at(&method, &url).with_attempts(attempt);
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                let err = Error::timeout(TimeoutPhase::Deadline, Some(total), started.elapsed());
+                return Err(fail(err).with_attempts(attempt - 1));
+            }
+            let limits = AttemptLimits {
+                connect: shared.timeouts.connect,
+                read: shared.timeouts.read,
+                request: attempt_limit.map_or(remaining, |a| a.min(remaining)),
+                deadline_bound: attempt_limit.is_none_or(|a| remaining <= a),
+                total,
+                call_started: started,
+            };
+            // A bytes body clones cheaply; the last attempt takes the original.
+            let this = if attempt < policy.max_attempts() {
+                request.try_clone()
+            } else {
+                None
+            };
+            let (to_send, kept) = match this {
+                Some(copy) => (copy, true),
+                None => (
+                    std::mem::replace(
+                        &mut request,
+                        reqwest::Request::new(method.clone(), url.clone()),
+                    ),
+                    false,
+                ),
+            };
+            let error = match core.execute(to_send, &limits).await {
+                Ok(raw) => {
+                    if let Some(bucket) = &shared.bucket {
+                        bucket.refund();
+                    }
+                    tracing::Span::current().record("http.status", raw.status.as_u16());
+                    return D::decode(raw).map_err(fail);
+                }
+                Err(error) => error,
+            };
+            if let Some(status) = error.status() {
+                tracing::Span::current().record("http.status", status.as_u16());
+            }
+            let reason = match retry::classify(&policy, &error, replayable) {
+                Some(reason) if kept && attempt < policy.max_attempts() => reason,
+                _ => return Err(fail(error)),
+            };
+            let asked = error
+                .status()
+                .zip(error.headers())
+                .and_then(|(status, headers)| {
+                    retry::retry_after(status, headers, SystemTime::now())
+                });
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let delay = match asked {
+                Some(after) if after > policy.retry_after_limit() || after >= remaining => {
+                    return Err(fail(error).with_retry_after(after));
+                }
+                Some(after) if !after.is_zero() => after,
+                _ => policy.backoff_delay(attempt),
+            };
+            if delay >= remaining {
+                return Err(fail(error));
+            }
+            if let Some(bucket) = &shared.bucket {
+                if !bucket.withdraw(reason) {
+                    tracing::warn!(attempt, %reason, "retry budget exhausted: not retrying");
+                    return Err(fail(error));
+                }
+            }
+            tracing::info!(attempt, %reason, delay_ms = delay.as_millis() as u64, "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+}
+
+impl Core {
+    /// The retry policy of one call: the call's override, else the
+    /// endpoint's declaration applied to the client's policy.
+    fn policy_for(&self, endpoint: &Endpoint) -> std::borrow::Cow<'_, RetryPolicy> {
+        use std::borrow::Cow;
+        let base: &RetryPolicy = match &self.overrides.retry {
+            Some(policy) => return Cow::Borrowed(policy),
+            None => &self.shared.retry,
+        };
+        match endpoint.retry {
+            EndpointRetry::Inherit => Cow::Borrowed(base),
+            EndpointRetry::Off => Cow::Owned(base.clone().attempts(1)),
+            EndpointRetry::Attempts(n) => Cow::Owned(base.clone().attempts(n)),
+        }
     }
 }
 

@@ -3,11 +3,13 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::time::Duration;
 
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::retry::{Bucket, RetryBudget, RetryPolicy};
 
 /// The `User-Agent` sent unless the builder sets another.
 pub const DEFAULT_USER_AGENT: &str = concat!("api-client/", env!("CARGO_PKG_VERSION"));
@@ -23,14 +25,55 @@ pub const DEFAULT_MAX_BODY_SIZE: usize = 64 * 1024 * 1024;
 #[derive(Clone)]
 pub struct Core {
     pub(crate) shared: Arc<Shared>,
+    /// Per-call overrides (`client.with_timeout(…)`), most specific first.
+    pub(crate) overrides: Overrides,
+}
+
+#[derive(Clone, Default)]
+pub(crate) struct Overrides {
+    pub(crate) total: Option<Duration>,
+    pub(crate) attempt: Option<Duration>,
+    pub(crate) retry: Option<Arc<RetryPolicy>>,
 }
 
 pub(crate) struct Shared {
     pub(crate) http: reqwest::Client,
     pub(crate) base: Box<str>,
     pub(crate) max_body_size: usize,
+    pub(crate) timeouts: Timeouts,
+    pub(crate) retry: Arc<RetryPolicy>,
+    pub(crate) bucket: Option<Bucket>,
     header_names: Vec<HeaderName>,
 }
+
+/// The time limits of a client.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Timeouts {
+    pub(crate) connect: Duration,
+    pub(crate) read: Duration,
+    pub(crate) attempt: Option<Duration>,
+    pub(crate) total: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: DEFAULT_CONNECT_TIMEOUT,
+            read: DEFAULT_READ_TIMEOUT,
+            attempt: None,
+            total: DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+/// The default limit on connecting (DNS, TCP, TLS): 10 s.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default limit on waiting for the next bytes of a response (the first
+/// ones included): 30 s.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default deadline of a whole call, every attempt and backoff
+/// included: 60 s.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl fmt::Debug for Core {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -39,6 +82,15 @@ impl fmt::Debug for Core {
             .field("base_url", &&*self.shared.base)
             .field("default_headers", &self.shared.header_names)
             .field("max_body_size", &self.shared.max_body_size)
+            .field("timeouts", &self.shared.timeouts)
+            .field(
+                "retry",
+                &self
+                    .overrides
+                    .retry
+                    .as_deref()
+                    .unwrap_or(&self.shared.retry),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -47,6 +99,27 @@ impl Core {
     /// The base URL every route is appended to, without a trailing `/`.
     pub fn base_url(&self) -> &str {
         &self.shared.base
+    }
+
+    /// The same client (same pool) with another total deadline per call.
+    pub fn with_timeout(&self, total: Duration) -> Core {
+        let mut core = self.clone();
+        core.overrides.total = Some(total);
+        core
+    }
+
+    /// The same client (same pool) with another limit per attempt.
+    pub fn with_attempt_timeout(&self, attempt: Duration) -> Core {
+        let mut core = self.clone();
+        core.overrides.attempt = Some(attempt);
+        core
+    }
+
+    /// The same client (same pool) with another retry policy.
+    pub fn with_retry(&self, policy: RetryPolicy) -> Core {
+        let mut core = self.clone();
+        core.overrides.retry = Some(Arc::new(policy));
+        core
     }
 }
 
@@ -84,6 +157,9 @@ pub struct ClientBuilder<C> {
     headers: HeaderMap,
     user_agent: HeaderValue,
     max_body_size: usize,
+    timeouts: Timeouts,
+    retry: RetryPolicy,
+    budget: Option<RetryBudget>,
     error: Option<Error>,
     client: PhantomData<fn() -> C>,
 }
@@ -106,6 +182,9 @@ impl<C: FromCore> ClientBuilder<C> {
             headers: HeaderMap::new(),
             user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
             max_body_size: DEFAULT_MAX_BODY_SIZE,
+            timeouts: Timeouts::default(),
+            retry: RetryPolicy::default(),
+            budget: Some(RetryBudget::default()),
             error: None,
             client: PhantomData,
         }
@@ -175,6 +254,54 @@ impl<C: FromCore> ClientBuilder<C> {
         self
     }
 
+    /// The limit on connecting: DNS, TCP and TLS (default 10 s). Connect
+    /// failures are retried for every method, since nothing was sent.
+    pub fn connect_timeout(mut self, limit: Duration) -> Self {
+        self.timeouts.connect = limit;
+        self
+    }
+
+    /// The limit on waiting for the next bytes of a response, the first
+    /// ones included (default 30 s): the time-out that catches a stalled
+    /// server, however long the body.
+    pub fn read_timeout(mut self, limit: Duration) -> Self {
+        self.timeouts.read = limit;
+        self
+    }
+
+    /// A limit on each attempt, from sending to the end of the body
+    /// (default: none; the deadline still applies).
+    pub fn attempt_timeout(mut self, limit: Duration) -> Self {
+        self.timeouts.attempt = Some(limit);
+        self
+    }
+
+    /// The deadline of a whole call, every attempt and backoff sleep
+    /// included (default 60 s). No call outlives it.
+    pub fn timeout(mut self, total: Duration) -> Self {
+        self.timeouts.total = total;
+        self
+    }
+
+    /// The retry policy of every endpoint that does not declare its own
+    /// (default: [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Never retries: every call makes one attempt.
+    pub fn no_retry(self) -> Self {
+        self.retry(RetryPolicy::none())
+    }
+
+    /// The client-wide retry budget shared by every clone (default:
+    /// [`RetryBudget::default`]); `None` removes the limit.
+    pub fn retry_budget(mut self, budget: Option<RetryBudget>) -> Self {
+        self.budget = budget;
+        self
+    }
+
     /// Builds the client: one connection pool, shared by every clone.
     ///
     /// # Errors
@@ -196,6 +323,8 @@ impl<C: FromCore> ClientBuilder<C> {
         let header_names = headers.keys().cloned().collect();
         let http = reqwest::Client::builder()
             .default_headers(headers)
+            .connect_timeout(self.timeouts.connect)
+            .read_timeout(self.timeouts.read)
             .build()
             .map_err(|e| Error::builder("could not build the HTTP client").with_source(e))?;
         Ok(C::from_core(Core {
@@ -203,8 +332,12 @@ impl<C: FromCore> ClientBuilder<C> {
                 http,
                 base: base.into_boxed_str(),
                 max_body_size: self.max_body_size,
+                timeouts: self.timeouts,
+                retry: Arc::new(self.retry),
+                bucket: self.budget.map(Bucket::new),
                 header_names,
             }),
+            overrides: Overrides::default(),
         }))
     }
 }

@@ -239,6 +239,11 @@ impl Error {
         self
     }
 
+    pub(crate) fn with_retry_after(mut self, retry_after: Duration) -> Self {
+        self.inner.retry_after = Some(retry_after);
+        self
+    }
+
     /// What went wrong, to match on.
     pub fn kind(&self) -> ErrorKind {
         self.inner.kind

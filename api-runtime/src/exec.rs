@@ -2,9 +2,10 @@
 //! classified into [`ErrorKind`]s.
 
 use std::error::Error as StdError;
-use std::time::Instant;
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
+use tokio::time::Instant;
 
 use crate::client::Core;
 use crate::error::{Error, ErrorKind, Result, TimeoutPhase};
@@ -14,21 +15,37 @@ use crate::response::RawResponse;
 /// typed error documents); the rest is not read.
 pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
+/// The time limits in force for one attempt.
+pub(crate) struct AttemptLimits {
+    pub(crate) connect: Duration,
+    pub(crate) read: Duration,
+    /// The limit of the whole attempt: the attempt limit, or what is left
+    /// of the deadline when that is shorter.
+    pub(crate) request: Duration,
+    /// Whether `request` is what was left of the call's deadline.
+    pub(crate) deadline_bound: bool,
+    pub(crate) total: Duration,
+    pub(crate) call_started: Instant,
+}
+
 impl Core {
     /// Sends `request` and reads the whole response body. A non-2xx status
     /// is an [`ErrorKind::Status`] error carrying the head and the start of
     /// the body.
     pub(crate) async fn execute(
         &self,
-        request: reqwest::Request,
-        started: Instant,
+        mut request: reqwest::Request,
+        limits: &AttemptLimits,
     ) -> Result<RawResponse> {
+        let attempt_started = Instant::now();
+        *request.timeout_mut() = Some(limits.request);
+        let classify = |e, in_body| classify(e, limits, attempt_started, in_body);
         let response = self
             .shared
             .http
             .execute(request)
             .await
-            .map_err(|e| classify(e, started, false))?;
+            .map_err(|e| classify(e, false))?;
         let status = response.status();
         let headers = response.headers().clone();
         let url = response.url().clone();
@@ -36,13 +53,13 @@ impl Core {
             let body = read_error_body(response).await;
             return Err(Error::status_error(status, headers, body));
         }
-        let body = read_body(response, self.shared.max_body_size, started).await?;
+        let body = read_body(response, self.shared.max_body_size, |e| classify(e, true)).await?;
         Ok(RawResponse {
             status,
             headers,
             url,
             body,
-            elapsed: started.elapsed(),
+            elapsed: limits.call_started.elapsed(),
         })
     }
 }
@@ -51,7 +68,7 @@ impl Core {
 async fn read_body(
     mut response: reqwest::Response,
     limit: usize,
-    started: Instant,
+    classify: impl Fn(reqwest::Error) -> Error,
 ) -> Result<Bytes> {
     let too_large = |len: u64| {
         Error::with_message(
@@ -66,11 +83,7 @@ async fn read_body(
     }
     let mut first: Option<Bytes> = None;
     let mut rest = BytesMut::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| classify(e, started, true))?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(&classify)? {
         let so_far = first.as_ref().map_or(0, Bytes::len) + rest.len();
         if so_far + chunk.len() > limit {
             return Err(too_large((so_far + chunk.len()) as u64));
@@ -109,18 +122,35 @@ async fn read_error_body(mut response: reqwest::Response) -> Bytes {
 }
 
 /// Maps a reqwest error to our kinds. reqwest reports a body that times out
-/// as a *decode* error, so time-outs are recognised first.
-pub(crate) fn classify(error: reqwest::Error, started: Instant, in_body: bool) -> Error {
+/// as a *decode* error, so time-outs are recognised first; which limit ran
+/// out is told from the time the attempt took.
+pub(crate) fn classify(
+    error: reqwest::Error,
+    limits: &AttemptLimits,
+    attempt_started: Instant,
+    in_body: bool,
+) -> Error {
     let error = error.without_url();
+    let elapsed = limits.call_started.elapsed();
     let kind = if error.is_timeout() || has_timeout_cause(&error) {
-        let phase = if error.is_connect() {
-            TimeoutPhase::Connect
-        } else if in_body || error.is_body() || error.is_decode() {
+        let stage = if in_body || error.is_body() || error.is_decode() {
             TimeoutPhase::Body
         } else {
             TimeoutPhase::ResponseHeaders
         };
-        return Error::timeout(phase, None, started.elapsed()).with_source(error);
+        // The attempt's own timer fires at `limits.request`; the read timer
+        // earlier (it restarts on every chunk).
+        let whole_attempt = attempt_started.elapsed() + Duration::from_millis(1) >= limits.request;
+        let (phase, limit) = if error.is_connect() {
+            (TimeoutPhase::Connect, limits.connect)
+        } else if whole_attempt && limits.deadline_bound {
+            (TimeoutPhase::Deadline, limits.total)
+        } else if whole_attempt {
+            (stage, limits.request)
+        } else {
+            (stage, limits.read)
+        };
+        return Error::timeout(phase, Some(limit), elapsed).with_source(error);
     } else if error.is_connect() {
         ErrorKind::Connect
     } else if in_body || error.is_body() || error.is_decode() {

@@ -20,22 +20,29 @@ mod exec;
 mod params;
 mod redact;
 mod response;
+mod retry;
 
 pub use bytes::Bytes;
-pub use client::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_USER_AGENT};
+pub use client::{
+    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_READ_TIMEOUT,
+    DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
+};
 pub use error::{Error, ErrorKind, Result, TimeoutPhase};
 pub use http::{HeaderMap, Method, StatusCode};
 pub use response::Response;
+pub use retry::{RetryBudget, RetryPolicy};
 pub use url::Url;
 
 /// Items that generated code names. Not part of the public API: they may
 /// change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::call::{Call, Endpoint};
+    pub use crate::call::{Call, Endpoint, EndpointRetry};
     pub use crate::client::{ClientBuilder, Core, FromCore};
     pub use crate::error::Result;
     pub use crate::response::{Decode, Json, Raw, Text, Unit, WithMeta};
+    pub use crate::retry::RetryPolicy;
+    pub use core::time::Duration;
     pub use http::Method;
     pub use http::header::{HeaderName, HeaderValue};
 }

@@ -5,5 +5,8 @@ mod basics;
 mod encoding;
 mod errors;
 mod hygiene;
+mod misbehaving;
 mod params;
+mod resilience;
 mod support;
+mod timeouts;

@@ -1,0 +1,92 @@
+//! Small servers that misbehave on purpose, for what wiremock cannot do:
+//! stall, stall after the headers, close before or during the response.
+//! Each listens on 127.0.0.1:0, serves a bounded number of connections and
+//! counts them.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// What the server does with each connection.
+#[derive(Clone, Copy)]
+pub enum Behaviour {
+    /// Reads the request and never answers.
+    Stall,
+    /// Accepts the connection and never reads nor writes (a TLS handshake
+    /// against it never completes).
+    Silent,
+    /// Sends the head of a 100-byte body, then stalls.
+    HeadersThenStall,
+    /// Sends the head of a 100-byte body and 7 bytes, then closes.
+    TruncatedBody,
+    /// Reads the request and closes without answering.
+    CloseBeforeResponse,
+}
+
+pub struct Server {
+    pub base: String,
+    connections: Arc<AtomicUsize>,
+}
+
+impl Server {
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+}
+
+pub async fn start(behaviour: Behaviour) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counter = connections.clone();
+    tokio::spawn(async move {
+        // Bounded: no test makes more than a few dozen connections.
+        for _ in 0..64 {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            counter.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(serve(stream, behaviour));
+        }
+    });
+    Server { base, connections }
+}
+
+async fn read_head(stream: &mut TcpStream) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 1024];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+async fn serve(mut stream: TcpStream, behaviour: Behaviour) {
+    let hold = Duration::from_secs(30);
+    match behaviour {
+        Behaviour::Silent => tokio::time::sleep(hold).await,
+        Behaviour::Stall => {
+            read_head(&mut stream).await;
+            tokio::time::sleep(hold).await;
+        }
+        Behaviour::HeadersThenStall => {
+            read_head(&mut stream).await;
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n")
+                .await;
+            tokio::time::sleep(hold).await;
+        }
+        Behaviour::TruncatedBody => {
+            read_head(&mut stream).await;
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"id\":1")
+                .await;
+        }
+        Behaviour::CloseBeforeResponse => read_head(&mut stream).await,
+    }
+}
