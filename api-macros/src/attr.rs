@@ -10,6 +10,7 @@ use syn::{Attribute, Ident, LitStr, Meta, Path, Token};
 use crate::ctxt::Ctxt;
 
 pub const BASE: &str = "base";
+pub const ERROR: &str = "error";
 pub const CLIENT: &str = "client";
 pub const CRATE: &str = "crate";
 pub const HEADER: &str = "header";
@@ -50,6 +51,8 @@ pub struct ApiArgs {
     pub base: Option<LitStr>,
     pub client: Option<Ident>,
     pub krate: Option<Path>,
+    /// `error = Type`: the API's error document.
+    pub error: Option<syn::Type>,
 }
 
 /// A header with a fixed value: `#[header("Accept", "application/json")]`.
@@ -87,6 +90,8 @@ pub enum MethodAttr {
     /// With the attribute's tokens, to point at all of it.
     Retry(RetryAttr, proc_macro2::TokenStream),
     Timeout(TimeoutAttr),
+    /// `#[error(Type)]`: this endpoint's error document.
+    Error(Box<syn::Type>),
     /// Not ours: kept on the emitted trait.
     Other(Box<Attribute>),
 }
@@ -153,6 +158,8 @@ pub fn parse_api_args(cx: &Ctxt, args: proc_macro2::TokenStream) -> ApiArgs {
             set_once(cx, &meta, &mut out.base, BASE, meta.value()?.parse()?);
         } else if meta.path.is_ident(CLIENT) {
             set_once(cx, &meta, &mut out.client, CLIENT, meta.value()?.parse()?);
+        } else if meta.path.is_ident(ERROR) {
+            set_once(cx, &meta, &mut out.error, ERROR, meta.value()?.parse()?);
         } else if meta.path.is_ident(CRATE) {
             let value = meta.value()?;
             let path = if value.peek(LitStr) {
@@ -217,12 +224,24 @@ pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
                 .map(|r| MethodAttr::Retry(r, quote::ToTokens::to_token_stream(attr)));
         }
         TIMEOUT => return parse_timeout(cx, attr).map(MethodAttr::Timeout),
+        ERROR => {
+            return match attr.parse_args::<syn::Type>() {
+                Ok(ty) => Some(MethodAttr::Error(Box::new(ty))),
+                Err(_) => {
+                    cx.error_spanned_by(
+                        attr,
+                        "write `#[error(ErrorType)]` with the type of the API's error document",
+                    );
+                    None
+                }
+            };
+        }
         _ => {}
     }
     let ours: Vec<&str> = VERBS
         .iter()
         .copied()
-        .chain([HEADER, IDEMPOTENT, RETRY, TIMEOUT])
+        .chain([HEADER, IDEMPOTENT, RETRY, TIMEOUT, ERROR])
         .collect();
     if !BUILTIN.contains(&name.as_str()) {
         if let Some(close) = did_you_mean(&name, &ours) {

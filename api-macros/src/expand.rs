@@ -241,6 +241,12 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
+    let error = match endpoint.error.as_ref().or(api.args.error.as_ref()) {
+        Some(ty) => quote_spanned! {ty.span()=>
+            ::core::option::Option::Some(#krate::__private::decode_api_error::<#ty>)
+        },
+        None => quote!(::core::option::Option::None),
+    };
     let timeout = duration(endpoint.timeout.total);
     let attempt_timeout = duration(endpoint.timeout.attempt);
     let ret_span = match &m.sig.output {
@@ -259,6 +265,7 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
                 retry: #retry,
                 timeout: #timeout,
                 attempt_timeout: #attempt_timeout,
+                error: #error,
             };
             let mut __api_call = #krate::__private::Call::new(&self.__api_core, &__API_ENDPOINT);
             #(#headers)*

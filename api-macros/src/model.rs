@@ -42,6 +42,8 @@ pub struct Endpoint {
     pub idempotent: Option<Span>,
     pub retry: Option<(RetryAttr, proc_macro2::TokenStream)>,
     pub timeout: TimeoutAttr,
+    /// `#[error(Type)]` on the method.
+    pub error: Option<syn::Type>,
     pub params: Vec<Param>,
     pub output: Output,
 }
@@ -159,6 +161,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
     let mut idempotent = None;
     let mut retry = None;
     let mut timeout = TimeoutAttr::default();
+    let mut error = None;
     let mut ok = true;
     let mut attr_failed = false;
     for a in &attrs {
@@ -179,6 +182,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
             Some(MethodAttr::Header(h)) => headers.push(h),
             Some(MethodAttr::Idempotent(span)) => idempotent = Some(span),
             Some(MethodAttr::Retry(r, tokens)) => retry = Some((r, tokens)),
+            Some(MethodAttr::Error(ty)) => error = Some(*ty),
             Some(MethodAttr::Timeout(t)) => {
                 timeout.total = t.total.or(timeout.total);
                 timeout.attempt = t.attempt.or(timeout.attempt);
@@ -217,6 +221,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
             idempotent,
             retry,
             timeout,
+            error,
             params,
             output,
         }),

@@ -17,7 +17,7 @@ use crate::encode::write_encoded;
 use crate::error::{Error, Result, TimeoutPhase};
 use crate::exec::AttemptLimits;
 use crate::params::{HeaderValues, QuerySink, serialize_pairs};
-use crate::response::Decode;
+use crate::response::{ApiErrorDecoder, Decode};
 use crate::retry::{self, RetryPolicy};
 
 /// What the macro knows of an endpoint, computed at expansion time.
@@ -38,6 +38,8 @@ pub struct Endpoint {
     pub timeout: Option<Duration>,
     /// Declared `#[timeout(attempt = …)]`.
     pub attempt_timeout: Option<Duration>,
+    /// Declared `#[api(error = E)]` or `#[error(E)]`: decodes an error body.
+    pub error: Option<ApiErrorDecoder>,
 }
 
 /// An endpoint's own retry declaration.
@@ -264,7 +266,11 @@ impl<'a> Call<'a> {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let fail = |e: Error| e.at(&method, &url).with_attempts(attempt);
+            let fail = |e: Error| {
+                with_api_error(endpoint, e)
+                    .at(&method, &url)
+                    .with_attempts(attempt)
+            };
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 let err = Error::timeout(TimeoutPhase::Deadline, Some(total), started.elapsed());
@@ -337,6 +343,18 @@ impl<'a> Call<'a> {
             tracing::info!(attempt, %reason, delay_ms = delay.as_millis() as u64, "retrying");
             tokio::time::sleep(delay).await;
         }
+    }
+}
+
+/// Attaches the endpoint's declared error document to a status error.
+fn with_api_error(endpoint: &Endpoint, error: Error) -> Error {
+    let decoded = match (endpoint.error, error.headers(), error.body()) {
+        (Some(decode), Some(headers), Some(body)) if error.is_status() => decode(headers, body),
+        _ => None,
+    };
+    match decoded {
+        Some(body) => error.with_api_error(body),
+        None => error,
     }
 }
 

@@ -66,6 +66,15 @@ impl Default for Timeouts {
     }
 }
 
+/// Connection-pool settings, applied to the reqwest client.
+#[derive(Clone, Copy, Debug, Default)]
+struct PoolSettings {
+    max_idle_per_host: Option<usize>,
+    idle_timeout: Option<Option<Duration>>,
+    tcp_keepalive: Option<Option<Duration>>,
+    http2_adaptive_window: bool,
+}
+
 /// The default limit on connecting (DNS, TCP, TLS): 10 s.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default limit on waiting for the next bytes of a response (the first
@@ -160,6 +169,10 @@ pub struct ClientBuilder<C> {
     timeouts: Timeouts,
     retry: RetryPolicy,
     budget: Option<RetryBudget>,
+    pool: PoolSettings,
+    own_client: Option<reqwest::Client>,
+    /// Settings that live on the reqwest client, set explicitly.
+    transport_settings: Vec<&'static str>,
     error: Option<Error>,
     client: PhantomData<fn() -> C>,
 }
@@ -185,6 +198,9 @@ impl<C: FromCore> ClientBuilder<C> {
             timeouts: Timeouts::default(),
             retry: RetryPolicy::default(),
             budget: Some(RetryBudget::default()),
+            pool: PoolSettings::default(),
+            own_client: None,
+            transport_settings: Vec::new(),
             error: None,
             client: PhantomData,
         }
@@ -233,6 +249,7 @@ impl<C: FromCore> ClientBuilder<C> {
         } else {
             self.headers.append(name, value);
         }
+        self.transport_settings.push("header");
         self
     }
 
@@ -258,6 +275,7 @@ impl<C: FromCore> ClientBuilder<C> {
     /// failures are retried for every method, since nothing was sent.
     pub fn connect_timeout(mut self, limit: Duration) -> Self {
         self.timeouts.connect = limit;
+        self.transport_settings.push("connect_timeout");
         self
     }
 
@@ -266,6 +284,7 @@ impl<C: FromCore> ClientBuilder<C> {
     /// server, however long the body.
     pub fn read_timeout(mut self, limit: Duration) -> Self {
         self.timeouts.read = limit;
+        self.transport_settings.push("read_timeout");
         self
     }
 
@@ -302,6 +321,59 @@ impl<C: FromCore> ClientBuilder<C> {
         self
     }
 
+    /// The most idle connections kept per host (default: no limit).
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.pool.max_idle_per_host = Some(max);
+        self.transport_settings.push("pool_max_idle_per_host");
+        self
+    }
+
+    /// How long an idle connection is kept (default 90 s; `None`: forever).
+    pub fn pool_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.pool.idle_timeout = Some(timeout);
+        self.transport_settings.push("pool_idle_timeout");
+        self
+    }
+
+    /// TCP keep-alive probes on pooled connections (default: off).
+    pub fn tcp_keepalive(mut self, interval: Option<Duration>) -> Self {
+        self.pool.tcp_keepalive = Some(interval);
+        self.transport_settings.push("tcp_keepalive");
+        self
+    }
+
+    /// HTTP/2 adaptive flow-control windows (BDP estimation), for
+    /// high-latency, high-bandwidth links.
+    pub fn http2_adaptive_window(mut self, enabled: bool) -> Self {
+        self.pool.http2_adaptive_window = enabled;
+        self.transport_settings.push("http2_adaptive_window");
+        self
+    }
+
+    /// Uses your own `reqwest::Client` (proxies, certificates, a resolver…)
+    /// instead of building one. Its own settings then apply: setting
+    /// headers, connect or read time-outs or pool options on this builder
+    /// too is an error from [`build`](ClientBuilder::build), since they
+    /// would be silently ignored. Retries, the per-attempt limit and the
+    /// deadline still apply, per request.
+    ///
+    /// ```
+    /// # use api_client::{api, Result};
+    /// # #[api(base = "https://api.example.com")]
+    /// # pub trait Example { #[get("/ping")] async fn ping(&self) -> Result<()>; }
+    /// # fn main() -> Result<()> {
+    /// let http = api_client::reqwest::Client::builder()
+    ///     .user_agent("my-app/2.0")
+    ///     .build()
+    ///     .expect("a reqwest client");
+    /// let client = ExampleClient::builder().with_reqwest_client(http).build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn with_reqwest_client(mut self, client: reqwest::Client) -> Self {
+        self.own_client = Some(client);
+        self
+    }
+
     /// Builds the client: one connection pool, shared by every clone.
     ///
     /// # Errors
@@ -321,12 +393,17 @@ impl<C: FromCore> ClientBuilder<C> {
         let mut headers = self.headers;
         headers.insert(header::USER_AGENT, self.user_agent);
         let header_names = headers.keys().cloned().collect();
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .connect_timeout(self.timeouts.connect)
-            .read_timeout(self.timeouts.read)
-            .build()
-            .map_err(|e| Error::builder("could not build the HTTP client").with_source(e))?;
+        let http = match self.own_client {
+            Some(client) => {
+                if let Some(setting) = self.transport_settings.first() {
+                    return Err(Error::builder(format!(
+                        "`.{setting}(…)` does not apply to a client given with `.with_reqwest_client(…)`: set it on that reqwest client"
+                    )));
+                }
+                client
+            }
+            None => build_reqwest(headers, &self.timeouts, &self.pool)?,
+        };
         Ok(C::from_core(Core {
             shared: Arc::new(Shared {
                 http,
@@ -340,6 +417,32 @@ impl<C: FromCore> ClientBuilder<C> {
             overrides: Overrides::default(),
         }))
     }
+}
+
+fn build_reqwest(
+    headers: HeaderMap,
+    timeouts: &Timeouts,
+    pool: &PoolSettings,
+) -> Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .default_headers(headers)
+        .connect_timeout(timeouts.connect)
+        .read_timeout(timeouts.read);
+    if let Some(max) = pool.max_idle_per_host {
+        builder = builder.pool_max_idle_per_host(max);
+    }
+    if let Some(idle) = pool.idle_timeout {
+        builder = builder.pool_idle_timeout(idle);
+    }
+    if let Some(keepalive) = pool.tcp_keepalive {
+        builder = builder.tcp_keepalive(keepalive);
+    }
+    if pool.http2_adaptive_window {
+        builder = builder.http2_adaptive_window(true);
+    }
+    builder
+        .build()
+        .map_err(|e| Error::builder("could not build the HTTP client").with_source(e))
 }
 
 fn is_sensitive(name: &HeaderName) -> bool {

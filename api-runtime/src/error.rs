@@ -1,5 +1,6 @@
 //! The one error type of api-client, [`Error`], and what it can tell.
 
+use std::any::Any;
 use std::error::Error as StdError;
 use std::fmt;
 use std::time::Duration;
@@ -130,6 +131,14 @@ struct Inner {
     retry_after: Option<Duration>,
     timeout: Option<TimeoutInfo>,
     decode: Option<DecodeInfo>,
+    api_error: Option<ApiErrorBody>,
+}
+
+/// The declared error type, decoded from an error response's body.
+#[doc(hidden)]
+pub struct ApiErrorBody {
+    pub(crate) value: Box<dyn Any + Send + Sync>,
+    pub(crate) type_name: &'static str,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -162,6 +171,7 @@ impl Error {
                 retry_after: None,
                 timeout: None,
                 decode: None,
+                api_error: None,
             }),
         }
     }
@@ -239,6 +249,11 @@ impl Error {
         self
     }
 
+    pub(crate) fn with_api_error(mut self, body: ApiErrorBody) -> Self {
+        self.inner.api_error = Some(body);
+        self
+    }
+
     pub(crate) fn with_retry_after(mut self, retry_after: Duration) -> Self {
         self.inner.retry_after = Some(retry_after);
         self
@@ -292,6 +307,36 @@ impl Error {
     /// ```
     pub fn body_json<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
         serde_json::from_slice(self.inner.body.as_deref()?).ok()
+    }
+
+    /// The API's error document, decoded into the type declared with
+    /// `#[api(error = E)]` (or `#[error(E)]` on the method). `None` when no
+    /// type was declared, `E` is another type, or the body was not such a
+    /// JSON document (an HTML page from a proxy, say): [`Error::body`]
+    /// still has the raw bytes then.
+    ///
+    /// ```
+    /// # use api_client::{api, Result};
+    /// #[derive(Debug, serde::Deserialize)]
+    /// pub struct ApiError { pub message: String }
+    ///
+    /// #[api(base = "https://api.example.com", error = ApiError)]
+    /// pub trait Example {
+    ///     #[get("/items/<id>")]
+    ///     async fn item(&self, id: u64) -> Result<String>;
+    /// }
+    ///
+    /// # async fn demo(client: ExampleClient) {
+    /// if let Err(err) = client.item(7).await {
+    ///     match err.api_error::<ApiError>() {
+    ///         Some(e) => eprintln!("the API said: {}", e.message),
+    ///         None => eprintln!("{err}"),
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn api_error<E: 'static>(&self) -> Option<&E> {
+        self.inner.api_error.as_ref()?.value.downcast_ref()
     }
 
     /// How many attempts were made before this error (1 when the call was
@@ -418,6 +463,9 @@ impl fmt::Debug for Error {
         }
         if let Some(decode) = &inner.decode {
             d.field("decode", decode);
+        }
+        if let Some(api_error) = &inner.api_error {
+            d.field("api_error", &api_error.type_name);
         }
         if inner.attempts > 0 {
             d.field("attempts", &inner.attempts);

@@ -29,6 +29,9 @@ pub use client::{
 };
 pub use error::{Error, ErrorKind, Result, TimeoutPhase};
 pub use http::{HeaderMap, Method, StatusCode};
+/// The HTTP client underneath, re-exported for
+/// [`ClientBuilder::with_reqwest_client`] and for its types.
+pub use reqwest;
 pub use response::Response;
 pub use retry::{RetryBudget, RetryPolicy};
 pub use url::Url;
@@ -40,7 +43,7 @@ pub mod __private {
     pub use crate::call::{Call, Endpoint, EndpointRetry};
     pub use crate::client::{ClientBuilder, Core, FromCore};
     pub use crate::error::Result;
-    pub use crate::response::{Decode, Json, Raw, Text, Unit, WithMeta};
+    pub use crate::response::{Decode, Json, Raw, Text, Unit, WithMeta, decode_api_error};
     pub use crate::retry::RetryPolicy;
     pub use core::time::Duration;
     pub use http::Method;

@@ -175,6 +175,28 @@ impl<D: Decode> Decode for WithMeta<D> {
     }
 }
 
+/// Decodes an error response's body into the declared error type `E`,
+/// when it is JSON (or has no content type). Generated code names this
+/// function for `#[api(error = E)]`.
+#[doc(hidden)]
+pub fn decode_api_error<E>(headers: &HeaderMap, body: &[u8]) -> Option<crate::error::ApiErrorBody>
+where
+    E: DeserializeOwned + Send + Sync + 'static,
+{
+    if media_type(headers).is_some_and(|m| !is_json(&m)) {
+        return None;
+    }
+    let value: E = serde_json::from_slice(body).ok()?;
+    Some(crate::error::ApiErrorBody {
+        value: Box::new(value),
+        type_name: std::any::type_name::<E>(),
+    })
+}
+
+/// The signature of [`decode_api_error`], as stored on an endpoint.
+#[doc(hidden)]
+pub type ApiErrorDecoder = fn(&HeaderMap, &[u8]) -> Option<crate::error::ApiErrorBody>;
+
 /// The media type of a response, lowercased, without parameters.
 fn media_type(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;

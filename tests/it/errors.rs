@@ -137,3 +137,127 @@ async fn a_body_over_the_limit_is_an_error_not_an_allocation() {
         "{err}"
     );
 }
+
+#[derive(Debug, serde::Deserialize, PartialEq)]
+pub struct ApiError {
+    pub message: String,
+    pub code: u32,
+}
+
+#[derive(Debug, serde::Deserialize, PartialEq)]
+pub struct Problem {
+    pub title: String,
+}
+
+#[api_client::api(error = ApiError)]
+pub trait Typed {
+    #[get("/a")]
+    async fn a(&self) -> api_client::Result<()>;
+
+    #[get("/b")]
+    #[error(Problem)]
+    async fn b(&self) -> api_client::Result<()>;
+}
+
+#[tokio::test]
+async fn typed_error_documents_with_a_raw_fallback() {
+    let server = MockServer::start().await;
+    Mock::given(path("/a"))
+        .respond_with(
+            ResponseTemplate::new(422).set_body_json(json!({"message": "bad", "code": 7})),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/a"))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_raw("<html>proxy says no</html>", "text/html"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/b"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_raw(r#"{"title":"nope"}"#, "application/problem+json"),
+        )
+        .mount(&server)
+        .await;
+    let c = TypedClient::builder()
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    let err = c.a().await.unwrap_err();
+    assert_eq!(
+        err.api_error::<ApiError>(),
+        Some(&ApiError {
+            message: "bad".into(),
+            code: 7
+        })
+    );
+    assert!(format!("{err:?}").contains("ApiError"));
+    // An HTML page is no error document: the raw body is still there.
+    let err = c.a().await.unwrap_err();
+    assert_eq!(err.api_error::<ApiError>(), None);
+    assert_eq!(&err.body().unwrap()[..], b"<html>proxy says no</html>");
+    assert!(
+        err.to_string()
+            .ends_with("HTTP 400 Bad Request: <html>proxy says no</html>"),
+        "{err}"
+    );
+    // The method's own error type wins over the trait's.
+    let err = c.b().await.unwrap_err();
+    assert_eq!(
+        err.api_error::<Problem>().map(|p| p.title.as_str()),
+        Some("nope")
+    );
+    assert_eq!(err.api_error::<ApiError>(), None);
+}
+
+#[tokio::test]
+async fn a_reqwest_client_of_your_own() {
+    let server = MockServer::start().await;
+    Mock::given(path("/users/a"))
+        .and(wiremock::matchers::header("user-agent", "mine/1.0"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"login": "a", "id": 1})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let http = api_client::reqwest::Client::builder()
+        .user_agent("mine/1.0")
+        .build()
+        .unwrap();
+    let gh = GitHubClient::builder()
+        .base_url(server.uri())
+        .with_reqwest_client(http.clone())
+        .build()
+        .unwrap();
+    assert_eq!(gh.user("a").await.unwrap().id, 1);
+    let err = GitHubClient::builder()
+        .with_reqwest_client(http)
+        .connect_timeout(std::time::Duration::from_secs(1))
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("`.connect_timeout(…)` does not apply"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn pool_settings_build_a_working_client() {
+    let server = MockServer::start().await;
+    Mock::given(path("/users/a"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"login": "a", "id": 1})))
+        .mount(&server)
+        .await;
+    let gh = GitHubClient::builder()
+        .base_url(server.uri())
+        .pool_max_idle_per_host(4)
+        .pool_idle_timeout(Some(std::time::Duration::from_secs(30)))
+        .tcp_keepalive(Some(std::time::Duration::from_secs(60)))
+        .http2_adaptive_window(true)
+        .build()
+        .unwrap();
+    assert_eq!(gh.user("a").await.unwrap().id, 1);
+}

@@ -24,6 +24,8 @@ pub enum Behaviour {
     TruncatedBody,
     /// Reads the request and closes without answering.
     CloseBeforeResponse,
+    /// Sends a 16-byte JSON number one byte every 100 ms (1.6 s in all).
+    Trickle,
 }
 
 pub struct Server {
@@ -88,5 +90,20 @@ async fn serve(mut stream: TcpStream, behaviour: Behaviour) {
                 .await;
         }
         Behaviour::CloseBeforeResponse => read_head(&mut stream).await,
+        Behaviour::Trickle => {
+            read_head(&mut stream).await;
+            let body = b"1234567890123456";
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes()).await;
+            for byte in body {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                if stream.write_all(&[*byte]).await.is_err() {
+                    return;
+                }
+            }
+        }
     }
 }

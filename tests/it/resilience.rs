@@ -204,6 +204,25 @@ async fn retry_after_too_long_fails_at_once_with_the_delay() {
 }
 
 #[tokio::test]
+async fn retry_after_as_a_future_http_date_is_waited_for() {
+    let at = std::time::SystemTime::now() + Duration::from_secs(2);
+    let server = scripted(
+        ResponseTemplate::new(503)
+            .insert_header("retry-after", httpdate::fmt_http_date(at).as_str()),
+        1,
+    )
+    .await;
+    let started = Instant::now();
+    client(&server.uri()).get().await.unwrap();
+    // HTTP-dates have a one-second resolution.
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(4),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test]
 async fn an_invalid_retry_after_is_ignored() {
     let server = scripted(
         ResponseTemplate::new(503).insert_header("retry-after", "abc"),

@@ -128,3 +128,20 @@ async fn a_timed_out_post_is_not_retried() {
     let err = c.get().await.unwrap_err();
     assert_eq!((err.kind(), err.attempts()), (ErrorKind::Timeout, 3));
 }
+
+#[tokio::test]
+async fn a_trickling_body_passes_the_read_limit_but_not_the_deadline() {
+    let server = misbehaving::start(Behaviour::Trickle).await;
+    // 100 ms between bytes is within a 500 ms read limit: the call succeeds.
+    let c = builder(&server.base).read_timeout(ms(500)).build().unwrap();
+    assert_eq!(
+        c.get().await.unwrap(),
+        serde_json::json!(1234567890123456u64)
+    );
+    // The whole body takes 1.6 s: a 500 ms deadline cuts it.
+    let err = c.with_timeout(ms(500)).get().await.unwrap_err();
+    assert_eq!(
+        (err.timeout_phase(), err.timeout_limit()),
+        (Some(TimeoutPhase::Deadline), Some(ms(500)))
+    );
+}
