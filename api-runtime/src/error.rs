@@ -132,6 +132,8 @@ struct Inner {
     timeout: Option<TimeoutInfo>,
     decode: Option<DecodeInfo>,
     api_error: Option<ApiErrorBody>,
+    /// A connect failure that retrying cannot fix (a certificate problem).
+    permanent: bool,
 }
 
 /// The declared error type, decoded from an error response's body.
@@ -172,6 +174,7 @@ impl Error {
                 timeout: None,
                 decode: None,
                 api_error: None,
+                permanent: false,
             }),
         }
     }
@@ -247,6 +250,15 @@ impl Error {
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
         self.inner.attempts = attempts;
         self
+    }
+
+    pub(crate) fn permanent(mut self) -> Self {
+        self.inner.permanent = true;
+        self
+    }
+
+    pub(crate) fn is_permanent(&self) -> bool {
+        self.inner.permanent
     }
 
     pub(crate) fn with_api_error(mut self, body: ApiErrorBody) -> Self {

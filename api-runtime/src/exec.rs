@@ -152,6 +152,11 @@ pub(crate) fn classify(
         };
         return Error::timeout(phase, Some(limit), elapsed).with_source(error);
     } else if error.is_connect() {
+        if is_certificate_failure(&error) {
+            return Error::new(ErrorKind::Connect)
+                .with_source(error)
+                .permanent();
+        }
         ErrorKind::Connect
     } else if in_body || error.is_body() || error.is_decode() {
         ErrorKind::Body
@@ -161,6 +166,19 @@ pub(crate) fn classify(
         ErrorKind::Transport
     };
     Error::new(kind).with_source(error)
+}
+
+/// Whether a TLS certificate was refused somewhere in the cause chain: a
+/// connect failure that another attempt would only repeat.
+pub(crate) fn is_certificate_failure(error: &(dyn StdError + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if e.to_string().to_ascii_lowercase().contains("certificate") {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 /// Whether an I/O time-out is somewhere in the cause chain.
@@ -175,4 +193,36 @@ fn has_timeout_cause(error: &(dyn StdError + 'static)) -> bool {
         cause = e.source();
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Wrapper(std::io::Error);
+
+    impl std::fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("client error (Connect)")
+        }
+    }
+
+    impl StdError for Wrapper {
+        fn source(&self) -> Option<&(dyn StdError + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn certificate_failures_are_found_in_the_chain() {
+        let cert = Wrapper(std::io::Error::other(
+            "invalid peer certificate: UnknownIssuer",
+        ));
+        assert!(is_certificate_failure(&cert));
+        let refused = Wrapper(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        assert!(!is_certificate_failure(&refused));
+        let timed_out = Wrapper(std::io::Error::from(std::io::ErrorKind::TimedOut));
+        assert!(has_timeout_cause(&timed_out) && !has_timeout_cause(&refused));
+    }
 }

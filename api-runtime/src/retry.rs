@@ -185,6 +185,8 @@ impl fmt::Display for Reason {
 /// replayed once it may have reached the server.
 pub(crate) fn classify(policy: &RetryPolicy, error: &Error, replayable: bool) -> Option<Reason> {
     match error.kind() {
+        // A refused certificate stays refused.
+        ErrorKind::Connect if error.is_permanent() => None,
         // Nothing reached the server: safe for every method.
         ErrorKind::Connect => Some(Reason::Connect),
         ErrorKind::Timeout if error.timeout_phase() == Some(TimeoutPhase::Connect) => {

@@ -364,3 +364,35 @@ async fn a_storm_of_concurrent_calls_shares_one_pool() {
         call.await.unwrap().unwrap();
     }
 }
+
+/// tokio's paused clock: a 20 s `Retry-After` and a 20 s backoff are
+/// waited for in virtual time, so the test takes milliseconds. The server
+/// runs on the same runtime, so waiting for it never idles the clock.
+#[tokio::test(start_paused = true)]
+async fn long_waits_run_in_virtual_time() {
+    let server = misbehaving::start(Behaviour::Script(&[503, 500, 200])).await;
+    let c = FlakyClient::builder()
+        .base_url(&server.base)
+        .retry(
+            RetryPolicy::default()
+                .backoff(Duration::from_secs(20), Duration::from_secs(20))
+                .jitter(|| 1.0),
+        )
+        .timeout(Duration::from_secs(120))
+        .build()
+        .unwrap();
+    let real = Instant::now();
+    let virtual_start = tokio::time::Instant::now();
+    assert_eq!(c.get().await.unwrap(), json!({}));
+    // 20 s asked by Retry-After, then a 20 s backoff.
+    let waited = virtual_start.elapsed();
+    assert!(
+        waited >= Duration::from_secs(40) && waited < Duration::from_secs(41),
+        "{waited:?}"
+    );
+    assert!(
+        real.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        real.elapsed()
+    );
+}
