@@ -24,6 +24,9 @@ pub const ATTEMPTS: &str = "attempts";
 pub const OFF: &str = "off";
 pub const TOTAL: &str = "total";
 pub const ATTEMPT: &str = "attempt";
+pub const ENVELOPE: &str = "envelope";
+pub const DATA: &str = "data";
+pub const OK: &str = "ok";
 
 /// The HTTP methods, by attribute name.
 pub const VERBS: [&str; 7] = ["get", "post", "put", "patch", "delete", "head", "options"];
@@ -82,6 +85,14 @@ pub struct TimeoutAttr {
     pub attempt: Option<u64>,
 }
 
+/// `#[envelope(data = "data", error = "error", ok = "ok")]`.
+#[derive(Default, Clone)]
+pub struct EnvelopeAttr {
+    pub data: Option<String>,
+    pub error: Option<String>,
+    pub ok: Option<String>,
+}
+
 /// What a method attribute is.
 pub enum MethodAttr {
     Verb(Verb),
@@ -92,6 +103,7 @@ pub enum MethodAttr {
     Timeout(TimeoutAttr),
     /// `#[error(Type)]`: this endpoint's error document.
     Error(Box<syn::Type>),
+    Envelope(EnvelopeAttr),
     /// Not ours: kept on the emitted trait.
     Other(Box<Attribute>),
 }
@@ -224,6 +236,7 @@ pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
                 .map(|r| MethodAttr::Retry(r, quote::ToTokens::to_token_stream(attr)));
         }
         TIMEOUT => return parse_timeout(cx, attr).map(MethodAttr::Timeout),
+        ENVELOPE => return parse_envelope(cx, attr).map(MethodAttr::Envelope),
         ERROR => {
             return match attr.parse_args::<syn::Type>() {
                 Ok(ty) => Some(MethodAttr::Error(Box::new(ty))),
@@ -241,7 +254,7 @@ pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
     let ours: Vec<&str> = VERBS
         .iter()
         .copied()
-        .chain([HEADER, IDEMPOTENT, RETRY, TIMEOUT, ERROR])
+        .chain([HEADER, IDEMPOTENT, RETRY, TIMEOUT, ERROR, ENVELOPE])
         .collect();
     if !BUILTIN.contains(&name.as_str()) {
         if let Some(close) = did_you_mean(&name, &ours) {
@@ -370,6 +383,60 @@ fn parse_timeout(cx: &Ctxt, attr: &Attribute) -> Option<TimeoutAttr> {
         return None;
     }
     if out.total.is_none() && out.attempt.is_none() {
+        if cx.error_count() == before {
+            cx.error_spanned_by(attr, usage);
+        }
+        return None;
+    }
+    Some(out)
+}
+
+/// Parses `#[envelope(data = "…", error = "…", ok = "…")]`.
+pub fn parse_envelope(cx: &Ctxt, attr: &Attribute) -> Option<EnvelopeAttr> {
+    let usage = "write `#[envelope(data = \"data\")]`, with `error = \"error\"` and/or `ok = \"ok\"` to recognise an error envelope";
+    if !matches!(attr.meta, Meta::List(_)) {
+        cx.error_spanned_by(attr, usage);
+        return None;
+    }
+    let mut out = EnvelopeAttr::default();
+    let before = cx.error_count();
+    let result = attr.parse_nested_meta(|meta| {
+        let slot = if meta.path.is_ident(DATA) {
+            &mut out.data
+        } else if meta.path.is_ident(ERROR) {
+            &mut out.error
+        } else if meta.path.is_ident(OK) {
+            &mut out.ok
+        } else {
+            let name = meta
+                .path
+                .get_ident()
+                .map(Ident::to_string)
+                .unwrap_or_default();
+            cx.error_spanned_by(
+                &meta.path,
+                format!(
+                    "unknown argument `{name}` of `#[envelope]`{}",
+                    suggestion(&name, &[DATA, ERROR, OK])
+                ),
+            );
+            if meta.input.peek(Token![=]) {
+                meta.value()?.parse::<syn::Expr>()?;
+            }
+            return Ok(());
+        };
+        let lit: LitStr = meta.value()?.parse()?;
+        if lit.value().is_empty() {
+            cx.error_spanned_by(&lit, "an envelope field name cannot be empty");
+        }
+        *slot = Some(lit.value());
+        Ok(())
+    });
+    if let Err(e) = result {
+        cx.syn_error(e);
+        return None;
+    }
+    if out.data.is_none() && out.error.is_none() && out.ok.is_none() {
         if cx.error_count() == before {
             cx.error_spanned_by(attr, usage);
         }

@@ -6,7 +6,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{ItemTrait, LitStr, Path, ReturnType, Signature};
+use syn::{ItemTrait, LitStr, Path, ReturnType, Signature, Type};
 
 use crate::attr::{self, StaticHeader};
 use crate::ctxt::Ctxt;
@@ -227,6 +227,18 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
         .map(|q| quote!(__api_call.query_literal(#q);));
     let args = emit_arguments(krate, endpoint);
     let decoder = decoder(krate, &endpoint.output);
+    let validator = response_validator(krate, &endpoint.output);
+    let envelope = match endpoint.envelope.as_ref().or(api.envelope.as_ref()) {
+        Some(e) => {
+            let field = |f: &Option<String>| match f {
+                Some(name) => quote!(::core::option::Option::Some(#name)),
+                None => quote!(::core::option::Option::None),
+            };
+            let (data, error, ok) = (field(&e.data), field(&e.error), field(&e.ok));
+            quote!(::core::option::Option::Some(#krate::__private::Envelope { data: #data, error: #error, ok: #ok }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     let idempotent = endpoint.idempotent.is_some();
     let retry = match &endpoint.retry {
         None => quote!(#krate::__private::EndpointRetry::Inherit),
@@ -253,7 +265,7 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
         ReturnType::Type(_, ty) => ty.span(),
         ReturnType::Default => m.sig.ident.span(),
     };
-    let send = quote_spanned!(ret_span=> __api_call.send::<#decoder>());
+    let send = quote_spanned!(ret_span=> __api_call.send::<#decoder>(#validator));
     quote! {
         #(#cfgs)*
         #sig {
@@ -266,6 +278,7 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
                 timeout: #timeout,
                 attempt_timeout: #attempt_timeout,
                 error: #error,
+                envelope: #envelope,
             };
             let mut __api_call = #krate::__private::Call::new(&self.__api_core, &__API_ENDPOINT);
             #(#headers)*
@@ -341,10 +354,37 @@ fn emit_arguments<'a>(
             }
             Role::Body => {
                 let name = unraw(ident);
-                quote_spanned!(span=> __api_call.json(#name, &#ident);)
+                // A `&T` argument is passed as it is and `T` is validated.
+                let (value, target) = match &p.ty {
+                    Type::Reference(r) => (quote!(#ident), (*r.elem).clone()),
+                    other => (quote!(&#ident), other.clone()),
+                };
+                let validator = probe(krate, &target);
+                quote_spanned!(span=> __api_call.json(#name, #value, #validator);)
             }
         }
     })
+}
+
+/// The validator of `ty`, picked by autoref specialization: `Some` when the
+/// type derives `garde::Validate`, `None` otherwise.
+fn probe(krate: &Path, ty: &Type) -> TokenStream {
+    quote! {{
+        #[allow(unused_imports)]
+        use #krate::__private::{ValidateViaGarde as _, ValidateViaNothing as _};
+        (&#krate::__private::Probe::<#ty>::new()).validator()
+    }}
+}
+
+/// The validator of what a return type decodes from JSON, if anything.
+fn response_validator(krate: &Path, output: &Output) -> TokenStream {
+    match &output.kind {
+        OutputKind::Json | OutputKind::Optional => probe(krate, &output.ty),
+        OutputKind::Meta(inner) => response_validator(krate, inner),
+        OutputKind::Text | OutputKind::Bytes | OutputKind::Unit => {
+            quote!(::core::option::Option::None)
+        }
+    }
 }
 
 /// The runtime decoder for a return type.
@@ -352,6 +392,10 @@ fn decoder(krate: &Path, output: &Output) -> TokenStream {
     let ty = &output.ty;
     match &output.kind {
         OutputKind::Json => quote_spanned!(ty.span()=> #krate::__private::Json<#ty>),
+        OutputKind::Optional => {
+            let inner = option_argument(ty);
+            quote_spanned!(ty.span()=> #krate::__private::Optional<#inner>)
+        }
         OutputKind::Text => quote!(#krate::__private::Text),
         OutputKind::Bytes => quote!(#krate::__private::Raw),
         OutputKind::Unit => quote!(#krate::__private::Unit),
@@ -360,4 +404,18 @@ fn decoder(krate: &Path, output: &Output) -> TokenStream {
             quote!(#krate::__private::WithMeta<#inner>)
         }
     }
+}
+
+/// The `T` of `Option<T>` (the kind was chosen because it is one).
+fn option_argument(ty: &Type) -> TokenStream {
+    if let Type::Path(p) = ty {
+        if let Some(syn::PathArguments::AngleBracketed(args)) =
+            p.path.segments.last().map(|s| &s.arguments)
+        {
+            if let Some(syn::GenericArgument::Type(inner)) = args.args.first() {
+                return quote!(#inner);
+            }
+        }
+    }
+    quote!(#ty)
 }

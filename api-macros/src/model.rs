@@ -11,7 +11,7 @@ use syn::{
 };
 
 use crate::attr::{
-    self, ApiArgs, MethodAttr, ParamAttr, RetryAttr, StaticHeader, TimeoutAttr, Verb,
+    self, ApiArgs, EnvelopeAttr, MethodAttr, ParamAttr, RetryAttr, StaticHeader, TimeoutAttr, Verb,
 };
 use crate::ctxt::Ctxt;
 use crate::route::{self, Route};
@@ -23,6 +23,8 @@ pub struct ApiTrait {
     pub args: ApiArgs,
     pub client: Ident,
     pub headers: Vec<StaticHeader>,
+    /// `#[envelope(…)]` on the trait.
+    pub envelope: Option<EnvelopeAttr>,
     /// Every method, cleaned, for the emitted trait and impl.
     pub methods: Vec<Method>,
 }
@@ -44,6 +46,8 @@ pub struct Endpoint {
     pub timeout: TimeoutAttr,
     /// `#[error(Type)]` on the method.
     pub error: Option<syn::Type>,
+    /// `#[envelope(…)]` on the method.
+    pub envelope: Option<EnvelopeAttr>,
     pub params: Vec<Param>,
     pub output: Output,
 }
@@ -88,6 +92,8 @@ pub struct Output {
 pub enum OutputKind {
     /// `T: DeserializeOwned`, decoded from JSON.
     Json,
+    /// `Option<T>`: `None` on 204/205, an empty body or `null`.
+    Optional,
     /// `String`.
     Text,
     /// `Bytes`.
@@ -102,12 +108,17 @@ impl ApiTrait {
     pub fn parse(cx: &Ctxt, args: ApiArgs, mut item: ItemTrait) -> ApiTrait {
         check_trait_shape(cx, &item);
         let mut headers = Vec::new();
+        let mut envelope = None;
         item.attrs.retain(|a| {
-            if !a.path().is_ident(attr::HEADER) {
-                return true;
+            if a.path().is_ident(attr::HEADER) {
+                headers.extend(attr::parse_static_header(cx, a));
+                false
+            } else if a.path().is_ident(attr::ENVELOPE) {
+                envelope = attr::parse_envelope(cx, a);
+                false
+            } else {
+                true
             }
-            headers.extend(attr::parse_static_header(cx, a));
-            false
         });
         let mut methods = Vec::new();
         for trait_item in std::mem::take(&mut item.items) {
@@ -128,6 +139,7 @@ impl ApiTrait {
             args,
             client,
             headers,
+            envelope,
             methods,
         }
     }
@@ -162,6 +174,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
     let mut retry = None;
     let mut timeout = TimeoutAttr::default();
     let mut error = None;
+    let mut envelope = None;
     let mut ok = true;
     let mut attr_failed = false;
     for a in &attrs {
@@ -183,6 +196,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
             Some(MethodAttr::Idempotent(span)) => idempotent = Some(span),
             Some(MethodAttr::Retry(r, tokens)) => retry = Some((r, tokens)),
             Some(MethodAttr::Error(ty)) => error = Some(*ty),
+            Some(MethodAttr::Envelope(e)) => envelope = Some(e),
             Some(MethodAttr::Timeout(t)) => {
                 timeout.total = t.total.or(timeout.total);
                 timeout.attempt = t.attempt.or(timeout.attempt);
@@ -222,6 +236,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
             retry,
             timeout,
             error,
+            envelope,
             params,
             output,
         }),
@@ -407,6 +422,7 @@ fn classify(cx: &Ctxt, ty: &Type, in_response: bool) -> Option<Output> {
                 "String" if bare => OutputKind::Text,
                 "Bytes" if bare => OutputKind::Bytes,
                 "Response" => return classify_response(cx, ty, &last.arguments, in_response),
+                "Option" if !bare => OutputKind::Optional,
                 _ => OutputKind::Json,
             }
         }

@@ -17,8 +17,9 @@ use crate::encode::write_encoded;
 use crate::error::{Error, Result, TimeoutPhase};
 use crate::exec::AttemptLimits;
 use crate::params::{HeaderValues, QuerySink, serialize_pairs};
-use crate::response::{ApiErrorDecoder, Decode};
+use crate::response::{ApiErrorDecoder, Decode, DecodeCtx, Envelope};
 use crate::retry::{self, RetryPolicy};
+use crate::validate::Validator;
 
 /// What the macro knows of an endpoint, computed at expansion time.
 #[doc(hidden)]
@@ -40,6 +41,8 @@ pub struct Endpoint {
     pub attempt_timeout: Option<Duration>,
     /// Declared `#[api(error = E)]` or `#[error(E)]`: decodes an error body.
     pub error: Option<ApiErrorDecoder>,
+    /// Declared `#[envelope(…)]` on the trait or method.
+    pub envelope: Option<Envelope>,
 }
 
 /// An endpoint's own retry declaration.
@@ -193,8 +196,32 @@ impl<'a> Call<'a> {
     }
 
     /// Sets the body to `value` as JSON, with `Content-Type:
-    /// application/json` unless the endpoint declares another.
-    pub fn json<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+    /// application/json` unless the endpoint declares another. With a
+    /// validator (the type derives `garde::Validate`), an invalid value is
+    /// an error and nothing is sent.
+    pub fn json<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+        validator: Option<Validator<T>>,
+    ) {
+        if let Some(Err(violations)) = validator.map(|v| v(value)) {
+            if self.error.is_none() {
+                let type_name = crate::validate::short_type_name(std::any::type_name::<T>());
+                let err = Error::validation(&type_name, violations);
+                self.error = Some(
+                    Error::with_message(
+                        crate::ErrorKind::Validation,
+                        format!(
+                            "in `{}`: the body argument `{name}` is invalid, nothing was sent",
+                            self.endpoint.name
+                        ),
+                    )
+                    .merge_violations(err),
+                );
+            }
+            return;
+        }
         match serde_json::to_vec(value) {
             Ok(bytes) => {
                 self.body = Some(Bytes::from(bytes));
@@ -214,7 +241,10 @@ impl<'a> Call<'a> {
     /// Any [`ErrorKind`](crate::ErrorKind): an invalid argument before
     /// sending, a transport failure or time-out, a non-2xx status, or a
     /// body that does not decode.
-    pub async fn send<D: Decode>(self) -> Result<D::Output> {
+    pub async fn send<D: Decode>(
+        self,
+        validator: Option<Validator<D::Target>>,
+    ) -> Result<D::Output> {
         let endpoint = self.endpoint;
         let span = tracing::info_span!(
             "api_client.call",
@@ -225,7 +255,10 @@ impl<'a> Call<'a> {
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let result = self.send_inner::<D>(started).instrument(span.clone()).await;
+        let result = self
+            .send_inner::<D>(started, validator)
+            .instrument(span.clone())
+            .await;
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         match &result {
             Ok(_) => tracing::debug!(parent: &span, "call succeeded"),
@@ -234,7 +267,11 @@ impl<'a> Call<'a> {
         result
     }
 
-    async fn send_inner<D: Decode>(self, started: Instant) -> Result<D::Output> {
+    async fn send_inner<D: Decode>(
+        self,
+        started: Instant,
+        validator: Option<Validator<D::Target>>,
+    ) -> Result<D::Output> {
         if let Some(error) = self.error {
             return Err(error);
         }
@@ -306,7 +343,11 @@ impl<'a> Call<'a> {
                         bucket.refund();
                     }
                     tracing::Span::current().record("http.status", raw.status.as_u16());
-                    return D::decode(raw).map_err(fail);
+                    let ctx = DecodeCtx {
+                        validator,
+                        envelope: endpoint.envelope.as_ref(),
+                    };
+                    return D::decode(raw, &ctx).map_err(fail);
                 }
                 Err(error) => error,
             };
@@ -349,7 +390,14 @@ impl<'a> Call<'a> {
 /// Attaches the endpoint's declared error document to a status error.
 fn with_api_error(endpoint: &Endpoint, error: Error) -> Error {
     let decoded = match (endpoint.error, error.headers(), error.body()) {
-        (Some(decode), Some(headers), Some(body)) if error.is_status() => decode(headers, body),
+        (Some(decode), Some(headers), Some(body))
+            if matches!(
+                error.kind(),
+                crate::ErrorKind::Status | crate::ErrorKind::Envelope
+            ) =>
+        {
+            decode(headers, body)
+        }
         _ => None,
     };
     match decoded {

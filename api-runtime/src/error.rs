@@ -10,6 +10,7 @@ use http::{HeaderMap, Method, StatusCode};
 use url::Url;
 
 use crate::redact;
+use crate::validate::Violation;
 
 /// `Result<T, api_client::Error>`, the return type of every endpoint.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -52,8 +53,11 @@ pub enum ErrorKind {
     /// The response body could not be decoded into the declared type.
     Decode,
     /// The decoded response (or the request body) broke a declared
-    /// constraint.
+    /// constraint; [`Error::violations`] lists them all.
     Validation,
+    /// The status was a success, but the body is an error envelope
+    /// (declared with `#[envelope(…)]`), e.g. `{"ok": false, "error": …}`.
+    Envelope,
 }
 
 impl ErrorKind {
@@ -68,6 +72,7 @@ impl ErrorKind {
             ErrorKind::Body => "could not read the response body",
             ErrorKind::Decode => "could not decode the response body",
             ErrorKind::Validation => "validation failed",
+            ErrorKind::Envelope => "the response reports an error",
         }
     }
 }
@@ -134,6 +139,7 @@ struct Inner {
     api_error: Option<ApiErrorBody>,
     /// A connect failure that retrying cannot fix (a certificate problem).
     permanent: bool,
+    violations: Vec<Violation>,
 }
 
 /// The declared error type, decoded from an error response's body.
@@ -175,6 +181,7 @@ impl Error {
                 decode: None,
                 api_error: None,
                 permanent: false,
+                violations: Vec::new(),
             }),
         }
     }
@@ -198,6 +205,16 @@ impl Error {
         err.inner.status = Some(status);
         err.inner.headers = Some(headers);
         err.inner.body = Some(body);
+        err
+    }
+
+    /// A success status whose envelope reports an error; `detail` is the
+    /// error part of the envelope (or the whole body).
+    pub(crate) fn envelope(status: StatusCode, headers: HeaderMap, detail: Bytes) -> Self {
+        let mut err = Error::new(ErrorKind::Envelope);
+        err.inner.status = Some(status);
+        err.inner.headers = Some(headers);
+        err.inner.body = Some(detail);
         err
     }
 
@@ -249,6 +266,27 @@ impl Error {
 
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
         self.inner.attempts = attempts;
+        self
+    }
+
+    /// Every broken constraint of a value of type `type_name`.
+    pub(crate) fn validation(type_name: &str, violations: Vec<Violation>) -> Self {
+        let n = violations.len();
+        let plural = if n == 1 { "" } else { "s" };
+        let mut err = Error::with_message(
+            ErrorKind::Validation,
+            format!("{n} validation error{plural} for {type_name}"),
+        );
+        err.inner.violations = violations;
+        err
+    }
+
+    /// This error with the violations (and their count) of `validation`.
+    pub(crate) fn merge_violations(mut self, validation: Error) -> Self {
+        let count = validation.inner.message.unwrap_or_default();
+        let message = self.inner.message.take().unwrap_or_default();
+        self.inner.message = Some(format!("{message}: {count}"));
+        self.inner.violations = validation.inner.violations;
         self
     }
 
@@ -351,6 +389,12 @@ impl Error {
         self.inner.api_error.as_ref()?.value.downcast_ref()
     }
 
+    /// Every broken constraint of an [`ErrorKind::Validation`] error, each
+    /// with its JSON path, rule code and message.
+    pub fn violations(&self) -> &[Violation] {
+        &self.inner.violations
+    }
+
     /// How many attempts were made before this error (1 when the call was
     /// not retried; 0 when nothing was sent).
     pub fn attempts(&self) -> u32 {
@@ -381,7 +425,11 @@ impl Error {
 
     /// The line and column (1-based) of a decode error in the body.
     pub fn decode_position(&self) -> Option<(usize, usize)> {
-        self.inner.decode.as_ref().map(|d| (d.line, d.column))
+        self.inner
+            .decode
+            .as_ref()
+            .filter(|d| d.line > 0)
+            .map(|d| (d.line, d.column))
     }
 
     /// Whether a time limit ran out.
@@ -415,16 +463,22 @@ impl fmt::Display for Error {
             (ErrorKind::Status, Some(status), _) => {
                 write!(f, "HTTP {status}")?;
             }
+            (ErrorKind::Envelope, Some(status), _) => {
+                write!(f, "HTTP {status} but the response reports an error")?;
+            }
             (ErrorKind::Timeout, _, Some(t)) => {
                 write!(f, "timed out {} after {:?}", t.phase, t.elapsed)?;
                 if let Some(limit) = t.limit {
                     write!(f, " (limit {limit:?})")?;
                 }
             }
+            (ErrorKind::Validation, _, _) => {}
             (kind, _, _) => f.write_str(kind.describe())?,
         }
-        if let Some(message) = &inner.message {
-            write!(f, ": {message}")?;
+        match &inner.message {
+            Some(message) if inner.kind == ErrorKind::Validation => f.write_str(message)?,
+            Some(message) => write!(f, ": {message}")?,
+            None => {}
         }
         if let Some(cause) = root_cause(inner.source.as_deref()) {
             write!(f, ": {cause}")?;
@@ -435,10 +489,14 @@ impl fmt::Display for Error {
         if let Some(after) = inner.retry_after {
             write!(f, " (server asked to retry after {after:?})")?;
         }
-        if inner.kind == ErrorKind::Status {
+        if matches!(inner.kind, ErrorKind::Status | ErrorKind::Envelope) {
             if let Some(body) = inner.body.as_ref().filter(|b| !b.is_empty()) {
                 write!(f, ": {}", redact::snippet(body, redact::SNIPPET_LIMIT))?;
             }
+        }
+        // One violation per entry, like pydantic: the path, then the problem.
+        for violation in &inner.violations {
+            write!(f, "\n{violation}")?;
         }
         Ok(())
     }
@@ -484,6 +542,9 @@ impl fmt::Debug for Error {
         }
         if let Some(after) = inner.retry_after {
             d.field("retry_after", &after);
+        }
+        if !inner.violations.is_empty() {
+            d.field("violations", &inner.violations);
         }
         if let Some(source) = &inner.source {
             d.field("source", source);

@@ -21,6 +21,7 @@ mod params;
 mod redact;
 mod response;
 mod retry;
+mod validate;
 
 pub use bytes::Bytes;
 pub use client::{
@@ -28,6 +29,10 @@ pub use client::{
     DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
 };
 pub use error::{Error, ErrorKind, Result, TimeoutPhase};
+/// garde, re-exported so that `#[derive(api_client::garde::Validate)]`
+/// matches the version api-client validates with.
+#[cfg(feature = "validate")]
+pub use garde;
 pub use http::{HeaderMap, Method, StatusCode};
 /// The HTTP client underneath, re-exported for
 /// [`ClientBuilder::with_reqwest_client`] and for its types.
@@ -35,6 +40,7 @@ pub use reqwest;
 pub use response::Response;
 pub use retry::{RetryBudget, RetryPolicy};
 pub use url::Url;
+pub use validate::Violation;
 
 /// Items that generated code names. Not part of the public API: they may
 /// change in any release.
@@ -43,8 +49,12 @@ pub mod __private {
     pub use crate::call::{Call, Endpoint, EndpointRetry};
     pub use crate::client::{ClientBuilder, Core, FromCore};
     pub use crate::error::Result;
-    pub use crate::response::{Decode, Json, Raw, Text, Unit, WithMeta, decode_api_error};
+    pub use crate::response::{
+        Decode, Envelope, Json, Optional, Raw, Text, Unit, WithMeta, decode_api_error,
+        decode_json_body,
+    };
     pub use crate::retry::RetryPolicy;
+    pub use crate::validate::{Probe, ValidateViaGarde, ValidateViaNothing, Validator};
     pub use core::time::Duration;
     pub use http::Method;
     pub use http::header::{HeaderName, HeaderValue};

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::validate::{Validator, short_type_name};
 
 /// A response as it came off the wire, body read to its end.
 #[doc(hidden)]
@@ -93,20 +94,48 @@ impl<T> Response<T> {
     }
 }
 
+/// How a call decodes: the validator of the body type and the endpoint's
+/// envelope, if any.
+#[doc(hidden)]
+pub struct DecodeCtx<T: ?Sized + 'static> {
+    pub(crate) validator: Option<Validator<T>>,
+    pub(crate) envelope: Option<&'static Envelope>,
+}
+
+/// A JSON envelope around the data: `#[envelope(data = "data", error =
+/// "error", ok = "ok")]`. Every part is optional.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Envelope {
+    /// The field that holds the data (`{"data": T}`).
+    pub data: Option<&'static str>,
+    /// A field that, when present and not `null`, makes the response an
+    /// error whose document it holds.
+    pub error: Option<&'static str>,
+    /// A boolean field that, when `false`, makes the response an error.
+    pub ok: Option<&'static str>,
+}
+
 /// How a declared return type is made from a successful response.
 /// Generated code picks the implementation from the declared type.
 #[doc(hidden)]
 pub trait Decode {
     /// The type the endpoint returns.
     type Output;
+    /// The type that is validated.
+    type Target: ?Sized + 'static;
 
     /// Decodes a 2xx response.
-    fn decode(raw: RawResponse) -> Result<Self::Output>;
+    fn decode(raw: RawResponse, ctx: &DecodeCtx<Self::Target>) -> Result<Self::Output>;
 }
 
 /// `Result<T>` with `T: DeserializeOwned`: the body as JSON.
 #[doc(hidden)]
 pub struct Json<T>(PhantomData<fn() -> T>);
+
+/// `Result<Option<T>>`: `None` on 204, 205, an empty body or `null`.
+#[doc(hidden)]
+pub struct Optional<T>(PhantomData<fn() -> T>);
 
 /// `Result<String>`: the body as text.
 #[doc(hidden)]
@@ -124,47 +153,65 @@ pub struct Unit;
 #[doc(hidden)]
 pub struct WithMeta<D>(PhantomData<fn() -> D>);
 
-impl<T: DeserializeOwned> Decode for Json<T> {
+impl<T: DeserializeOwned + 'static> Decode for Json<T> {
     type Output = T;
+    type Target = T;
 
-    fn decode(raw: RawResponse) -> Result<T> {
-        decode_json(&raw.headers, raw.status, raw.body)
+    fn decode(raw: RawResponse, ctx: &DecodeCtx<T>) -> Result<T> {
+        decode_json_validated(&BodyRef::of(&raw), ctx)
+    }
+}
+
+impl<T: DeserializeOwned + 'static> Decode for Optional<T> {
+    type Output = Option<T>;
+    type Target = Option<T>;
+
+    fn decode(raw: RawResponse, ctx: &DecodeCtx<Option<T>>) -> Result<Option<T>> {
+        let no_content = matches!(raw.status.as_u16(), 204 | 205);
+        if no_content || raw.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        decode_json_validated(&BodyRef::of(&raw), ctx)
     }
 }
 
 impl Decode for Text {
     type Output = String;
+    type Target = String;
 
-    fn decode(raw: RawResponse) -> Result<String> {
+    fn decode(raw: RawResponse, _: &DecodeCtx<String>) -> Result<String> {
         decode_text(&raw.headers, raw.status, raw.body)
     }
 }
 
 impl Decode for Raw {
     type Output = Bytes;
+    type Target = Bytes;
 
-    fn decode(raw: RawResponse) -> Result<Bytes> {
+    fn decode(raw: RawResponse, _: &DecodeCtx<Bytes>) -> Result<Bytes> {
         Ok(raw.body)
     }
 }
 
 impl Decode for Unit {
     type Output = ();
+    type Target = ();
 
-    fn decode(_: RawResponse) -> Result<()> {
+    fn decode(_: RawResponse, _: &DecodeCtx<()>) -> Result<()> {
         Ok(())
     }
 }
 
 impl<D: Decode> Decode for WithMeta<D> {
     type Output = Response<D::Output>;
+    type Target = D::Target;
 
-    fn decode(raw: RawResponse) -> Result<Response<D::Output>> {
+    fn decode(raw: RawResponse, ctx: &DecodeCtx<D::Target>) -> Result<Response<D::Output>> {
         let status = raw.status;
         let headers = raw.headers.clone();
         let url = raw.url.clone();
         let elapsed = raw.elapsed;
-        let body = D::decode(raw)?;
+        let body = D::decode(raw, ctx)?;
         Ok(Response {
             status,
             headers,
@@ -173,6 +220,68 @@ impl<D: Decode> Decode for WithMeta<D> {
             body,
         })
     }
+}
+
+/// What JSON decoding looks at: the status, the headers and the body.
+struct BodyRef<'a> {
+    status: StatusCode,
+    headers: &'a HeaderMap,
+    body: &'a Bytes,
+}
+
+impl<'a> BodyRef<'a> {
+    fn of(raw: &'a RawResponse) -> Self {
+        BodyRef {
+            status: raw.status,
+            headers: &raw.headers,
+            body: &raw.body,
+        }
+    }
+}
+
+/// Runs the validator, if any: every violation in one error.
+fn validate<T: 'static>(raw: &BodyRef<'_>, ctx: &DecodeCtx<T>, value: &T) -> Result<()> {
+    let Some(validator) = ctx.validator else {
+        return Ok(());
+    };
+    validator(value).map_err(|violations| {
+        Error::validation(&short_type_name(std::any::type_name::<T>()), violations)
+            .with_status(raw.status)
+            .with_body(raw.body.clone())
+    })
+}
+
+fn decode_json_validated<T: DeserializeOwned + 'static>(
+    body: &BodyRef<'_>,
+    ctx: &DecodeCtx<T>,
+) -> Result<T> {
+    check_json_body(body)?;
+    let value = decode_json::<T>(body, ctx.envelope)?;
+    validate(body, ctx, &value)?;
+    Ok(value)
+}
+
+/// Decodes a 200 body as JSON into `T`, validation included: what a
+/// generated call does after receiving a 2xx response. Public for
+/// benchmarks and fuzzing.
+#[doc(hidden)]
+pub fn decode_json_body<T: DeserializeOwned + 'static>(
+    headers: &HeaderMap,
+    body: &Bytes,
+    validator: Option<Validator<T>>,
+) -> Result<T> {
+    let body = BodyRef {
+        status: StatusCode::OK,
+        headers,
+        body,
+    };
+    decode_json_validated(
+        &body,
+        &DecodeCtx {
+            validator,
+            envelope: None,
+        },
+    )
 }
 
 /// Decodes an error response's body into the declared error type `E`,
@@ -208,47 +317,129 @@ fn is_json(media: &str) -> bool {
     media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
 }
 
-fn decode_json<T: DeserializeOwned>(
-    headers: &HeaderMap,
-    status: StatusCode,
-    body: Bytes,
-) -> Result<T> {
-    if let Some(media) = media_type(headers).filter(|m| !is_json(m)) {
+/// Refuses a body that is not JSON by its content type, or empty.
+fn check_json_body(raw: &BodyRef<'_>) -> Result<()> {
+    if let Some(media) = media_type(raw.headers).filter(|m| !is_json(m)) {
         return Err(Error::with_message(
             ErrorKind::Decode,
             format!("expected a JSON response, got content type `{media}`"),
         )
-        .with_status(status)
-        .with_body(body));
+        .with_status(raw.status)
+        .with_body(raw.body.clone()));
     }
-    if body.iter().all(u8::is_ascii_whitespace) {
+    if raw.body.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::with_message(
             ErrorKind::Decode,
-            format!("expected a JSON body, got an empty body (status {status})"),
+            format!(
+                "expected a JSON body, got an empty body (status {})",
+                raw.status
+            ),
         )
-        .with_status(status)
-        .with_body(body));
+        .with_status(raw.status)
+        .with_body(raw.body.clone()));
     }
-    let mut de = serde_json::Deserializer::from_slice(&body);
-    let result = serde_path_to_error::deserialize(&mut de)
-        .map_err(|err| (json_path(&err.path().to_string()), err.into_inner()))
-        .and_then(|value| de.end().map(|()| value).map_err(|e| ("$".to_owned(), e)));
-    result.map_err(|(path, inner)| {
-        let (line, column) = (inner.line(), inner.column());
-        let full = inner.to_string();
+    Ok(())
+}
+
+fn decode_json<T: DeserializeOwned>(raw: &BodyRef<'_>, envelope: Option<&Envelope>) -> Result<T> {
+    match envelope {
+        None => from_slice_with_path(raw.body, "$").map_err(|e| e.into_error(raw)),
+        Some(envelope) => decode_enveloped(raw, envelope),
+    }
+}
+
+/// Where and why decoding failed.
+struct DecodeFailure {
+    path: String,
+    inner: serde_json::Error,
+}
+
+impl DecodeFailure {
+    fn into_error(self, raw: &BodyRef<'_>) -> Error {
+        let (line, column) = (self.inner.line(), self.inner.column());
+        let full = self.inner.to_string();
         let suffix = format!(" at line {line} column {column}");
         let message = full.strip_suffix(&suffix).unwrap_or(&full);
-        let text = format!("{path}: {message}");
-        Error::decode(text, path, line, column, body).with_status(status)
+        let text = format!("{}: {message}", self.path);
+        Error::decode(text, self.path, line, column, raw.body.clone()).with_status(raw.status)
+    }
+}
+
+/// Deserializes JSON text; on failure, the path of the failure under
+/// `root`. The happy path is plain `serde_json`; path tracking (about twice
+/// the cost) runs only to explain a failure.
+fn from_slice_with_path<T: DeserializeOwned>(
+    body: &[u8],
+    root: &str,
+) -> std::result::Result<T, DecodeFailure> {
+    match serde_json::from_slice(body) {
+        Ok(value) => Ok(value),
+        Err(_) => from_slice_tracked(body, root),
+    }
+}
+
+fn from_slice_tracked<T: DeserializeOwned>(
+    body: &[u8],
+    root: &str,
+) -> std::result::Result<T, DecodeFailure> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| DecodeFailure {
+        path: json_path(root, &err.path().to_string()),
+        inner: err.into_inner(),
+    })?;
+    de.end().map_err(|inner| DecodeFailure {
+        path: root.to_owned(),
+        inner,
+    })?;
+    Ok(value)
+}
+
+fn decode_enveloped<T: DeserializeOwned>(raw: &BodyRef<'_>, envelope: &Envelope) -> Result<T> {
+    let mut document: serde_json::Map<String, serde_json::Value> =
+        from_slice_with_path(raw.body, "$").map_err(|e| e.into_error(raw))?;
+    let failed = envelope
+        .ok
+        .is_some_and(|ok| document.get(ok) == Some(&serde_json::Value::Bool(false)));
+    let error = envelope
+        .error
+        .and_then(|key| document.get(key))
+        .filter(|v| !v.is_null());
+    if failed || error.is_some() {
+        let detail = error.map_or_else(|| raw.body.clone(), |e| Bytes::from(e.to_string()));
+        return Err(Error::envelope(raw.status, raw.headers.clone(), detail));
+    }
+    let Some(key) = envelope.data else {
+        return T::deserialize(serde_json::Value::Object(document)).map_err(|inner| {
+            Error::decode(
+                format!("$: {inner}"),
+                "$".to_owned(),
+                0,
+                0,
+                raw.body.clone(),
+            )
+        });
+    };
+    let data = document.remove(key).unwrap_or(serde_json::Value::Null);
+    let root = format!("$.{key}");
+    serde_path_to_error::deserialize(data).map_err(|err| {
+        let path = json_path(&root, &err.path().to_string());
+        let inner = err.into_inner();
+        Error::decode(format!("{path}: {inner}"), path, 0, 0, raw.body.clone())
+            .with_status(raw.status)
     })
 }
 
-/// `items[3].id` → `$.items[3].id`; the root (`.`) → `$`.
-fn json_path(path: &str) -> String {
+/// `items[3].id` under `$` → `$.items[3].id`; the root (`.`) → `$`.
+fn json_path(root: &str, path: &str) -> String {
+    // serde_path_to_error writes `?` for a key it never read (input ended).
+    let path = path
+        .strip_suffix(".?")
+        .or_else(|| (path == "?").then_some(""))
+        .unwrap_or(path);
     match path {
-        "." | "" => "$".to_owned(),
-        p if p.starts_with('[') => format!("${p}"),
-        p => format!("$.{p}"),
+        "." | "" => root.to_owned(),
+        p if p.starts_with('[') => format!("{root}{p}"),
+        p => format!("{root}.{p}"),
     }
 }
 
@@ -295,10 +486,14 @@ mod tests {
     use super::*;
     use http::HeaderValue;
 
-    fn json_headers(ct: &str) -> HeaderMap {
+    fn headers(ct: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
         h.insert(header::CONTENT_TYPE, HeaderValue::from_str(ct).unwrap());
         h
+    }
+
+    fn json<T: DeserializeOwned + 'static>(h: HeaderMap, body: &'static [u8]) -> Result<T> {
+        decode_json_body::<T>(&h, &Bytes::from_static(body), None)
     }
 
     #[derive(Debug, serde::Deserialize)]
@@ -315,8 +510,8 @@ mod tests {
 
     #[test]
     fn decode_errors_carry_the_json_path() {
-        let body = Bytes::from_static(br#"{"items":[{"id":1},{"id":2},{"id":3},{"id":"x"}]}"#);
-        let err = decode_json::<List>(&HeaderMap::new(), StatusCode::OK, body).unwrap_err();
+        let body = br#"{"items":[{"id":1},{"id":2},{"id":3},{"id":"x"}]}"#;
+        let err = json::<List>(HeaderMap::new(), body).unwrap_err();
         assert_eq!(err.decode_path(), Some("$.items[3].id"));
         assert!(
             err.to_string()
@@ -328,15 +523,14 @@ mod tests {
 
     #[test]
     fn content_type_is_checked_but_parameters_and_case_ignored() {
-        let ok = Bytes::from_static(br#"{"id":1}"#);
         for ct in [
             "application/json; charset=UTF-8",
             "Application/JSON",
             "application/problem+json",
         ] {
-            decode_json::<Item>(&json_headers(ct), StatusCode::OK, ok.clone()).unwrap();
+            json::<Item>(headers(ct), br#"{"id":1}"#).unwrap();
         }
-        let err = decode_json::<Item>(&json_headers("text/html"), StatusCode::OK, ok).unwrap_err();
+        let err = json::<Item>(headers("text/html"), br#"{"id":1}"#).unwrap_err();
         assert!(
             err.to_string().contains("content type `text/html`"),
             "{err}"
@@ -345,21 +539,16 @@ mod tests {
 
     #[test]
     fn trailing_garbage_and_empty_bodies_are_errors() {
-        let err = decode_json::<Item>(
-            &HeaderMap::new(),
-            StatusCode::OK,
-            Bytes::from_static(b"{\"id\":1} x"),
-        )
-        .unwrap_err();
+        let err = json::<Item>(HeaderMap::new(), b"{\"id\":1} x").unwrap_err();
         assert!(err.is_decode());
-        let err = decode_json::<Item>(&HeaderMap::new(), StatusCode::OK, Bytes::new()).unwrap_err();
+        let err = json::<Item>(HeaderMap::new(), b"").unwrap_err();
         assert!(err.to_string().contains("empty body"), "{err}");
     }
 
     #[test]
     fn text_honours_the_charset() {
         let latin = decode_text(
-            &json_headers("text/plain; charset=ISO-8859-1"),
+            &headers("text/plain; charset=ISO-8859-1"),
             StatusCode::OK,
             Bytes::from_static(b"caf\xe9"),
         );

@@ -7,6 +7,8 @@ mod errors;
 mod hygiene;
 mod misbehaving;
 mod params;
+mod properties;
 mod resilience;
 mod support;
 mod timeouts;
+mod validation;

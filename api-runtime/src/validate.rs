@@ -1,0 +1,216 @@
+//! Constraint validation, pydantic style: every violation with its path.
+//!
+//! Generated code asks, for each concrete response (and request body) type,
+//! for a validator through *autoref specialization*:
+//!
+//! ```text
+//! use __private::{ValidateViaGarde as _, ValidateViaNothing as _};
+//! (&Probe::<User>::new()).validator()
+//! ```
+//!
+//! Method lookup tries `Probe<User>: ValidateViaGarde` first (no autoref);
+//! that impl exists only when `User: garde::Validate` (with a `Default`
+//! context) and the `validate` feature is on. Otherwise lookup autorefs and
+//! finds `&Probe<User>: ValidateViaNothing`, which returns `None`. The user
+//! marks nothing: deriving `garde::Validate` is enough.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+/// Checks a decoded value (or a request body); `Err` lists every problem.
+pub type Validator<T> = fn(&T) -> Result<(), Vec<Violation>>;
+
+/// One broken constraint: where, which rule, and what is wrong. The value
+/// itself is not included (it may be a secret).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    path: String,
+    code: &'static str,
+    message: String,
+}
+
+impl Violation {
+    /// A violation at `path` (a JSON path such as `$.tags[1].name`).
+    pub fn new(path: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Violation {
+            path: path.into(),
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The JSON path of the value, e.g. `$.tags[1].name`. Fields are named
+    /// as in the Rust type (garde does not know serde's renames).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The rule that failed: `length`, `range`, `email`, `url`, `pattern`,
+    /// `contains`, `prefix`, `suffix`, `ascii`, `alphanumeric`, `ip`,
+    /// `credit_card`, `phone_number`, `matches`, `required`, or `custom`
+    /// (also for messages garde was configured to translate).
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// What is wrong, e.g. `length is lower than 3`.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}\n  {} [code={}]", self.path, self.message, self.code)
+    }
+}
+
+/// A zero-sized stand-in for a type, for autoref specialization.
+#[doc(hidden)]
+pub struct Probe<T: ?Sized>(PhantomData<fn(&T)>);
+
+impl<T: ?Sized> Probe<T> {
+    /// The probe of `T`.
+    #[allow(clippy::new_without_default)]
+    pub const fn new() -> Self {
+        Probe(PhantomData)
+    }
+}
+
+/// Picked when `T` derives `garde::Validate`.
+#[doc(hidden)]
+pub trait ValidateViaGarde<T: ?Sized> {
+    /// `Some` validator.
+    fn validator(&self) -> Option<Validator<T>>;
+}
+
+/// Picked otherwise: no validation.
+#[doc(hidden)]
+pub trait ValidateViaNothing<T: ?Sized> {
+    /// `None`.
+    fn validator(&self) -> Option<Validator<T>>;
+}
+
+impl<T: ?Sized> ValidateViaNothing<T> for &Probe<T> {
+    fn validator(&self) -> Option<Validator<T>> {
+        None
+    }
+}
+
+#[cfg(feature = "validate")]
+impl<T> ValidateViaGarde<T> for Probe<T>
+where
+    T: garde::Validate + ?Sized,
+    T::Context: Default,
+{
+    fn validator(&self) -> Option<Validator<T>> {
+        Some(validate_with_garde::<T>)
+    }
+}
+
+#[cfg(feature = "validate")]
+fn validate_with_garde<T>(value: &T) -> Result<(), Vec<Violation>>
+where
+    T: garde::Validate + ?Sized,
+    T::Context: Default,
+{
+    value.validate().map_err(|report| {
+        report
+            .iter()
+            .map(|(path, error)| {
+                let path = json_path(&path.to_string());
+                Violation::new(path, code_of(error.message()), error.message())
+            })
+            .collect()
+    })
+}
+
+/// garde's `tags[1].name` as `$.tags[1].name`; the root as `$`.
+#[cfg_attr(not(feature = "validate"), allow(dead_code))]
+fn json_path(path: &str) -> String {
+    match path {
+        "" => "$".to_owned(),
+        p if p.starts_with('[') => format!("${p}"),
+        p => format!("$.{p}"),
+    }
+}
+
+/// The rule behind one of garde's default (English) messages.
+#[cfg_attr(not(feature = "validate"), allow(dead_code))]
+fn code_of(message: &str) -> &'static str {
+    const CODES: [(&str, &str); 16] = [
+        ("length is", "length"),
+        ("lower than", "range"),
+        ("greater than", "range"),
+        ("does not match pattern", "pattern"),
+        ("does not contain", "contains"),
+        ("not a valid url", "url"),
+        ("not a valid email", "email"),
+        ("not a valid credit card", "credit_card"),
+        ("not a valid phone number", "phone_number"),
+        ("address", "ip"),
+        ("field", "matches"),
+        ("not set", "required"),
+        ("begin with", "prefix"),
+        ("end with", "suffix"),
+        ("not alphanumeric", "alphanumeric"),
+        ("not ascii", "ascii"),
+    ];
+    let lower = message.to_ascii_lowercase();
+    CODES
+        .iter()
+        .find(|(needle, _)| lower.contains(needle))
+        .map_or("custom", |(_, code)| code)
+}
+
+/// `my_crate::models::User` as `User`, `Vec<my::User>` as `Vec<User>`.
+pub(crate) fn short_type_name(full: &str) -> String {
+    let mut out = String::with_capacity(full.len());
+    let mut segment = String::new();
+    for c in full.chars() {
+        if c.is_alphanumeric() || c == '_' || c == ':' {
+            segment.push(c);
+        } else {
+            out.push_str(segment.rsplit("::").next().unwrap_or(""));
+            segment.clear();
+            out.push(c);
+        }
+    }
+    out.push_str(segment.rsplit("::").next().unwrap_or(""));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names_are_shortened() {
+        assert_eq!(short_type_name("my_crate::models::User"), "User");
+        assert_eq!(short_type_name("alloc::vec::Vec<my::User>"), "Vec<User>");
+        assert_eq!(
+            short_type_name(
+                "core::option::Option<std::collections::HashMap<alloc::string::String, a::B>>"
+            ),
+            "Option<HashMap<String, B>>"
+        );
+    }
+
+    #[test]
+    fn codes_from_default_messages() {
+        assert_eq!(code_of("length is lower than 3"), "length");
+        assert_eq!(code_of("lower than 18"), "range");
+        assert_eq!(code_of("not a valid email: value is missing `@`"), "email");
+        assert_eq!(code_of("something the user wrote"), "custom");
+    }
+
+    struct Plain;
+
+    #[test]
+    fn types_without_validate_get_no_validator() {
+        #[allow(unused_imports)]
+        use super::{ValidateViaGarde as _, ValidateViaNothing as _};
+        assert!((&Probe::<Plain>::new()).validator().is_none());
+        assert!((&Probe::<String>::new()).validator().is_none());
+    }
+}
