@@ -42,9 +42,10 @@
 
 pub use api_macros::api;
 pub use api_runtime::{
-    Bytes, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_READ_TIMEOUT,
-    DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Error, ErrorKind, HeaderMap, Method, Response, Result,
-    RetryBudget, RetryPolicy, StatusCode, TimeoutPhase, Url, reqwest,
+    AuthProvider, Bytes, ClientBuilder, ClientCredentials, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_BODY_SIZE, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Error,
+    ErrorKind, HeaderMap, Method, Response, Result, RetryBudget, RetryPolicy, Secret, StatusCode,
+    TimeoutPhase, Token, TokenFuture, Url, reqwest,
 };
 
 /// Items that generated code names. Not part of the public API: they may

@@ -5,13 +5,14 @@ use std::fmt::Display;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use http::Method;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Method, StatusCode};
 use serde::Serialize;
 use tokio::time::Instant;
 use tracing::Instrument;
 use url::Url;
 
+use crate::auth::{Auth, Sent};
 use crate::client::Core;
 use crate::encode::write_encoded;
 use crate::error::{Error, Result, TimeoutPhase};
@@ -300,18 +301,20 @@ impl<'a> Call<'a> {
             .or(endpoint.attempt_timeout)
             .or(shared.timeouts.attempt);
         let deadline = started + total;
-        let mut attempt = 0u32;
+        let mut sent = 0u32;
+        let mut retries = 0u32;
+        let mut reauthenticated = false;
         loop {
-            attempt += 1;
+            sent += 1;
             let fail = |e: Error| {
                 with_api_error(endpoint, e)
                     .at(&method, &url)
-                    .with_attempts(attempt)
+                    .with_attempts(sent)
             };
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 let err = Error::timeout(TimeoutPhase::Deadline, Some(total), started.elapsed());
-                return Err(fail(err).with_attempts(attempt - 1));
+                return Err(fail(err).with_attempts(sent - 1));
             }
             let limits = AttemptLimits {
                 connect: shared.timeouts.connect,
@@ -321,13 +324,9 @@ impl<'a> Call<'a> {
                 total,
                 call_started: started,
             };
-            // A bytes body clones cheaply; the last attempt takes the original.
-            let this = if attempt < policy.max_attempts() {
-                request.try_clone()
-            } else {
-                None
-            };
-            let (to_send, kept) = match this {
+            // A bytes body clones cheaply and the original stays for a later
+            // attempt; a streaming body cannot be cloned and goes out once.
+            let (mut to_send, kept) = match request.try_clone() {
                 Some(copy) => (copy, true),
                 None => (
                     std::mem::replace(
@@ -337,12 +336,23 @@ impl<'a> Call<'a> {
                     false,
                 ),
             };
+            let auth_sent = match &shared.auth {
+                // Nothing was sent when credentials cannot be had.
+                Some(auth) => auth
+                    .apply(&mut to_send)
+                    .await
+                    .map_err(|e| fail(e).with_attempts(sent - 1))?,
+                None => Sent::Nothing,
+            };
             let error = match core.execute(to_send, &limits).await {
-                Ok(raw) => {
+                Ok(mut raw) => {
                     if let Some(bucket) = &shared.bucket {
                         bucket.refund();
                     }
                     tracing::Span::current().record("http.status", raw.status.as_u16());
+                    if let Some(Auth::Query { name, .. }) = &shared.auth {
+                        raw.url = crate::redact::without_query_param(&raw.url, name);
+                    }
                     let ctx = DecodeCtx {
                         validator,
                         envelope: endpoint.envelope.as_ref(),
@@ -354,37 +364,64 @@ impl<'a> Call<'a> {
             if let Some(status) = error.status() {
                 tracing::Span::current().record("http.status", status.as_u16());
             }
+            // A 401 answered with new credentials is replayed once.
+            if error.status() == Some(StatusCode::UNAUTHORIZED) && kept && !reauthenticated {
+                if let (Some(auth), Some(headers)) = (&shared.auth, error.headers()) {
+                    if auth.renew(&auth_sent, headers).await {
+                        reauthenticated = true;
+                        tracing::debug!(attempt = sent, "401: replaying with new credentials");
+                        continue;
+                    }
+                }
+            }
+            let may_retry = kept && retries + 1 < policy.max_attempts();
             let reason = match retry::classify(&policy, &error, replayable) {
-                Some(reason) if kept && attempt < policy.max_attempts() => reason,
+                Some(reason) if may_retry => reason,
                 _ => return Err(fail(error)),
             };
-            let asked = error
-                .status()
-                .zip(error.headers())
-                .and_then(|(status, headers)| {
-                    retry::retry_after(status, headers, SystemTime::now())
-                });
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            let delay = match asked {
-                Some(after) if after > policy.retry_after_limit() || after >= remaining => {
-                    return Err(fail(error).with_retry_after(after));
-                }
-                Some(after) if !after.is_zero() => after,
-                _ => policy.backoff_delay(attempt),
+            let delay = match retry_delay(&policy, &error, retries, deadline) {
+                Ok(delay) => delay,
+                Err(Some(after)) => return Err(fail(error).with_retry_after(after)),
+                Err(None) => return Err(fail(error)),
             };
-            if delay >= remaining {
-                return Err(fail(error));
-            }
             if let Some(bucket) = &shared.bucket {
                 if !bucket.withdraw(reason) {
-                    tracing::warn!(attempt, %reason, "retry budget exhausted: not retrying");
+                    tracing::warn!(attempt = sent, %reason, "retry budget exhausted: not retrying");
                     return Err(fail(error));
                 }
             }
-            tracing::info!(attempt, %reason, delay_ms = delay.as_millis() as u64, "retrying");
+            retries += 1;
+            tracing::info!(attempt = sent, %reason, delay_ms = delay.as_millis() as u64, "retrying");
             tokio::time::sleep(delay).await;
         }
     }
+}
+
+/// When to retry after a retryable `error`: `Ok(delay)`, or `Err` when
+/// the wait would pass the deadline, with the `Retry-After` the server
+/// asked for when that is why the call stops.
+fn retry_delay(
+    policy: &RetryPolicy,
+    error: &Error,
+    retries: u32,
+    deadline: Instant,
+) -> std::result::Result<Duration, Option<Duration>> {
+    let asked = error
+        .status()
+        .zip(error.headers())
+        .and_then(|(status, headers)| retry::retry_after(status, headers, SystemTime::now()));
+    let remaining = deadline.saturating_duration_since(Instant::now());
+    let delay = match asked {
+        Some(after) if after > policy.retry_after_limit() || after >= remaining => {
+            return Err(Some(after));
+        }
+        Some(after) if !after.is_zero() => after,
+        _ => policy.backoff_delay(retries + 1),
+    };
+    if delay >= remaining {
+        return Err(None);
+    }
+    Ok(delay)
 }
 
 /// Attaches the endpoint's declared error document to a status error.

@@ -8,6 +8,7 @@ use std::time::Duration;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
+use crate::auth::{Auth, AuthProvider, DigestAuth, Secret, TokenCache};
 use crate::error::{Error, Result};
 use crate::retry::{Bucket, RetryBudget, RetryPolicy};
 
@@ -43,6 +44,7 @@ pub(crate) struct Shared {
     pub(crate) timeouts: Timeouts,
     pub(crate) retry: Arc<RetryPolicy>,
     pub(crate) bucket: Option<Bucket>,
+    pub(crate) auth: Option<Auth>,
     header_names: Vec<HeaderName>,
 }
 
@@ -64,6 +66,62 @@ impl Default for Timeouts {
             total: DEFAULT_TIMEOUT,
         }
     }
+}
+
+/// Credentials as given to the builder; `_env` variants are read at
+/// `build()`.
+enum AuthSpec {
+    Basic(String, Secret),
+    Bearer(Secret),
+    BearerEnv(String),
+    Header(String, Secret),
+    HeaderEnv(String, String),
+    Query(String, Secret),
+    QueryEnv(String, String),
+    Digest(String, Secret),
+    Provider(Arc<TokenCache>),
+}
+
+fn from_env(var: &str) -> Result<Secret> {
+    match std::env::var(var) {
+        Ok(value) if !value.is_empty() => Ok(Secret::new(value)),
+        Ok(_) => Err(Error::builder(format!(
+            "the environment variable `{var}` is empty"
+        ))),
+        Err(std::env::VarError::NotPresent) => Err(Error::builder(format!(
+            "the environment variable `{var}` is not set: it should hold the API credential"
+        ))),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Error::builder(format!(
+            "the environment variable `{var}` is not valid UTF-8"
+        ))),
+    }
+}
+
+impl AuthSpec {
+    fn resolve(self) -> Result<Auth> {
+        match self {
+            AuthSpec::Basic(user, password) => Auth::basic(&user, &password),
+            AuthSpec::Bearer(token) => Auth::bearer(&token),
+            AuthSpec::BearerEnv(var) => Auth::bearer(&from_env(&var)?),
+            AuthSpec::Header(name, key) => header_auth(&name, &key),
+            AuthSpec::HeaderEnv(name, var) => header_auth(&name, &from_env(&var)?),
+            AuthSpec::Query(name, value) => Ok(Auth::Query { name, value }),
+            AuthSpec::QueryEnv(name, var) => Ok(Auth::Query {
+                value: from_env(&var)?,
+                name,
+            }),
+            AuthSpec::Digest(user, password) => {
+                Ok(Auth::Digest(Arc::new(DigestAuth::new(user, password))))
+            }
+            AuthSpec::Provider(cache) => Ok(Auth::Provider(cache)),
+        }
+    }
+}
+
+fn header_auth(name: &str, key: &Secret) -> Result<Auth> {
+    let name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::builder(format!("invalid header name `{name}` for the API key")))?;
+    Auth::header(name, key.expose())
 }
 
 /// Connection-pool settings, applied to the reqwest client.
@@ -91,6 +149,7 @@ impl fmt::Debug for Core {
             .field("base_url", &&*self.shared.base)
             .field("default_headers", &self.shared.header_names)
             .field("max_body_size", &self.shared.max_body_size)
+            .field("auth", &self.shared.auth)
             .field("timeouts", &self.shared.timeouts)
             .field(
                 "retry",
@@ -171,6 +230,8 @@ pub struct ClientBuilder<C> {
     budget: Option<RetryBudget>,
     pool: PoolSettings,
     own_client: Option<reqwest::Client>,
+    auth: Option<AuthSpec>,
+    accept_invalid_certs: bool,
     /// Settings that live on the reqwest client, set explicitly.
     transport_settings: Vec<&'static str>,
     error: Option<Error>,
@@ -200,6 +261,8 @@ impl<C: FromCore> ClientBuilder<C> {
             budget: Some(RetryBudget::default()),
             pool: PoolSettings::default(),
             own_client: None,
+            auth: None,
+            accept_invalid_certs: false,
             transport_settings: Vec::new(),
             error: None,
             client: PhantomData,
@@ -350,6 +413,87 @@ impl<C: FromCore> ClientBuilder<C> {
         self
     }
 
+    /// HTTP Basic authentication on every call.
+    pub fn basic_auth(mut self, user: impl Into<String>, password: impl Into<Secret>) -> Self {
+        self.auth = Some(AuthSpec::Basic(user.into(), password.into()));
+        self
+    }
+
+    /// `Authorization: Bearer <token>` on every call.
+    pub fn bearer_auth(mut self, token: impl Into<Secret>) -> Self {
+        self.auth = Some(AuthSpec::Bearer(token.into()));
+        self
+    }
+
+    /// `Authorization: Bearer` with the token read from the environment
+    /// variable `var` when the client is built, so the key stays out of the
+    /// source.
+    ///
+    /// # Errors
+    /// [`build`](ClientBuilder::build) fails, naming the variable, when it
+    /// is unset or empty.
+    pub fn bearer_auth_env(mut self, var: impl Into<String>) -> Self {
+        self.auth = Some(AuthSpec::BearerEnv(var.into()));
+        self
+    }
+
+    /// An API key in a header, e.g. `.api_key_header("X-API-Key", key)`.
+    pub fn api_key_header(mut self, name: impl Into<String>, key: impl Into<Secret>) -> Self {
+        self.auth = Some(AuthSpec::Header(name.into(), key.into()));
+        self
+    }
+
+    /// An API key in a header, read from the environment variable `var`
+    /// at `build()` (which fails, naming it, when it is unset).
+    pub fn api_key_header_env(mut self, name: impl Into<String>, var: impl Into<String>) -> Self {
+        self.auth = Some(AuthSpec::HeaderEnv(name.into(), var.into()));
+        self
+    }
+
+    /// An API key as a query parameter, e.g. `?api_key=…`. It is masked in
+    /// errors, removed from [`Response::url`](crate::Response::url), and no
+    /// `Referer` header is ever sent, so it cannot leak through a redirect.
+    pub fn api_key_query(mut self, name: impl Into<String>, key: impl Into<Secret>) -> Self {
+        self.auth = Some(AuthSpec::Query(name.into(), key.into()));
+        self
+    }
+
+    /// An API key as a query parameter, read from the environment variable
+    /// `var` at `build()` (which fails, naming it, when it is unset).
+    pub fn api_key_query_env(mut self, name: impl Into<String>, var: impl Into<String>) -> Self {
+        self.auth = Some(AuthSpec::QueryEnv(name.into(), var.into()));
+        self
+    }
+
+    /// HTTP Digest authentication (RFC 7616: MD5, SHA-256, `qop=auth`). The
+    /// first call's 401 challenge is answered and the call replayed; later
+    /// calls reuse the nonce with an incremented count.
+    pub fn digest_auth(mut self, user: impl Into<String>, password: impl Into<Secret>) -> Self {
+        self.auth = Some(AuthSpec::Digest(user.into(), password.into()));
+        self
+    }
+
+    /// Bearer tokens from `provider`, fetched lazily, cached and shared by
+    /// every clone (one fetch at a time), refreshed before they expire, and
+    /// renewed once on a 401 (the call is then replayed once). See
+    /// [`AuthProvider`] and the ready-made
+    /// [`ClientCredentials`](crate::ClientCredentials).
+    pub fn auth_provider(mut self, provider: impl AuthProvider) -> Self {
+        self.auth = Some(AuthSpec::Provider(Arc::new(TokenCache::new(provider))));
+        self
+    }
+
+    /// **Dangerous**: accepts any TLS certificate, so anyone on the path can
+    /// read and change the traffic. Only for a test server with a
+    /// self-signed certificate; logged at warn level when the client is
+    /// built. Prefer adding its root certificate to your own
+    /// `reqwest::Client` ([`with_reqwest_client`](ClientBuilder::with_reqwest_client)).
+    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
+        self.accept_invalid_certs = accept;
+        self.transport_settings.push("danger_accept_invalid_certs");
+        self
+    }
+
     /// Uses your own `reqwest::Client` (proxies, certificates, a resolver…)
     /// instead of building one. Its own settings then apply: setting
     /// headers, connect or read time-outs or pool options on this builder
@@ -402,8 +546,14 @@ impl<C: FromCore> ClientBuilder<C> {
                 }
                 client
             }
-            None => build_reqwest(headers, &self.timeouts, &self.pool)?,
+            None => build_reqwest(
+                headers,
+                &self.timeouts,
+                &self.pool,
+                self.accept_invalid_certs,
+            )?,
         };
+        let auth = self.auth.map(AuthSpec::resolve).transpose()?;
         Ok(C::from_core(Core {
             shared: Arc::new(Shared {
                 http,
@@ -412,6 +562,7 @@ impl<C: FromCore> ClientBuilder<C> {
                 timeouts: self.timeouts,
                 retry: Arc::new(self.retry),
                 bucket: self.budget.map(Bucket::new),
+                auth,
                 header_names,
             }),
             overrides: Overrides::default(),
@@ -423,11 +574,20 @@ fn build_reqwest(
     headers: HeaderMap,
     timeouts: &Timeouts,
     pool: &PoolSettings,
+    accept_invalid_certs: bool,
 ) -> Result<reqwest::Client> {
+    // No `Referer`: it would carry the query (an API key) to another host.
     let mut builder = reqwest::Client::builder()
         .default_headers(headers)
         .connect_timeout(timeouts.connect)
-        .read_timeout(timeouts.read);
+        .read_timeout(timeouts.read)
+        .referer(false);
+    if accept_invalid_certs {
+        tracing::warn!(
+            "TLS certificate verification is OFF for this client (danger_accept_invalid_certs)"
+        );
+        builder = builder.tls_danger_accept_invalid_certs(true);
+    }
     if let Some(max) = pool.max_idle_per_host {
         builder = builder.pool_max_idle_per_host(max);
     }

@@ -55,6 +55,12 @@ pub enum ErrorKind {
     /// The decoded response (or the request body) broke a declared
     /// constraint; [`Error::violations`] lists them all.
     Validation,
+    /// The credentials could not be obtained (an [`AuthProvider`] failed,
+    /// e.g. the OAuth2 token endpoint refused the client); nothing was sent.
+    /// The provider's error is the [`source`](std::error::Error::source).
+    ///
+    /// [`AuthProvider`]: crate::AuthProvider
+    Auth,
     /// The status was a success, but the body is an error envelope
     /// (declared with `#[envelope(…)]`), e.g. `{"ok": false, "error": …}`.
     Envelope,
@@ -73,6 +79,7 @@ impl ErrorKind {
             ErrorKind::Decode => "could not decode the response body",
             ErrorKind::Validation => "validation failed",
             ErrorKind::Envelope => "the response reports an error",
+            ErrorKind::Auth => "could not get credentials",
         }
     }
 }
@@ -480,8 +487,16 @@ impl fmt::Display for Error {
             Some(message) => write!(f, ": {message}")?,
             None => {}
         }
-        if let Some(cause) = root_cause(inner.source.as_deref()) {
-            write!(f, ": {cause}")?;
+        if let Some(source) = inner.source.as_deref() {
+            // An auth provider's error is a whole error of its own.
+            let cause = if inner.kind == ErrorKind::Auth {
+                Some(source.to_string())
+            } else {
+                root_cause(Some(source))
+            };
+            if let Some(cause) = cause {
+                write!(f, ": {cause}")?;
+            }
         }
         if inner.attempts > 1 {
             write!(f, " (after {} attempts)", inner.attempts)?;

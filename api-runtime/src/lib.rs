@@ -12,6 +12,7 @@
 //!   with a size cap, and decodes it into the declared return type.
 #![deny(missing_docs)]
 
+mod auth;
 mod call;
 mod client;
 mod encode;
@@ -23,6 +24,7 @@ mod response;
 mod retry;
 mod validate;
 
+pub use auth::{AuthProvider, ClientCredentials, Secret, Token, TokenFuture};
 pub use bytes::Bytes;
 pub use client::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_READ_TIMEOUT,

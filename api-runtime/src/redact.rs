@@ -30,6 +30,26 @@ pub(crate) fn mask_url(url: &Url) -> Url {
     masked
 }
 
+/// The URL without the query parameter `name` (an API key added by the
+/// client), so that what the user reads back holds no credential.
+pub(crate) fn without_query_param(url: &Url, name: &str) -> Url {
+    if !url.query_pairs().any(|(k, _)| k == name) {
+        return url.clone();
+    }
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != name)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let mut clean = url.clone();
+    if kept.is_empty() {
+        clean.set_query(None);
+    } else {
+        clean.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    clean
+}
+
 /// Whether a JSON object key names something secret.
 pub(crate) fn is_secret_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase();

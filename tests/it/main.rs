@@ -1,6 +1,7 @@
 //! Integration tests of generated clients against wiremock and small local
 //! servers. One binary, a module per area.
 
+mod auth;
 mod basics;
 mod encoding;
 mod errors;
