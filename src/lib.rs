@@ -41,16 +41,6 @@
 #![deny(missing_docs)]
 
 pub use api_macros::api;
-pub use api_runtime::{
-    AuthProvider, Bytes, ClientBuilder, ClientCredentials, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_BODY_SIZE, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Error,
-    ErrorKind, HeaderMap, Method, Response, Result, RetryBudget, RetryPolicy, Secret, StatusCode,
-    TimeoutPhase, Token, TokenFuture, Url, reqwest,
-};
-
-/// Items that generated code names. Not part of the public API: they may
-/// change in any release.
-#[doc(hidden)]
-pub mod __private {
-    pub use api_runtime::__private::*;
-}
+/// Everything the runtime makes public (and `__private`, the items
+/// generated code names).
+pub use api_runtime::*;

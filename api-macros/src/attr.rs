@@ -16,6 +16,10 @@ pub const CRATE: &str = "crate";
 pub const HEADER: &str = "header";
 pub const QUERY: &str = "query";
 pub const BODY: &str = "body";
+pub const FORM: &str = "form";
+pub const FIELD: &str = "field";
+pub const PART: &str = "part";
+pub const MULTIPART: &str = "multipart";
 pub const RENAME: &str = "rename";
 pub const IDEMPOTENT: &str = "idempotent";
 pub const RETRY: &str = "retry";
@@ -104,6 +108,8 @@ pub enum MethodAttr {
     /// `#[error(Type)]`: this endpoint's error document.
     Error(Box<syn::Type>),
     Envelope(EnvelopeAttr),
+    /// `#[multipart]`: the body is made of the `#[part]` arguments.
+    Multipart(Span),
     /// Not ours: kept on the emitted trait.
     Other(Box<Attribute>),
 }
@@ -113,6 +119,9 @@ pub enum ParamAttr {
     Query { key: Option<LitStr> },
     Header { name: String },
     Body,
+    Form,
+    Field { name: String },
+    Part { name: String },
 }
 
 /// The single identifier naming an attribute, if it is one.
@@ -237,6 +246,13 @@ pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
         }
         TIMEOUT => return parse_timeout(cx, attr).map(MethodAttr::Timeout),
         ENVELOPE => return parse_envelope(cx, attr).map(MethodAttr::Envelope),
+        MULTIPART => {
+            if !matches!(attr.meta, Meta::Path(_)) {
+                cx.error_spanned_by(attr, "`#[multipart]` takes no arguments: the parts are the `#[part(\"name\")]` arguments");
+                return None;
+            }
+            return Some(MethodAttr::Multipart(attr.path().span()));
+        }
         ERROR => {
             return match attr.parse_args::<syn::Type>() {
                 Ok(ty) => Some(MethodAttr::Error(Box::new(ty))),
@@ -254,7 +270,9 @@ pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
     let ours: Vec<&str> = VERBS
         .iter()
         .copied()
-        .chain([HEADER, IDEMPOTENT, RETRY, TIMEOUT, ERROR, ENVELOPE])
+        .chain([
+            HEADER, IDEMPOTENT, RETRY, TIMEOUT, ERROR, ENVELOPE, MULTIPART,
+        ])
         .collect();
     if !BUILTIN.contains(&name.as_str()) {
         if let Some(close) = did_you_mean(&name, &ours) {
@@ -526,13 +544,32 @@ pub fn parse_param_attr(cx: &Ctxt, attr: &Attribute) -> Result<Option<ParamAttr>
     match name.as_str() {
         QUERY => parse_query(cx, attr).map(Some).ok_or(()),
         HEADER => parse_header_param(cx, attr).map(Some).ok_or(()),
-        BODY => match &attr.meta {
-            Meta::Path(_) => Ok(Some(ParamAttr::Body)),
+        BODY | FORM => match &attr.meta {
+            Meta::Path(_) if name == BODY => Ok(Some(ParamAttr::Body)),
+            Meta::Path(_) => Ok(Some(ParamAttr::Form)),
             _ => {
-                cx.error_spanned_by(attr, "`#[body]` takes no arguments");
+                cx.error_spanned_by(attr, format!("`#[{name}]` takes no arguments"));
                 Err(())
             }
         },
+        FIELD | PART => {
+            let usage = format!("write `#[{name}(\"name\")]` with the name the server expects");
+            let Meta::List(list) = &attr.meta else {
+                cx.error_spanned_by(attr, usage);
+                return Err(());
+            };
+            match list.parse_args::<LitStr>() {
+                Ok(lit) if !lit.value().is_empty() => Ok(Some(if name == FIELD {
+                    ParamAttr::Field { name: lit.value() }
+                } else {
+                    ParamAttr::Part { name: lit.value() }
+                })),
+                _ => {
+                    cx.error_spanned_by(&list.tokens, usage);
+                    Err(())
+                }
+            }
+        }
         n if BUILTIN.contains(&n) => Ok(None),
         _ => {
             cx.error_spanned_by(

@@ -352,18 +352,30 @@ fn emit_arguments<'a>(
                     );
                 }
             }
-            Role::Body => {
+            Role::Body { stream: true } => quote_spanned!(span=> __api_call.upload(#ident);),
+            Role::Body { stream: false } => {
                 let name = unraw(ident);
-                // A `&T` argument is passed as it is and `T` is validated.
-                let (value, target) = match &p.ty {
-                    Type::Reference(r) => (quote!(#ident), (*r.elem).clone()),
-                    other => (quote!(&#ident), other.clone()),
-                };
-                let validator = probe(krate, &target);
+                let (value, validator) = by_reference(krate, ident, &p.ty);
                 quote_spanned!(span=> __api_call.json(#name, #value, #validator);)
             }
+            Role::Form => {
+                let name = unraw(ident);
+                let (value, validator) = by_reference(krate, ident, &p.ty);
+                quote_spanned!(span=> __api_call.form(#name, #value, #validator);)
+            }
+            Role::Field { name } => quote_spanned!(span=> __api_call.field(#name, &#ident);),
+            Role::Part { name } => quote_spanned!(span=> __api_call.part(#name, #ident);),
         }
     })
+}
+
+/// A body argument as a reference, with the validator of what it refers
+/// to: a `&T` argument is passed as it is and `T` is validated.
+fn by_reference(krate: &Path, ident: &syn::Ident, ty: &Type) -> (TokenStream, TokenStream) {
+    match ty {
+        Type::Reference(r) => (quote!(#ident), probe(krate, &r.elem)),
+        other => (quote!(&#ident), probe(krate, other)),
+    }
 }
 
 /// The validator of `ty`, picked by autoref specialization: `Some` when the
@@ -381,7 +393,7 @@ fn response_validator(krate: &Path, output: &Output) -> TokenStream {
     match &output.kind {
         OutputKind::Json | OutputKind::Optional => probe(krate, &output.ty),
         OutputKind::Meta(inner) => response_validator(krate, inner),
-        OutputKind::Text | OutputKind::Bytes | OutputKind::Unit => {
+        OutputKind::Text | OutputKind::Bytes | OutputKind::Unit | OutputKind::Stream => {
             quote!(::core::option::Option::None)
         }
     }
@@ -399,6 +411,7 @@ fn decoder(krate: &Path, output: &Output) -> TokenStream {
         OutputKind::Text => quote!(#krate::__private::Text),
         OutputKind::Bytes => quote!(#krate::__private::Raw),
         OutputKind::Unit => quote!(#krate::__private::Unit),
+        OutputKind::Stream => quote!(#krate::__private::Streamed),
         OutputKind::Meta(inner) => {
             let inner = decoder(krate, inner);
             quote!(#krate::__private::WithMeta<#inner>)

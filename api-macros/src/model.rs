@@ -48,6 +48,8 @@ pub struct Endpoint {
     pub error: Option<syn::Type>,
     /// `#[envelope(…)]` on the method.
     pub envelope: Option<EnvelopeAttr>,
+    /// `#[multipart]`, with its span.
+    pub multipart: Option<Span>,
     pub params: Vec<Param>,
     pub output: Output,
 }
@@ -69,7 +71,17 @@ pub enum Role {
     Header {
         name: String,
     },
-    Body,
+    /// `#[body]`: JSON, or a streamed `Upload`.
+    Body {
+        stream: bool,
+    },
+    Form,
+    Field {
+        name: String,
+    },
+    Part {
+        name: String,
+    },
 }
 
 impl Role {
@@ -78,7 +90,10 @@ impl Role {
             Role::Path => "a path argument",
             Role::Query { .. } => "`#[query]`",
             Role::Header { .. } => "`#[header]`",
-            Role::Body => "`#[body]`",
+            Role::Body { .. } => "`#[body]`",
+            Role::Form => "`#[form]`",
+            Role::Field { .. } => "`#[field]`",
+            Role::Part { .. } => "`#[part]`",
         }
     }
 }
@@ -100,6 +115,8 @@ pub enum OutputKind {
     Bytes,
     /// `()`.
     Unit,
+    /// `ByteStream`: the body as a stream.
+    Stream,
     /// `Response<T>`: the inner type and its kind.
     Meta(Box<Output>),
 }
@@ -175,6 +192,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
     let mut timeout = TimeoutAttr::default();
     let mut error = None;
     let mut envelope = None;
+    let mut multipart = None;
     let mut ok = true;
     let mut attr_failed = false;
     for a in &attrs {
@@ -197,6 +215,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
             Some(MethodAttr::Retry(r, tokens)) => retry = Some((r, tokens)),
             Some(MethodAttr::Error(ty)) => error = Some(*ty),
             Some(MethodAttr::Envelope(e)) => envelope = Some(e),
+            Some(MethodAttr::Multipart(span)) => multipart = Some(span),
             Some(MethodAttr::Timeout(t)) => {
                 timeout.total = t.total.or(timeout.total);
                 timeout.attempt = t.attempt.or(timeout.attempt);
@@ -237,6 +256,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
             timeout,
             error,
             envelope,
+            multipart,
             params,
             output,
         }),
@@ -316,7 +336,7 @@ fn parse_params(cx: &Ctxt, sig: &mut Signature) -> Option<Vec<Param>> {
                     ok = false;
                 } else {
                     role = Some(parsed);
-                    role_span = Some(a.span());
+                    role_span = Some(a.path().span());
                 }
                 false
             }
@@ -345,7 +365,12 @@ fn parse_params(cx: &Ctxt, sig: &mut Signature) -> Option<Vec<Param>> {
                 key: key.map_or_else(|| unraw(&ident), |k| k.value()),
             },
             Some(ParamAttr::Header { name }) => Role::Header { name },
-            Some(ParamAttr::Body) => Role::Body,
+            Some(ParamAttr::Body) => Role::Body {
+                stream: last_ident(&arg.ty).is_some_and(|i| i == "Upload"),
+            },
+            Some(ParamAttr::Form) => Role::Form,
+            Some(ParamAttr::Field { name }) => Role::Field { name },
+            Some(ParamAttr::Part { name }) => Role::Part { name },
         };
         params.push(Param {
             span: role_span.unwrap_or_else(|| ident.span()),
@@ -355,6 +380,16 @@ fn parse_params(cx: &Ctxt, sig: &mut Signature) -> Option<Vec<Param>> {
         });
     }
     ok.then_some(params)
+}
+
+/// The last identifier of a path type (`api_client::Upload` → `Upload`).
+pub fn last_ident(ty: &Type) -> Option<&Ident> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last().map(|s| &s.ident),
+        Type::Group(g) => last_ident(&g.elem),
+        Type::Paren(p) => last_ident(&p.elem),
+        _ => None,
+    }
 }
 
 /// The name of an identifier as the wire sees it (`r#type` → `type`).
@@ -421,6 +456,11 @@ fn classify(cx: &Ctxt, ty: &Type, in_response: bool) -> Option<Output> {
             match last.ident.to_string().as_str() {
                 "String" if bare => OutputKind::Text,
                 "Bytes" if bare => OutputKind::Bytes,
+                "ByteStream" if bare && in_response => {
+                    cx.error_spanned_by(ty, "a `ByteStream` already carries the status, headers and URL: return `Result<ByteStream>`");
+                    return None;
+                }
+                "ByteStream" if bare => OutputKind::Stream,
                 "Response" => return classify_response(cx, ty, &last.arguments, in_response),
                 "Option" if !bare => OutputKind::Optional,
                 _ => OutputKind::Json,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use quote::ToTokens;
 
 use crate::ctxt::Ctxt;
-use crate::model::{ApiTrait, Endpoint, Role, unraw};
+use crate::model::{ApiTrait, Endpoint, Param, Role, unraw};
 
 pub fn check(cx: &Ctxt, api: &ApiTrait) {
     if let Some(base) = &api.args.base {
@@ -110,28 +110,71 @@ fn check_route_bindings(cx: &Ctxt, endpoint: &Endpoint) {
 }
 
 fn check_body(cx: &Ctxt, endpoint: &Endpoint) {
-    let mut bodies = endpoint
-        .params
-        .iter()
-        .filter(|p| matches!(p.role, Role::Body));
-    let first = bodies.next();
-    for extra in bodies {
-        let mut e = syn::Error::new(
-            extra.span,
-            "an endpoint has at most one `#[body]`: group the values in one struct",
-        );
-        if let Some(first) = first {
-            e.combine(syn::Error::new(first.span, "the first `#[body]` is here"));
+    let of = |f: fn(&Role) -> bool| endpoint.params.iter().filter(move |p| f(&p.role));
+    let bodies: Vec<&Param> = of(|r| matches!(r, Role::Body { .. })).collect();
+    let forms: Vec<&Param> = of(|r| matches!(r, Role::Form)).collect();
+    let fields: Vec<&Param> = of(|r| matches!(r, Role::Field { .. })).collect();
+    let parts: Vec<&Param> = of(|r| matches!(r, Role::Part { .. })).collect();
+    for (list, what, fix) in [
+        (&bodies, "`#[body]`", "group the values in one struct"),
+        (
+            &forms,
+            "`#[form]`",
+            "group the fields in one struct, or use `#[field(\"name\")]`",
+        ),
+    ] {
+        if let [first, rest @ ..] = list.as_slice() {
+            for extra in rest {
+                let mut e = syn::Error::new(
+                    extra.span,
+                    format!("an endpoint has at most one {what}: {fix}"),
+                );
+                e.combine(syn::Error::new(
+                    first.span,
+                    format!("the first {what} is here"),
+                ));
+                cx.syn_error(e);
+            }
         }
-        cx.syn_error(e);
     }
-    if let Some(body) = first {
-        let verb = endpoint.verb.name;
-        if matches!(verb, "get" | "head") {
-            let mut e = syn::Error::new(
-                body.span,
+    // One kind of body: JSON or stream, form, or multipart.
+    let kinds = [
+        bodies.first().map(|p| (p.span, "`#[body]`")),
+        forms
+            .first()
+            .or(fields.first())
+            .map(|p| (p.span, "`#[form]`/`#[field]`")),
+        parts.first().map(|p| (p.span, "`#[part]`")),
+    ];
+    let present: Vec<_> = kinds.iter().flatten().collect();
+    if let [(_, first), rest @ ..] = present.as_slice() {
+        for (span, what) in rest {
+            cx.error_at(
+                *span,
                 format!(
-                    "a `{}` request cannot have a body: servers and proxies may drop it; use `#[query]` arguments, or `#[post]`",
+                    "{what} cannot be combined with {first}: an endpoint sends one kind of body"
+                ),
+            );
+        }
+    }
+    match (endpoint.multipart, parts.first()) {
+        (None, Some(part)) => cx.error_at(
+            part.span,
+            "a `#[part]` argument needs `#[multipart]` on the method",
+        ),
+        (Some(span), None) => cx.error_at(
+            span,
+            "`#[multipart]` needs at least one `#[part(\"name\")]` argument",
+        ),
+        _ => {}
+    }
+    let verb = endpoint.verb.name;
+    if matches!(verb, "get" | "head") {
+        if let Some((span, what)) = present.first() {
+            let mut e = syn::Error::new(
+                *span,
+                format!(
+                    "a `{}` request cannot have a body ({what}): servers and proxies may drop it; use `#[query]` arguments, or `#[post]`",
                     verb.to_ascii_uppercase()
                 ),
             );
@@ -144,9 +187,29 @@ fn check_body(cx: &Ctxt, endpoint: &Endpoint) {
     }
 }
 
+/// Whether the endpoint's body is streamed, so it cannot be sent twice.
+fn streams_body(endpoint: &Endpoint) -> bool {
+    endpoint.multipart.is_some()
+        || endpoint
+            .params
+            .iter()
+            .any(|p| matches!(p.role, Role::Body { stream: true }))
+}
+
 /// A POST or PATCH replayed after a failure may act twice: forcing
 /// retries on one needs `#[idempotent]`.
 fn check_retry(cx: &Ctxt, endpoint: &Endpoint) {
+    if let Some((crate::attr::RetryAttr::Attempts(n), tokens)) = &endpoint.retry {
+        if *n > 1 && streams_body(endpoint) {
+            cx.error_spanned_by(
+                tokens,
+                format!(
+                    "`#[retry(attempts = {n})]` on an endpoint whose body is streamed (an `Upload` or `#[multipart]`): a streamed body cannot be sent twice, so it is never retried"
+                ),
+            );
+            return;
+        }
+    }
     let verb = endpoint.verb.name;
     if !matches!(verb, "post" | "patch") || endpoint.idempotent.is_some() {
         return;

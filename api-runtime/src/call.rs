@@ -13,10 +13,11 @@ use tracing::Instrument;
 use url::Url;
 
 use crate::auth::{Auth, Sent};
+use crate::body::{FormSink, IntoPart, Part, Upload};
 use crate::client::Core;
 use crate::encode::write_encoded;
 use crate::error::{Error, Result, TimeoutPhase};
-use crate::exec::AttemptLimits;
+use crate::exec::{AttemptLimits, Received};
 use crate::params::{HeaderValues, QuerySink, serialize_pairs};
 use crate::response::{ApiErrorDecoder, Decode, DecodeCtx, Envelope};
 use crate::retry::{self, RetryPolicy};
@@ -69,8 +70,16 @@ pub struct Call<'a> {
     url: String,
     has_query: bool,
     headers: HeaderMap,
-    body: Option<Bytes>,
+    body: Option<Body>,
     error: Option<Error>,
+}
+
+/// A call's body, as the arguments gave it.
+enum Body {
+    Bytes(Bytes),
+    Form(FormSink),
+    Upload(Upload),
+    Multipart(Vec<(&'static str, Part)>),
 }
 
 impl<'a> Call<'a> {
@@ -207,25 +216,12 @@ impl<'a> Call<'a> {
         validator: Option<Validator<T>>,
     ) {
         if let Some(Err(violations)) = validator.map(|v| v(value)) {
-            if self.error.is_none() {
-                let type_name = crate::validate::short_type_name(std::any::type_name::<T>());
-                let err = Error::validation(&type_name, violations);
-                self.error = Some(
-                    Error::with_message(
-                        crate::ErrorKind::Validation,
-                        format!(
-                            "in `{}`: the body argument `{name}` is invalid, nothing was sent",
-                            self.endpoint.name
-                        ),
-                    )
-                    .merge_violations(err),
-                );
-            }
+            self.invalid_body(name, std::any::type_name::<T>(), violations);
             return;
         }
         match serde_json::to_vec(value) {
             Ok(bytes) => {
-                self.body = Some(Bytes::from(bytes));
+                self.body = Some(Body::Bytes(Bytes::from(bytes)));
                 self.headers
                     .entry(header::CONTENT_TYPE)
                     .or_insert(HeaderValue::from_static("application/json"));
@@ -233,6 +229,86 @@ impl<'a> Call<'a> {
             Err(e) => self.fail(format!(
                 "body argument `{name}` could not be serialized: {e}"
             )),
+        }
+    }
+
+    /// Adds a `#[form]` argument (a struct or map) to the
+    /// `application/x-www-form-urlencoded` body, validated like a JSON body.
+    pub fn form<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+        validator: Option<Validator<T>>,
+    ) {
+        if let Some(Err(violations)) = validator.map(|v| v(value)) {
+            self.invalid_body(name, std::any::type_name::<T>(), violations);
+            return;
+        }
+        self.form_pairs(name, value, true);
+    }
+
+    /// Adds a `#[field("name")]` argument to the form body; `None` adds
+    /// nothing, a sequence repeats the field.
+    pub fn field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        self.form_pairs(name, value, false);
+    }
+
+    fn form_pairs<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T, structs: bool) {
+        if !matches!(self.body, Some(Body::Form(_))) {
+            self.body = Some(Body::Form(FormSink::default()));
+        }
+        let Some(Body::Form(sink)) = self.body.as_mut() else {
+            return;
+        };
+        if let Err(e) = serialize_pairs(sink, name, value, structs) {
+            self.fail(format!("form argument {e}"));
+        }
+    }
+
+    /// Adds a `#[part("name")]` argument to the multipart body.
+    pub fn part<P: IntoPart>(&mut self, name: &'static str, part: P) {
+        if !matches!(self.body, Some(Body::Multipart(_))) {
+            self.body = Some(Body::Multipart(Vec::new()));
+        }
+        if let (Some(Body::Multipart(parts)), Some(part)) = (self.body.as_mut(), part.into_part()) {
+            parts.push((name, part));
+        }
+    }
+
+    /// Sets a streamed body (`#[body] data: Upload`).
+    pub fn upload(&mut self, upload: Upload) {
+        match upload.headers() {
+            Ok(headers) => {
+                for (name, value) in headers {
+                    self.headers.entry(name).or_insert(value);
+                }
+                self.body = Some(Body::Upload(upload));
+            }
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
+    }
+
+    fn invalid_body(
+        &mut self,
+        name: &str,
+        type_name: &str,
+        violations: Vec<crate::validate::Violation>,
+    ) {
+        if self.error.is_none() {
+            let type_name = crate::validate::short_type_name(type_name);
+            let err = Error::validation(&type_name, violations);
+            self.error = Some(
+                Error::with_message(
+                    crate::ErrorKind::Validation,
+                    format!(
+                        "in `{}`: the body argument `{name}` is invalid, nothing was sent",
+                        self.endpoint.name
+                    ),
+                )
+                .merge_violations(err),
+            );
         }
     }
 
@@ -284,10 +360,29 @@ impl<'a> Call<'a> {
         })?;
         let replayable = retry::may_replay(&method, endpoint.idempotent, &self.headers);
         let mut request = reqwest::Request::new(method.clone(), url.clone());
-        *request.headers_mut() = self.headers;
-        if let Some(body) = self.body {
-            *request.body_mut() = Some(body.into());
-        }
+        let mut headers = self.headers;
+        *request.body_mut() = match self.body {
+            None => None,
+            Some(Body::Bytes(bytes)) => Some(bytes.into()),
+            Some(Body::Form(form)) => {
+                headers
+                    .entry(http::header::CONTENT_TYPE)
+                    .or_insert(HeaderValue::from_static(
+                        "application/x-www-form-urlencoded",
+                    ));
+                Some(form.body.into())
+            }
+            Some(Body::Upload(upload)) => Some(upload.body),
+            Some(Body::Multipart(parts)) => {
+                let (content_type, body) = core
+                    .multipart(method.clone(), url.clone(), parts)
+                    .await
+                    .map_err(|e| e.at(&method, &url))?;
+                headers.insert(http::header::CONTENT_TYPE, content_type);
+                body
+            }
+        };
+        *request.headers_mut() = headers;
         let policy = core.policy_for(endpoint);
         let shared = &core.shared;
         let total = core
@@ -344,8 +439,14 @@ impl<'a> Call<'a> {
                     .map_err(|e| fail(e).with_attempts(sent - 1))?,
                 None => Sent::Nothing,
             };
-            let error = match core.execute(to_send, &limits).await {
-                Ok(mut raw) => {
+            let error = match core.execute(to_send, &limits, D::BUFFERED).await {
+                Ok(Received::Streaming(response)) => {
+                    tracing::Span::current().record("http.status", response.status().as_u16());
+                    let final_url = response.url().clone();
+                    return D::decode_stream(response, final_url, shared.timeouts.read)
+                        .map_err(fail);
+                }
+                Ok(Received::Buffered(mut raw)) => {
                     if let Some(bucket) = &shared.bucket {
                         bucket.refund();
                     }
@@ -444,6 +545,36 @@ fn with_api_error(endpoint: &Endpoint, error: Error) -> Error {
 }
 
 impl Core {
+    /// The multipart body of `parts` (files are opened here), with its
+    /// `Content-Type` (which carries the boundary).
+    async fn multipart(
+        &self,
+        method: Method,
+        url: Url,
+        parts: Vec<(&'static str, Part)>,
+    ) -> Result<(HeaderValue, Option<reqwest::Body>)> {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, part) in parts {
+            form = form.part(name, part.into_reqwest().await?);
+        }
+        let mut built = self
+            .shared
+            .http
+            .request(method, url)
+            .multipart(form)
+            .build()
+            .map_err(|e| {
+                Error::invalid_request("the multipart body could not be built")
+                    .with_source(e.without_url())
+            })?;
+        let content_type = built
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .cloned()
+            .ok_or_else(|| Error::invalid_request("the multipart body has no content type"))?;
+        Ok((content_type, built.body_mut().take()))
+    }
+
     /// The retry policy of one call: the call's override, else the
     /// endpoint's declaration applied to the client's policy.
     fn policy_for(&self, endpoint: &Endpoint) -> std::borrow::Cow<'_, RetryPolicy> {

@@ -28,6 +28,14 @@ pub(crate) struct AttemptLimits {
     pub(crate) call_started: Instant,
 }
 
+/// What one attempt received.
+pub(crate) enum Received {
+    /// A 2xx response read to its end.
+    Buffered(RawResponse),
+    /// A 2xx response whose body is still to be read.
+    Streaming(reqwest::Response),
+}
+
 impl Core {
     /// Sends `request` and reads the whole response body. A non-2xx status
     /// is an [`ErrorKind::Status`] error carrying the head and the start of
@@ -36,31 +44,56 @@ impl Core {
         &self,
         mut request: reqwest::Request,
         limits: &AttemptLimits,
-    ) -> Result<RawResponse> {
+        buffered: bool,
+    ) -> Result<Received> {
         let attempt_started = Instant::now();
-        *request.timeout_mut() = Some(limits.request);
         let classify = |e, in_body| classify(e, limits, attempt_started, in_body);
-        let response = self
-            .shared
-            .http
-            .execute(request)
-            .await
-            .map_err(|e| classify(e, false))?;
+        let response = if buffered {
+            // reqwest's per-request timeout runs until the body is read.
+            *request.timeout_mut() = Some(limits.request);
+            self.shared
+                .http
+                .execute(request)
+                .await
+                .map_err(|e| classify(e, false))?
+        } else {
+            // A stream's body is bounded by the read timeout only: the
+            // attempt's limit covers the time to the response head.
+            match tokio::time::timeout(limits.request, self.shared.http.execute(request)).await {
+                Ok(result) => result.map_err(|e| classify(e, false))?,
+                Err(_) => {
+                    let (phase, limit) = if limits.deadline_bound {
+                        (TimeoutPhase::Deadline, limits.total)
+                    } else {
+                        (TimeoutPhase::ResponseHeaders, limits.request)
+                    };
+                    return Err(Error::timeout(
+                        phase,
+                        Some(limit),
+                        limits.call_started.elapsed(),
+                    ));
+                }
+            }
+        };
         let status = response.status();
-        let headers = response.headers().clone();
-        let url = response.url().clone();
         if !status.is_success() {
+            let headers = response.headers().clone();
             let body = read_error_body(response).await;
             return Err(Error::status_error(status, headers, body));
         }
+        if !buffered {
+            return Ok(Received::Streaming(response));
+        }
+        let headers = response.headers().clone();
+        let url = response.url().clone();
         let body = read_body(response, self.shared.max_body_size, |e| classify(e, true)).await?;
-        Ok(RawResponse {
+        Ok(Received::Buffered(RawResponse {
             status,
             headers,
             url,
             body,
             elapsed: limits.call_started.elapsed(),
-        })
+        }))
     }
 }
 

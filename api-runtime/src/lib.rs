@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod body;
 mod call;
 mod client;
 mod encode;
@@ -25,14 +26,16 @@ mod retry;
 mod validate;
 
 pub use auth::{AuthProvider, ClientCredentials, Secret, Token, TokenFuture};
+pub use body::{ByteStream, IntoPart, Part, Upload};
 pub use bytes::Bytes;
 pub use client::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_READ_TIMEOUT,
     DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
 };
 pub use error::{Error, ErrorKind, Result, TimeoutPhase};
-/// garde, re-exported so that `#[derive(api_client::garde::Validate)]`
-/// matches the version api-client validates with.
+/// garde, the validation crate api-client validates with. Deriving
+/// `garde::Validate` needs garde as a direct dependency of your crate (its
+/// derive names `::garde`), in a version that matches this one (0.23).
 #[cfg(feature = "validate")]
 pub use garde;
 pub use http::{HeaderMap, Method, StatusCode};
@@ -52,7 +55,7 @@ pub mod __private {
     pub use crate::client::{ClientBuilder, Core, FromCore};
     pub use crate::error::Result;
     pub use crate::response::{
-        Decode, Envelope, Json, Optional, Raw, Text, Unit, WithMeta, decode_api_error,
+        Decode, Envelope, Json, Optional, Raw, Streamed, Text, Unit, WithMeta, decode_api_error,
         decode_json_body,
     };
     pub use crate::retry::RetryPolicy;

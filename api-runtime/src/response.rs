@@ -125,8 +125,47 @@ pub trait Decode {
     /// The type that is validated.
     type Target: ?Sized + 'static;
 
+    /// Whether the body is read into memory before decoding (all but
+    /// `ByteStream`).
+    const BUFFERED: bool = true;
+
     /// Decodes a 2xx response.
     fn decode(raw: RawResponse, ctx: &DecodeCtx<Self::Target>) -> Result<Self::Output>;
+
+    /// Wraps a 2xx response whose body is still to be read (when not
+    /// [`BUFFERED`](Decode::BUFFERED)).
+    fn decode_stream(
+        response: reqwest::Response,
+        url: Url,
+        read_limit: Duration,
+    ) -> Result<Self::Output> {
+        let _ = (response, url, read_limit);
+        Err(Error::invalid_request(
+            "this return type is decoded from a buffered body",
+        ))
+    }
+}
+
+/// `Result<ByteStream>`: the body as a stream of chunks.
+#[doc(hidden)]
+pub struct Streamed;
+
+impl Decode for Streamed {
+    type Output = crate::body::ByteStream;
+    type Target = ();
+    const BUFFERED: bool = false;
+
+    fn decode(_: RawResponse, _: &DecodeCtx<()>) -> Result<crate::body::ByteStream> {
+        Err(Error::invalid_request("a streamed body is never buffered"))
+    }
+
+    fn decode_stream(
+        response: reqwest::Response,
+        url: Url,
+        read_limit: Duration,
+    ) -> Result<crate::body::ByteStream> {
+        Ok(crate::body::ByteStream::new(response, url, read_limit))
+    }
 }
 
 /// `Result<T>` with `T: DeserializeOwned`: the body as JSON.

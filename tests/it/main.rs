@@ -3,6 +3,7 @@
 
 mod auth;
 mod basics;
+mod bodies;
 mod encoding;
 mod errors;
 mod hygiene;

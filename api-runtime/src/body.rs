@@ -1,0 +1,446 @@
+//! Request bodies beyond JSON: forms, multipart parts, and streaming
+//! uploads ([`Upload`]); and the streaming download type [`ByteStream`].
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_core::Stream;
+use http::{HeaderMap, HeaderValue, StatusCode};
+use serde::Serialize;
+use url::Url;
+
+use crate::error::{BoxError, Error, ErrorKind, Result};
+use crate::params::{Scalar, Sink};
+
+/// Collects `key=value` pairs as an `application/x-www-form-urlencoded`
+/// body.
+#[derive(Default)]
+pub(crate) struct FormSink {
+    pub(crate) body: String,
+}
+
+impl Sink for FormSink {
+    fn pair(&mut self, key: &str, value: Scalar<'_>) {
+        let mut form = form_urlencoded::Serializer::for_suffix(&mut self.body, 0);
+        match value {
+            Scalar::Str(s) => form.append_pair(key, s),
+            Scalar::Display(d) => form.append_pair(key, &d.to_string()),
+        };
+    }
+}
+
+/// One part of a `#[multipart]` request. Text and bytes are sent from
+/// memory; a file is opened when the call is sent and streamed from disk.
+///
+/// ```
+/// use api_client::Part;
+/// let avatar = Part::file("avatar.png");                 // image/png, from disk
+/// let meta = Part::json(&serde_json::json!({"alt": "me"})).unwrap();
+/// let raw = Part::bytes(vec![1, 2, 3]).file_name("data.bin").mime("application/x-custom");
+/// # let _ = (avatar, meta, raw);
+/// ```
+pub struct Part {
+    content: PartContent,
+    file_name: Option<String>,
+    mime: Option<String>,
+}
+
+enum PartContent {
+    Text(String),
+    Bytes(Bytes),
+    File(PathBuf),
+}
+
+impl fmt::Debug for Part {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let content = match &self.content {
+            PartContent::Text(t) => format!("text ({} bytes)", t.len()),
+            PartContent::Bytes(b) => format!("bytes ({} bytes)", b.len()),
+            PartContent::File(p) => format!("file {}", p.display()),
+        };
+        f.debug_struct("Part")
+            .field("content", &content)
+            .field("file_name", &self.file_name)
+            .field("mime", &self.mime)
+            .finish()
+    }
+}
+
+impl Part {
+    /// A text field.
+    pub fn text(text: impl Into<String>) -> Part {
+        Part {
+            content: PartContent::Text(text.into()),
+            file_name: None,
+            mime: None,
+        }
+    }
+
+    /// Binary content (`application/octet-stream` unless [`mime`](Part::mime) says otherwise).
+    pub fn bytes(bytes: impl Into<Bytes>) -> Part {
+        Part {
+            content: PartContent::Bytes(bytes.into()),
+            file_name: None,
+            mime: None,
+        }
+    }
+
+    /// A file, streamed from disk when the call is sent, with its file name
+    /// and a content type guessed from its extension (unless given).
+    pub fn file(path: impl AsRef<Path>) -> Part {
+        let path = path.as_ref().to_path_buf();
+        Part {
+            file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+            mime: None,
+            content: PartContent::File(path),
+        }
+    }
+
+    /// A JSON part (`application/json`).
+    ///
+    /// # Errors
+    /// When `value` cannot be serialized.
+    pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Part> {
+        let bytes = serde_json::to_vec(value).map_err(|e| {
+            Error::invalid_request(format!("a JSON part could not be serialized: {e}"))
+        })?;
+        Ok(Part::bytes(bytes).mime("application/json"))
+    }
+
+    /// Sets the file name sent with the part.
+    pub fn file_name(mut self, name: impl Into<String>) -> Part {
+        self.file_name = Some(name.into());
+        self
+    }
+
+    /// Sets the part's content type, e.g. `image/png`.
+    pub fn mime(mut self, mime: impl Into<String>) -> Part {
+        self.mime = Some(mime.into());
+        self
+    }
+
+    /// The reqwest part: files are opened here.
+    pub(crate) async fn into_reqwest(self) -> Result<reqwest::multipart::Part> {
+        let (part, guessed) = match self.content {
+            PartContent::Text(t) => (reqwest::multipart::Part::text(t), None),
+            PartContent::Bytes(b) => {
+                let len = b.len() as u64;
+                (
+                    reqwest::multipart::Part::stream_with_length(reqwest::Body::from(b), len),
+                    None,
+                )
+            }
+            PartContent::File(path) => {
+                let file = tokio::fs::File::open(&path).await.map_err(|e| {
+                    Error::invalid_request(format!(
+                        "cannot open `{}` for upload: {e}",
+                        path.display()
+                    ))
+                })?;
+                let len = file.metadata().await.ok().map(|m| m.len());
+                let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file));
+                let part = match len {
+                    Some(len) => reqwest::multipart::Part::stream_with_length(body, len),
+                    None => reqwest::multipart::Part::stream(body),
+                };
+                let guess = mime_guess::from_path(&path).first_or_octet_stream();
+                (part, Some(guess.essence_str().to_owned()))
+            }
+        };
+        let part = match self.file_name {
+            Some(name) => part.file_name(name),
+            None => part,
+        };
+        match self.mime.or(guessed) {
+            Some(mime) => part.mime_str(&mime).map_err(|_| {
+                Error::invalid_request(format!("`{mime}` is not a valid content type"))
+            }),
+            None => Ok(part),
+        }
+    }
+}
+
+/// What a `#[part("name")]` argument may be: text (`&str`, `String`),
+/// bytes (`Bytes`, `Vec<u8>`, `&[u8]`), a [`Part`], or an `Option` of one
+/// (`None` sends no part).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a multipart part",
+    note = "a `#[part]` argument is text (`&str`, `String`), bytes (`Bytes`, `Vec<u8>`, `&[u8]`), an `api_client::Part` (files, JSON, custom content types), or an `Option` of one"
+)]
+pub trait IntoPart {
+    /// The part, or `None` for no part.
+    fn into_part(self) -> Option<Part>;
+}
+
+impl IntoPart for Part {
+    fn into_part(self) -> Option<Part> {
+        Some(self)
+    }
+}
+
+impl IntoPart for &str {
+    fn into_part(self) -> Option<Part> {
+        Some(Part::text(self))
+    }
+}
+
+impl IntoPart for String {
+    fn into_part(self) -> Option<Part> {
+        Some(Part::text(self))
+    }
+}
+
+impl IntoPart for &String {
+    fn into_part(self) -> Option<Part> {
+        Some(Part::text(self.as_str()))
+    }
+}
+
+impl IntoPart for Bytes {
+    fn into_part(self) -> Option<Part> {
+        Some(Part::bytes(self))
+    }
+}
+
+impl IntoPart for Vec<u8> {
+    fn into_part(self) -> Option<Part> {
+        Some(Part::bytes(self))
+    }
+}
+
+impl IntoPart for &[u8] {
+    fn into_part(self) -> Option<Part> {
+        Some(Part::bytes(Bytes::copy_from_slice(self)))
+    }
+}
+
+impl<P: IntoPart> IntoPart for Option<P> {
+    fn into_part(self) -> Option<Part> {
+        self.and_then(IntoPart::into_part)
+    }
+}
+
+/// A request body streamed as it is sent, never held in memory: a file or
+/// any stream of bytes. Declare it as `#[body] data: Upload`.
+///
+/// A streamed body cannot be sent twice, so such a call is **never
+/// retried** (not even after a connect failure), and declaring
+/// `#[retry(attempts = …)]` on its endpoint is a compile error.
+///
+/// ```no_run
+/// # async fn demo() -> api_client::Result<()> {
+/// use api_client::Upload;
+/// let upload = Upload::file("backup.tar.gz").await?;            // length and type known
+/// let chunks = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(api_client::Bytes::from("a"))]);
+/// let streamed = Upload::stream(chunks).content_type("text/plain"); // sent chunked
+/// # let _ = (upload, streamed); Ok(()) }
+/// ```
+pub struct Upload {
+    pub(crate) body: reqwest::Body,
+    pub(crate) content_type: Option<String>,
+    pub(crate) length: Option<u64>,
+}
+
+impl fmt::Debug for Upload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Upload")
+            .field("content_type", &self.content_type)
+            .field("length", &self.length)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Upload {
+    /// Streams the file at `path`, with its length and a content type
+    /// guessed from its extension.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidRequest`] when the file cannot be opened.
+    pub async fn file(path: impl AsRef<Path>) -> Result<Upload> {
+        let path = path.as_ref();
+        let file = tokio::fs::File::open(path).await.map_err(|e| {
+            Error::invalid_request(format!("cannot open `{}` for upload: {e}", path.display()))
+        })?;
+        let mut upload = Upload::from_file(file).await;
+        upload.content_type = Some(
+            mime_guess::from_path(path)
+                .first_or_octet_stream()
+                .essence_str()
+                .to_owned(),
+        );
+        Ok(upload)
+    }
+
+    /// Streams an opened file (its length is sent when known).
+    pub async fn from_file(file: tokio::fs::File) -> Upload {
+        let length = file.metadata().await.ok().map(|m| m.len());
+        Upload {
+            body: reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file)),
+            content_type: None,
+            length,
+        }
+    }
+
+    /// Streams `chunks`, sent with chunked transfer encoding.
+    pub fn stream<S, E>(chunks: S) -> Upload
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
+        E: Into<BoxError>,
+    {
+        Upload {
+            body: reqwest::Body::wrap_stream(chunks),
+            content_type: None,
+            length: None,
+        }
+    }
+
+    /// Sets the `Content-Type` (default `application/octet-stream`).
+    pub fn content_type(mut self, mime: impl Into<String>) -> Upload {
+        self.content_type = Some(mime.into());
+        self
+    }
+
+    /// Sets the `Content-Length` for a stream whose size is known.
+    pub fn length(mut self, bytes: u64) -> Upload {
+        self.length = Some(bytes);
+        self
+    }
+
+    pub(crate) fn headers(&self) -> Result<Vec<(http::HeaderName, HeaderValue)>> {
+        let mut headers = Vec::new();
+        let mime = self
+            .content_type
+            .as_deref()
+            .unwrap_or("application/octet-stream");
+        let value = HeaderValue::from_str(mime)
+            .map_err(|_| Error::invalid_request(format!("`{mime}` is not a valid content type")))?;
+        headers.push((http::header::CONTENT_TYPE, value));
+        if let Some(len) = self.length {
+            headers.push((http::header::CONTENT_LENGTH, HeaderValue::from(len)));
+        }
+        Ok(headers)
+    }
+}
+
+/// A response body as a stream of chunks, for downloads of any size in
+/// constant memory: declare `-> Result<ByteStream>`.
+///
+/// The call's deadline and retries cover the time until the response
+/// headers arrive; the body is then bounded by the read timeout (the idle
+/// time between chunks), not by the deadline, and is not limited by
+/// `max_body_size`.
+///
+/// ```no_run
+/// # use api_client::{api, ByteStream, Result};
+/// use futures_util::StreamExt;
+/// use tokio::io::AsyncWriteExt;
+///
+/// #[api(base = "https://downloads.example.com")]
+/// pub trait Downloads {
+///     #[get("/files/<name>")]
+///     async fn file(&self, name: &str) -> Result<ByteStream>;
+/// }
+///
+/// # async fn demo(client: DownloadsClient) -> Result<()> {
+/// let mut stream = client.file("big.iso").await?;
+/// let total = stream.content_length();
+/// let mut out = tokio::fs::File::create("big.iso").await.unwrap();
+/// while let Some(chunk) = stream.next().await {
+///     out.write_all(&chunk?).await.unwrap();
+/// }
+/// # Ok(()) }
+/// ```
+pub struct ByteStream {
+    status: StatusCode,
+    headers: HeaderMap,
+    url: Url,
+    inner: Pin<Box<dyn Stream<Item = std::result::Result<Bytes, reqwest::Error>> + Send>>,
+    content_length: Option<u64>,
+    failed: bool,
+    started: tokio::time::Instant,
+    read_limit: std::time::Duration,
+}
+
+impl fmt::Debug for ByteStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ByteStream")
+            .field("status", &self.status)
+            .field("url", &self.url.as_str())
+            .field("content_length", &self.content_length)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ByteStream {
+    pub(crate) fn new(
+        response: reqwest::Response,
+        url: Url,
+        read_limit: std::time::Duration,
+    ) -> ByteStream {
+        ByteStream {
+            started: tokio::time::Instant::now(),
+            read_limit,
+            status: response.status(),
+            headers: response.headers().clone(),
+            content_length: response.content_length(),
+            url,
+            inner: Box::pin(response.bytes_stream()),
+            failed: false,
+        }
+    }
+
+    /// The body's length, when the server said it (`Content-Length`).
+    pub fn content_length(&self) -> Option<u64> {
+        self.content_length
+    }
+
+    /// The response status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The URL of the response, after any redirects.
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+}
+
+impl Stream for ByteStream {
+    type Item = Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.failed {
+            return Poll::Ready(None);
+        }
+        match self.inner.as_mut().poll_next(cx) {
+            Poll::Ready(Some(Err(e))) => {
+                self.failed = true;
+                let error = if e.is_timeout() {
+                    Error::timeout(
+                        crate::TimeoutPhase::Body,
+                        Some(self.read_limit),
+                        self.started.elapsed(),
+                    )
+                } else {
+                    Error::new(ErrorKind::Body)
+                };
+                Poll::Ready(Some(Err(error.with_source(e.without_url()))))
+            }
+            Poll::Ready(Some(Ok(chunk))) => Poll::Ready(Some(Ok(chunk))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
