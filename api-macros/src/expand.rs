@@ -90,7 +90,7 @@ fn expand(api: &ApiTrait, ok: bool) -> TokenStream {
         #[doc = #struct_doc]
         #[derive(::core::clone::Clone, ::core::fmt::Debug)]
         #vis struct #client {
-            __api_core: #krate::__private::Core,
+            __api_session: #krate::__private::Session,
         }
 
         impl #client {
@@ -109,28 +109,34 @@ fn expand(api: &ApiTrait, ok: bool) -> TokenStream {
                 Self::builder().build()
             }
 
+            /// The session this client runs on, shared by its clones: its
+            /// cookies, metrics and base URL.
+            pub fn session(&self) -> &#krate::__private::Session {
+                &self.__api_session
+            }
+
             /// The same client (same connection pool) with another deadline
             /// for each call, every attempt and backoff included.
             pub fn with_timeout(&self, total: #krate::__private::Duration) -> Self {
-                #client { __api_core: self.__api_core.with_timeout(total) }
+                #client { __api_session: self.__api_session.with_timeout(total) }
             }
 
             /// The same client (same connection pool) with another limit
             /// on each attempt.
             pub fn with_attempt_timeout(&self, attempt: #krate::__private::Duration) -> Self {
-                #client { __api_core: self.__api_core.with_attempt_timeout(attempt) }
+                #client { __api_session: self.__api_session.with_attempt_timeout(attempt) }
             }
 
             /// The same client (same connection pool) with another retry
             /// policy for every endpoint.
             pub fn with_retry(&self, policy: #krate::__private::RetryPolicy) -> Self {
-                #client { __api_core: self.__api_core.with_retry(policy) }
+                #client { __api_session: self.__api_session.with_retry(policy) }
             }
         }
 
         impl #krate::__private::FromCore for #client {
-            fn from_core(core: #krate::__private::Core) -> Self {
-                #client { __api_core: core }
+            fn from_core(core: #krate::__private::Session) -> Self {
+                #client { __api_session: core }
             }
         }
 
@@ -280,7 +286,7 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
                 error: #error,
                 envelope: #envelope,
             };
-            let mut __api_call = #krate::__private::Call::new(&self.__api_core, &__API_ENDPOINT);
+            let mut __api_call = #krate::__private::Call::new(&self.__api_session, &__API_ENDPOINT);
             #(#headers)*
             #(#path)*
             #query_literal

@@ -2,6 +2,7 @@
 //! arguments (path, query, headers, body) and sends it.
 
 use std::fmt::Display;
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -14,10 +15,11 @@ use url::Url;
 
 use crate::auth::{Auth, Sent};
 use crate::body::{FormSink, IntoPart, Part, Upload};
-use crate::client::Core;
+use crate::client::Session;
 use crate::encode::write_encoded;
 use crate::error::{Error, Result, TimeoutPhase};
 use crate::exec::{AttemptLimits, Received};
+use crate::hooks::{AttemptInfo, RequestContext};
 use crate::params::{HeaderValues, QuerySink, serialize_pairs};
 use crate::response::{ApiErrorDecoder, Decode, DecodeCtx, Envelope};
 use crate::retry::{self, RetryPolicy};
@@ -65,7 +67,7 @@ pub enum EndpointRetry {
 /// returned by [`send`](Call::send) without sending anything.
 #[doc(hidden)]
 pub struct Call<'a> {
-    core: &'a Core,
+    core: &'a Session,
     endpoint: &'static Endpoint,
     url: String,
     has_query: bool,
@@ -84,7 +86,7 @@ enum Body {
 
 impl<'a> Call<'a> {
     /// Starts a call of `endpoint` on `core`.
-    pub fn new(core: &'a Core, endpoint: &'static Endpoint) -> Self {
+    pub fn new(core: &'a Session, endpoint: &'static Endpoint) -> Self {
         let base = &core.shared.base;
         let mut url = String::with_capacity(base.len() + endpoint.route.len() + 32);
         url.push_str(base);
@@ -332,11 +334,18 @@ impl<'a> Call<'a> {
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
+        let session = self.core;
+        let last_status = AtomicU16::new(0);
         let result = self
-            .send_inner::<D>(started, validator)
+            .send_inner::<D>(started, validator, &last_status)
             .instrument(span.clone())
             .await;
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        let elapsed = started.elapsed();
+        span.record("elapsed_ms", elapsed.as_millis() as u64);
+        if let Some(metrics) = &session.shared.metrics {
+            let status = StatusCode::from_u16(last_status.load(Ordering::Relaxed)).ok();
+            metrics.record(&endpoint.method, endpoint.route, status, elapsed);
+        }
         match &result {
             Ok(_) => tracing::debug!(parent: &span, "call succeeded"),
             Err(e) => tracing::debug!(parent: &span, error = %e, "call failed"),
@@ -344,16 +353,12 @@ impl<'a> Call<'a> {
         result
     }
 
-    async fn send_inner<D: Decode>(
-        self,
-        started: Instant,
-        validator: Option<Validator<D::Target>>,
-    ) -> Result<D::Output> {
+    /// The request, built once: each attempt sends a copy of it.
+    async fn build(self) -> Result<(reqwest::Request, Url, bool)> {
         if let Some(error) = self.error {
             return Err(error);
         }
         let endpoint = self.endpoint;
-        let core = self.core;
         let method = endpoint.method.clone();
         let url = Url::parse(&self.url).map_err(|e| {
             Error::invalid_request(format!("in `{}`: the URL is invalid: {e}", endpoint.name))
@@ -374,7 +379,8 @@ impl<'a> Call<'a> {
             }
             Some(Body::Upload(upload)) => Some(upload.body),
             Some(Body::Multipart(parts)) => {
-                let (content_type, body) = core
+                let (content_type, body) = self
+                    .core
                     .multipart(method.clone(), url.clone(), parts)
                     .await
                     .map_err(|e| e.at(&method, &url))?;
@@ -383,6 +389,19 @@ impl<'a> Call<'a> {
             }
         };
         *request.headers_mut() = headers;
+        Ok((request, url, replayable))
+    }
+
+    async fn send_inner<D: Decode>(
+        self,
+        started: Instant,
+        validator: Option<Validator<D::Target>>,
+        last_status: &AtomicU16,
+    ) -> Result<D::Output> {
+        let endpoint = self.endpoint;
+        let core = self.core;
+        let method = endpoint.method.clone();
+        let (mut request, url, replayable) = self.build().await?;
         let policy = core.policy_for(endpoint);
         let shared = &core.shared;
         let total = core
@@ -402,9 +421,14 @@ impl<'a> Call<'a> {
         loop {
             sent += 1;
             let fail = |e: Error| {
+                let id = shared
+                    .request_id_header
+                    .as_ref()
+                    .and_then(|h| request_id(e.headers(), h));
                 with_api_error(endpoint, e)
                     .at(&method, &url)
                     .with_attempts(sent)
+                    .with_request_id(id)
             };
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
@@ -431,6 +455,16 @@ impl<'a> Call<'a> {
                     false,
                 ),
             };
+            for hook in &shared.hooks {
+                hook.on_request(&mut RequestContext {
+                    endpoint: endpoint.name,
+                    route: endpoint.route,
+                    method: &method,
+                    attempt: sent,
+                    headers: to_send.headers_mut(),
+                });
+            }
+            let attempt_started = Instant::now();
             let auth_sent = match &shared.auth {
                 // Nothing was sent when credentials cannot be had.
                 Some(auth) => auth
@@ -439,7 +473,25 @@ impl<'a> Call<'a> {
                     .map_err(|e| fail(e).with_attempts(sent - 1))?,
                 None => Sent::Nothing,
             };
-            let error = match core.execute(to_send, &limits, D::BUFFERED).await {
+            let received = core.execute(to_send, &limits, D::BUFFERED).await;
+            let status = match &received {
+                Ok(Received::Streaming(response)) => Some(response.status()),
+                Ok(Received::Buffered(raw)) => Some(raw.status),
+                Err(e) => e.status(),
+            };
+            last_status.store(status.map_or(0, |s| s.as_u16()), Ordering::Relaxed);
+            for hook in &shared.hooks {
+                hook.on_response(&AttemptInfo {
+                    endpoint: endpoint.name,
+                    route: endpoint.route,
+                    method: &method,
+                    attempt: sent,
+                    status,
+                    elapsed: attempt_started.elapsed(),
+                    error: received.as_ref().err().map(Error::kind),
+                });
+            }
+            let error = match received {
                 Ok(Received::Streaming(response)) => {
                     tracing::Span::current().record("http.status", response.status().as_u16());
                     let final_url = response.url().clone();
@@ -454,11 +506,16 @@ impl<'a> Call<'a> {
                     if let Some(Auth::Query { name, .. }) = &shared.auth {
                         raw.url = crate::redact::without_query_param(&raw.url, name);
                     }
+                    let id = shared
+                        .request_id_header
+                        .as_ref()
+                        .and_then(|h| request_id(Some(&raw.headers), h));
                     let ctx = DecodeCtx {
                         validator,
                         envelope: endpoint.envelope.as_ref(),
+                        request_id: id.clone(),
                     };
-                    return D::decode(raw, &ctx).map_err(fail);
+                    return D::decode(raw, &ctx).map_err(|e| fail(e).with_request_id(id));
                 }
                 Err(error) => error,
             };
@@ -525,6 +582,12 @@ fn retry_delay(
     Ok(delay)
 }
 
+/// The server's request id, from the configured response header.
+fn request_id(headers: Option<&HeaderMap>, name: &http::HeaderName) -> Option<String> {
+    let value = headers?.get(name)?.to_str().ok()?;
+    (!value.is_empty()).then(|| value.chars().take(128).collect())
+}
+
 /// Attaches the endpoint's declared error document to a status error.
 fn with_api_error(endpoint: &Endpoint, error: Error) -> Error {
     let decoded = match (endpoint.error, error.headers(), error.body()) {
@@ -544,7 +607,7 @@ fn with_api_error(endpoint: &Endpoint, error: Error) -> Error {
     }
 }
 
-impl Core {
+impl Session {
     /// The multipart body of `parts` (files are opened here), with its
     /// `Content-Type` (which carries the boundary).
     async fn multipart(

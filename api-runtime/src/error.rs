@@ -147,6 +147,7 @@ struct Inner {
     /// A connect failure that retrying cannot fix (a certificate problem).
     permanent: bool,
     violations: Vec<Violation>,
+    request_id: Option<String>,
 }
 
 /// The declared error type, decoded from an error response's body.
@@ -189,6 +190,7 @@ impl Error {
                 api_error: None,
                 permanent: false,
                 violations: Vec::new(),
+                request_id: None,
             }),
         }
     }
@@ -297,6 +299,13 @@ impl Error {
         self
     }
 
+    pub(crate) fn with_request_id(mut self, id: Option<String>) -> Self {
+        if id.is_some() {
+            self.inner.request_id = id;
+        }
+        self
+    }
+
     pub(crate) fn permanent(mut self) -> Self {
         self.inner.permanent = true;
         self
@@ -402,6 +411,12 @@ impl Error {
         &self.inner.violations
     }
 
+    /// The server's request id (the `x-request-id` response header by
+    /// default), to quote in a support ticket.
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.request_id.as_deref()
+    }
+
     /// How many attempts were made before this error (1 when the call was
     /// not retried; 0 when nothing was sent).
     pub fn attempts(&self) -> u32 {
@@ -504,6 +519,9 @@ impl fmt::Display for Error {
         if let Some(after) = inner.retry_after {
             write!(f, " (server asked to retry after {after:?})")?;
         }
+        if let Some(id) = &inner.request_id {
+            write!(f, " (request id {id})")?;
+        }
         if matches!(inner.kind, ErrorKind::Status | ErrorKind::Envelope) {
             if let Some(body) = inner.body.as_ref().filter(|b| !b.is_empty()) {
                 write!(f, ": {}", redact::snippet(body, redact::SNIPPET_LIMIT))?;
@@ -560,6 +578,9 @@ impl fmt::Debug for Error {
         }
         if !inner.violations.is_empty() {
             d.field("violations", &inner.violations);
+        }
+        if let Some(id) = &inner.request_id {
+            d.field("request_id", id);
         }
         if let Some(source) = &inner.source {
             d.field("source", source);

@@ -7,7 +7,7 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use tokio::time::Instant;
 
-use crate::client::Core;
+use crate::client::Session;
 use crate::error::{Error, ErrorKind, Result, TimeoutPhase};
 use crate::response::RawResponse;
 
@@ -36,7 +36,7 @@ pub(crate) enum Received {
     Streaming(reqwest::Response),
 }
 
-impl Core {
+impl Session {
     /// Sends `request` and reads the whole response body. A non-2xx status
     /// is an [`ErrorKind::Status`] error carrying the head and the start of
     /// the body.

@@ -14,11 +14,14 @@
 
 mod auth;
 mod body;
+mod builder;
 mod call;
 mod client;
 mod encode;
 mod error;
 mod exec;
+mod hooks;
+mod metrics;
 mod params;
 mod redact;
 mod response;
@@ -27,10 +30,11 @@ mod validate;
 
 pub use auth::{AuthProvider, ClientCredentials, Secret, Token, TokenFuture};
 pub use body::{ByteStream, IntoPart, Part, Upload};
+pub use builder::ClientBuilder;
 pub use bytes::Bytes;
 pub use client::{
-    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_READ_TIMEOUT,
-    DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT,
+    DEFAULT_USER_AGENT, Session,
 };
 pub use error::{Error, ErrorKind, Result, TimeoutPhase};
 /// garde, the validation crate api-client validates with. Deriving
@@ -38,7 +42,9 @@ pub use error::{Error, ErrorKind, Result, TimeoutPhase};
 /// derive names `::garde`), in a version that matches this one (0.23).
 #[cfg(feature = "validate")]
 pub use garde;
+pub use hooks::{AttemptInfo, Hook, RequestContext};
 pub use http::{HeaderMap, Method, StatusCode};
+pub use metrics::{EndpointMetrics, MetricsSnapshot};
 /// The HTTP client underneath, re-exported for
 /// [`ClientBuilder::with_reqwest_client`] and for its types.
 pub use reqwest;
@@ -51,8 +57,9 @@ pub use validate::Violation;
 /// change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::builder::ClientBuilder;
     pub use crate::call::{Call, Endpoint, EndpointRetry};
-    pub use crate::client::{ClientBuilder, Core, FromCore};
+    pub use crate::client::{FromCore, Session};
     pub use crate::error::Result;
     pub use crate::response::{
         Decode, Envelope, Json, Optional, Raw, Streamed, Text, Unit, WithMeta, decode_api_error,

@@ -47,6 +47,7 @@ pub struct Response<T> {
     headers: HeaderMap,
     url: Url,
     elapsed: Duration,
+    request_id: Option<String>,
     body: T,
 }
 
@@ -72,6 +73,12 @@ impl<T> Response<T> {
         self.elapsed
     }
 
+    /// The server's request id (the `x-request-id` header by default; see
+    /// [`ClientBuilder::request_id_header`](crate::ClientBuilder::request_id_header)).
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
     /// The decoded body.
     pub fn body(&self) -> &T {
         &self.body
@@ -89,6 +96,7 @@ impl<T> Response<T> {
             headers: self.headers,
             url: self.url,
             elapsed: self.elapsed,
+            request_id: self.request_id,
             body: f(self.body),
         }
     }
@@ -100,6 +108,7 @@ impl<T> Response<T> {
 pub struct DecodeCtx<T: ?Sized + 'static> {
     pub(crate) validator: Option<Validator<T>>,
     pub(crate) envelope: Option<&'static Envelope>,
+    pub(crate) request_id: Option<String>,
 }
 
 /// A JSON envelope around the data: `#[envelope(data = "data", error =
@@ -256,6 +265,7 @@ impl<D: Decode> Decode for WithMeta<D> {
             headers,
             url,
             elapsed,
+            request_id: ctx.request_id.clone(),
             body,
         })
     }
@@ -319,6 +329,7 @@ pub fn decode_json_body<T: DeserializeOwned + 'static>(
         &DecodeCtx {
             validator,
             envelope: None,
+            request_id: None,
         },
     )
 }

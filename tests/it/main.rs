@@ -11,6 +11,7 @@ mod misbehaving;
 mod params;
 mod properties;
 mod resilience;
+mod session;
 mod support;
 mod timeouts;
 mod validation;

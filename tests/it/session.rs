@@ -1,0 +1,253 @@
+//! Session state and plumbing: cookies, redirects, proxies, hooks,
+//! metrics and request ids.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use api_client::{ErrorKind, Response, Result, RetryPolicy, api};
+use serde_json::json;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[api]
+pub trait Site {
+    #[post("/login")]
+    async fn login(&self) -> Result<()>;
+
+    #[get("/profile")]
+    async fn profile(&self) -> Result<Response<serde_json::Value>>;
+
+    #[get("/old")]
+    async fn old(&self) -> Result<Response<serde_json::Value>>;
+
+    #[get("/users/<id>")]
+    async fn user(&self, id: u32) -> Result<serde_json::Value>;
+}
+
+fn builder(server: &MockServer) -> api_client::ClientBuilder<SiteClient> {
+    SiteClient::builder().base_url(server.uri())
+}
+
+#[tokio::test]
+async fn cookies_persist_across_calls_and_are_readable() {
+    let server = MockServer::start().await;
+    Mock::given(path("/login"))
+        .respond_with(
+            ResponseTemplate::new(204)
+                .insert_header("set-cookie", "session=abc123; Path=/; HttpOnly"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/profile"))
+        .and(header("cookie", "session=abc123"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"me": true})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = builder(&server).cookie_store(true).build().unwrap();
+    assert_eq!(c.session().cookies(&server.uri()), Some(vec![]));
+    c.login().await.unwrap();
+    assert_eq!(
+        c.session().cookies(&server.uri()),
+        Some(vec![("session".to_owned(), "abc123".to_owned())])
+    );
+    c.clone().profile().await.unwrap();
+    // Without a store, cookies are neither kept nor readable.
+    let plain = builder(&server).build().unwrap();
+    plain.login().await.unwrap();
+    assert_eq!(plain.session().cookies(&server.uri()), None);
+}
+
+#[tokio::test]
+async fn redirects_are_followed_to_the_final_url_or_not_at_all() {
+    let server = MockServer::start().await;
+    Mock::given(path("/old"))
+        .respond_with(ResponseTemplate::new(301).insert_header("location", "/profile"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/profile"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&server)
+        .await;
+    let followed = builder(&server).build().unwrap().old().await.unwrap();
+    assert_eq!(followed.url().path(), "/profile");
+    let err = builder(&server)
+        .no_redirects()
+        .build()
+        .unwrap()
+        .old()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.status().map(|s| s.as_u16())),
+        (ErrorKind::Status, Some(301))
+    );
+    Mock::given(path("/users/1"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", "/users/1"))
+        .mount(&server)
+        .await;
+    let err = builder(&server)
+        .max_redirects(3)
+        .build()
+        .unwrap()
+        .user(1)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
+}
+
+#[tokio::test]
+async fn calls_go_through_a_configured_proxy() {
+    // wiremock stands in for a forward proxy: it receives the absolute URI.
+    let proxy = MockServer::start().await;
+    Mock::given(path("/users/7"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"via": "proxy"})))
+        .expect(1)
+        .mount(&proxy)
+        .await;
+    let c = SiteClient::builder()
+        .base_url("http://api.example.invalid")
+        .proxy(proxy.uri())
+        .build()
+        .unwrap();
+    assert_eq!(c.user(7).await.unwrap(), json!({"via": "proxy"}));
+    let err = SiteClient::builder()
+        .base_url("http://h")
+        .proxy("::not a url::")
+        .build()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Builder);
+    let err = SiteClient::builder()
+        .base_url("http://h")
+        .add_root_certificate_pem(b"nope")
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("invalid root certificate"),
+        "{err}"
+    );
+    let err = SiteClient::builder()
+        .base_url("http://h")
+        .identity_pem(b"nope")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("invalid client identity"), "{err}");
+}
+
+#[tokio::test]
+async fn hooks_see_every_attempt_and_can_add_headers() {
+    let server = MockServer::start().await;
+    Mock::given(path("/users/1"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/users/1"))
+        .and(header("x-correlation-id", "corr-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1})))
+        .mount(&server)
+        .await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let c = builder(&server)
+        .retry(RetryPolicy::default().backoff(Duration::from_millis(1), Duration::from_millis(1)))
+        .on_request(|request| request.set_header("x-correlation-id", "corr-1"))
+        .on_response(move |attempt| {
+            log.lock().unwrap().push((
+                attempt.route(),
+                attempt.method().to_string(),
+                attempt.attempt(),
+                attempt.status().map(|s| s.as_u16()),
+                attempt.error(),
+            ));
+        })
+        .build()
+        .unwrap();
+    c.user(1).await.unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            (
+                "/users/<id>",
+                "GET".to_owned(),
+                1,
+                Some(503),
+                Some(ErrorKind::Status)
+            ),
+            ("/users/<id>", "GET".to_owned(), 2, Some(200), None),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn metrics_count_calls_classes_and_latency_per_route() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/users/404"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({}))
+                .set_delay(Duration::from_millis(20)),
+        )
+        .mount(&server)
+        .await;
+    let c = builder(&server).record_metrics(true).build().unwrap();
+    assert!(
+        builder(&server)
+            .build()
+            .unwrap()
+            .session()
+            .metrics()
+            .is_none()
+    );
+    for id in 1..=9 {
+        c.user(id).await.unwrap();
+    }
+    c.user(404).await.unwrap_err();
+    c.profile().await.unwrap();
+    let snapshot = c.session().metrics().unwrap();
+    let users = snapshot.endpoint("GET", "/users/<id>").unwrap();
+    assert_eq!(
+        (users.calls, users.success, users.client_errors),
+        (10, 9, 1)
+    );
+    assert!(users.p50 >= Duration::from_millis(20), "{users:?}");
+    assert!(users.p99 >= users.p50 && users.max >= users.p99);
+    assert_eq!(snapshot.endpoint("GET", "/profile").unwrap().calls, 1);
+    assert_eq!(snapshot.endpoints.len(), 2);
+}
+
+#[tokio::test]
+async fn request_ids_are_kept_and_printed() {
+    let server = MockServer::start().await;
+    Mock::given(path("/users/1"))
+        .respond_with(ResponseTemplate::new(500).insert_header("x-request-id", "req-7f3a"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/profile"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-trace", "t-1")
+                .set_body_json(json!({})),
+        )
+        .mount(&server)
+        .await;
+    let err = builder(&server)
+        .no_retry()
+        .build()
+        .unwrap()
+        .user(1)
+        .await
+        .unwrap_err();
+    assert_eq!(err.request_id(), Some("req-7f3a"));
+    assert!(err.to_string().contains("(request id req-7f3a)"), "{err}");
+    let c = builder(&server)
+        .request_id_header("X-Trace")
+        .build()
+        .unwrap();
+    assert_eq!(c.profile().await.unwrap().request_id(), Some("t-1"));
+}
