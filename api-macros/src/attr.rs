@@ -11,6 +11,7 @@ use crate::ctxt::Ctxt;
 
 pub const BASE: &str = "base";
 pub const ERROR: &str = "error";
+pub const BLOCKING: &str = "blocking";
 pub const CLIENT: &str = "client";
 pub const CRATE: &str = "crate";
 pub const HEADER: &str = "header";
@@ -60,6 +61,8 @@ pub struct ApiArgs {
     pub krate: Option<Path>,
     /// `error = Type`: the API's error document.
     pub error: Option<syn::Type>,
+    /// `blocking`: a blocking client.
+    pub blocking: Option<Span>,
 }
 
 /// A header with a fixed value: `#[header("Accept", "application/json")]`.
@@ -179,6 +182,14 @@ pub fn parse_api_args(cx: &Ctxt, args: proc_macro2::TokenStream) -> ApiArgs {
             set_once(cx, &meta, &mut out.base, BASE, meta.value()?.parse()?);
         } else if meta.path.is_ident(CLIENT) {
             set_once(cx, &meta, &mut out.client, CLIENT, meta.value()?.parse()?);
+        } else if meta.path.is_ident(BLOCKING) {
+            let span = meta.path.span();
+            if meta.input.peek(Token![=]) {
+                let on: syn::LitBool = meta.value()?.parse()?;
+                out.blocking = on.value.then_some(span);
+            } else {
+                out.blocking = Some(span);
+            }
         } else if meta.path.is_ident(ERROR) {
             set_once(cx, &meta, &mut out.error, ERROR, meta.value()?.parse()?);
         } else if meta.path.is_ident(CRATE) {

@@ -271,7 +271,11 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
         ReturnType::Type(_, ty) => ty.span(),
         ReturnType::Default => m.sig.ident.span(),
     };
-    let send = quote_spanned!(ret_span=> __api_call.send::<#decoder>(#validator));
+    let send = if api.blocking {
+        quote_spanned!(ret_span=> #krate::__private::block_on(__api_call.send::<#decoder>(#validator)))
+    } else {
+        quote_spanned!(ret_span=> __api_call.send::<#decoder>(#validator))
+    };
     quote! {
         #(#cfgs)*
         #sig {

@@ -27,6 +27,8 @@ pub struct ApiTrait {
     pub envelope: Option<EnvelopeAttr>,
     /// Every method, cleaned, for the emitted trait and impl.
     pub methods: Vec<Method>,
+    /// Plain `fn` methods: a blocking client.
+    pub blocking: bool,
 }
 
 /// One trait method as emitted, and its endpoint when it parsed.
@@ -151,7 +153,9 @@ impl ApiTrait {
             .client
             .clone()
             .unwrap_or_else(|| format_ident!("{}Client", item.ident));
+        let blocking = check_mode(cx, args.blocking, &methods);
         ApiTrait {
+            blocking,
             item,
             args,
             client,
@@ -160,6 +164,38 @@ impl ApiTrait {
             methods,
         }
     }
+}
+
+/// Async or blocking: `#[api(blocking)]` or plain `fn`s throughout make a
+/// blocking client; a mix is an error.
+fn check_mode(cx: &Ctxt, declared: Option<Span>, methods: &[Method]) -> bool {
+    let (asyncs, plains): (Vec<&Method>, Vec<&Method>) =
+        methods.iter().partition(|m| m.sig.asyncness.is_some());
+    if declared.is_some() {
+        for m in asyncs {
+            cx.error_spanned_by(
+                m.sig.asyncness,
+                format!(
+                    "`#[api(blocking)]` declares a blocking client: write `fn {}` without `async`",
+                    m.sig.ident
+                ),
+            );
+        }
+        return true;
+    }
+    if asyncs.is_empty() {
+        return !plains.is_empty();
+    }
+    for m in plains {
+        cx.error_spanned_by(
+            m.sig.fn_token,
+            format!(
+                "`{}` is not `async` but other endpoints are: a client is async (write `async fn {}`) or blocking (every method a plain `fn`, or `#[api(blocking)]`)",
+                m.sig.ident, m.sig.ident
+            ),
+        );
+    }
+    false
 }
 
 fn check_trait_shape(cx: &Ctxt, item: &ItemTrait) {
@@ -282,15 +318,6 @@ fn check_signature(cx: &Ctxt, sig: &Signature) -> bool {
             sig.paren_token.span.open(),
             format!("`{}` needs a `&self` receiver: write `fn {}(&self, …)`", sig.ident, sig.ident),
         ),
-    }
-    if sig.asyncness.is_none() {
-        cx.error_spanned_by(
-            sig.fn_token,
-            format!(
-                "endpoint `{}` must be `async`: write `async fn {}`",
-                sig.ident, sig.ident
-            ),
-        );
     }
     let has_type_generics = sig
         .generics

@@ -39,3 +39,35 @@ fn expansion_of_a_github_trait() {
     );
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn expansion_of_a_blocking_trait_with_bodies() {
+    let out = expand_pretty(
+        quote!(
+            base = "https://files.example.com",
+            blocking,
+            error = ApiError
+        ),
+        quote! {
+            #[envelope(data = "data")]
+            pub trait Files {
+                #[post("/login")]
+                fn login(&self, #[form] form: &Login, #[field("scope")] scope: &str) -> Result<Token>;
+
+                #[post("/upload")]
+                #[multipart]
+                fn upload(&self, #[part("file")] file: Part) -> Result<()>;
+
+                #[put("/blobs/<name>")]
+                fn put(&self, name: &str, #[body] data: Upload) -> Result<()>;
+
+                #[get("/blobs/<name>")]
+                fn get(&self, name: &str) -> Result<ByteStream>;
+
+                #[get("/maybe")]
+                fn maybe(&self) -> Result<Option<Token>>;
+            }
+        },
+    );
+    insta::assert_snapshot!(out);
+}

@@ -411,6 +411,33 @@ impl ByteStream {
     pub fn url(&self) -> &Url {
         &self.url
     }
+
+    /// The chunks as a blocking iterator, for blocking clients: each
+    /// `next()` waits for the next chunk.
+    pub fn blocking_iter(self) -> BlockingChunks {
+        BlockingChunks { stream: self }
+    }
+}
+
+/// The chunks of a [`ByteStream`], one blocking `next()` at a time.
+#[derive(Debug)]
+pub struct BlockingChunks {
+    stream: ByteStream,
+}
+
+impl Iterator for BlockingChunks {
+    type Item = Result<Bytes>;
+
+    fn next(&mut self) -> Option<Result<Bytes>> {
+        let stream = &mut self.stream;
+        let next = crate::blocking::block_on(async move {
+            Ok(std::future::poll_fn(|cx| Pin::new(&mut *stream).poll_next(cx)).await)
+        });
+        match next {
+            Ok(item) => item,
+            Err(e) => Some(Err(e)),
+        }
+    }
 }
 
 impl Stream for ByteStream {

@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod blocking;
 mod body;
 mod builder;
 mod call;
@@ -29,7 +30,7 @@ mod retry;
 mod validate;
 
 pub use auth::{AuthProvider, ClientCredentials, Secret, Token, TokenFuture};
-pub use body::{ByteStream, IntoPart, Part, Upload};
+pub use body::{BlockingChunks, ByteStream, IntoPart, Part, Upload};
 pub use builder::ClientBuilder;
 pub use bytes::Bytes;
 pub use client::{
@@ -57,6 +58,7 @@ pub use validate::Violation;
 /// change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::blocking::block_on;
     pub use crate::builder::ClientBuilder;
     pub use crate::call::{Call, Endpoint, EndpointRetry};
     pub use crate::client::{FromCore, Session};

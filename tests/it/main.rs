@@ -3,6 +3,7 @@
 
 mod auth;
 mod basics;
+mod blocking;
 mod bodies;
 mod encoding;
 mod errors;

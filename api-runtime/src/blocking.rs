@@ -1,0 +1,101 @@
+//! Blocking calls, for scripts and CLIs: the same async call, driven to
+//! completion on the calling thread, while one shared background runtime
+//! drives sockets and timers.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+
+use crate::error::{Error, Result};
+
+/// The runtime behind every blocking client: one worker thread that runs
+/// the I/O and timer drivers and the connection tasks.
+fn runtime() -> Result<&'static tokio::runtime::Runtime> {
+    static RUNTIME: OnceLock<std::result::Result<tokio::runtime::Runtime, String>> =
+        OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("api-client-blocking")
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| {
+            Error::builder(format!(
+                "the blocking client's runtime could not start: {e}"
+            ))
+        })
+}
+
+/// Wakes the thread that waits for a future.
+struct ThreadWaker(Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Runs `future` to completion on this thread. Generated blocking clients
+/// call it; it works from any thread, `spawn_blocking` ones included (from
+/// an async task it would block that task's thread: use the async client
+/// there).
+#[doc(hidden)]
+pub fn block_on<T, F: Future<Output = Result<T>>>(future: F) -> Result<T> {
+    let runtime = runtime()?;
+    let _context = runtime.enter();
+    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        match future.as_mut().poll(&mut cx) {
+            Poll::Ready(output) => return output,
+            Poll::Pending => thread::park(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn timers_run_and_results_come_back() {
+        let started = std::time::Instant::now();
+        let value = block_on(async {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            Ok(7)
+        });
+        assert_eq!(value.unwrap(), 7);
+        assert!(started.elapsed() >= Duration::from_millis(20));
+    }
+
+    #[test]
+    fn usable_from_many_threads_at_once() {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                thread::spawn(move || {
+                    block_on(async move {
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        Ok(i)
+                    })
+                })
+            })
+            .collect();
+        let sum: i32 = handles
+            .into_iter()
+            .map(|h| h.join().unwrap().unwrap())
+            .sum();
+        assert_eq!(sum, 28);
+    }
+}
