@@ -73,6 +73,7 @@ fn expand(api: &ApiTrait, ok: bool) -> TokenStream {
         Some(base) => quote!(::core::option::Option::Some(#base)),
         None => quote!(::core::option::Option::None),
     };
+    let client_name = client.to_string();
     let struct_doc = format!(
         "The generated client of [`{trait_ident}`]: one pooled HTTP session, cheap to clone (clones share it).\n\n\
          Create it once with [`{client}::builder`] or [`{client}::new`] and reuse it."
@@ -88,7 +89,7 @@ fn expand(api: &ApiTrait, ok: bool) -> TokenStream {
         #trait_def
 
         #[doc = #struct_doc]
-        #[derive(::core::clone::Clone, ::core::fmt::Debug)]
+        #[derive(::core::clone::Clone)]
         #vis struct #client {
             __api_session: #krate::__private::Session,
         }
@@ -131,6 +132,12 @@ fn expand(api: &ApiTrait, ok: bool) -> TokenStream {
             /// policy for every endpoint.
             pub fn with_retry(&self, policy: #krate::__private::RetryPolicy) -> Self {
                 #client { __api_session: self.__api_session.with_retry(policy) }
+            }
+        }
+
+        impl ::core::fmt::Debug for #client {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_tuple(#client_name).field(&self.__api_session).finish()
             }
         }
 
