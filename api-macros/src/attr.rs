@@ -21,6 +21,7 @@ pub const FORM: &str = "form";
 pub const FIELD: &str = "field";
 pub const PART: &str = "part";
 pub const MULTIPART: &str = "multipart";
+pub const NO_AUTH: &str = "no_auth";
 pub const RENAME: &str = "rename";
 pub const IDEMPOTENT: &str = "idempotent";
 pub const RETRY: &str = "retry";
@@ -113,6 +114,8 @@ pub enum MethodAttr {
     Envelope(EnvelopeAttr),
     /// `#[multipart]`: the body is made of the `#[part]` arguments.
     Multipart(Span),
+    /// `#[no_auth]`: this endpoint is sent without the client's credentials.
+    NoAuth,
     /// Not ours: kept on the emitted trait.
     Other(Box<Attribute>),
 }
@@ -257,6 +260,13 @@ pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
         }
         TIMEOUT => return parse_timeout(cx, attr).map(MethodAttr::Timeout),
         ENVELOPE => return parse_envelope(cx, attr).map(MethodAttr::Envelope),
+        NO_AUTH => {
+            if !matches!(attr.meta, Meta::Path(_)) {
+                cx.error_spanned_by(attr, "`#[no_auth]` takes no arguments");
+                return None;
+            }
+            return Some(MethodAttr::NoAuth);
+        }
         MULTIPART => {
             if !matches!(attr.meta, Meta::Path(_)) {
                 cx.error_spanned_by(attr, "`#[multipart]` takes no arguments: the parts are the `#[part(\"name\")]` arguments");

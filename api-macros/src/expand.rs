@@ -253,6 +253,7 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let idempotent = endpoint.idempotent.is_some();
+    let no_auth = endpoint.no_auth;
     let retry = match &endpoint.retry {
         None => quote!(#krate::__private::EndpointRetry::Inherit),
         Some((crate::attr::RetryAttr::Off, _)) => quote!(#krate::__private::EndpointRetry::Off),
@@ -296,6 +297,7 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
                 attempt_timeout: #attempt_timeout,
                 error: #error,
                 envelope: #envelope,
+                no_auth: #no_auth,
             };
             let mut __api_call = #krate::__private::Call::new(&self.__api_session, &__API_ENDPOINT);
             #(#headers)*

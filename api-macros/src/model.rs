@@ -52,6 +52,8 @@ pub struct Endpoint {
     pub envelope: Option<EnvelopeAttr>,
     /// `#[multipart]`, with its span.
     pub multipart: Option<Span>,
+    /// `#[no_auth]`.
+    pub no_auth: bool,
     pub params: Vec<Param>,
     pub output: Output,
 }
@@ -229,6 +231,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
     let mut error = None;
     let mut envelope = None;
     let mut multipart = None;
+    let mut no_auth = false;
     let mut ok = true;
     let mut attr_failed = false;
     for a in &attrs {
@@ -252,6 +255,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
             Some(MethodAttr::Error(ty)) => error = Some(*ty),
             Some(MethodAttr::Envelope(e)) => envelope = Some(e),
             Some(MethodAttr::Multipart(span)) => multipart = Some(span),
+            Some(MethodAttr::NoAuth) => no_auth = true,
             Some(MethodAttr::Timeout(t)) => {
                 timeout.total = t.total.or(timeout.total);
                 timeout.attempt = t.attempt.or(timeout.attempt);
@@ -293,6 +297,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
             error,
             envelope,
             multipart,
+            no_auth,
             params,
             output,
         }),

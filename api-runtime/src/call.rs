@@ -47,6 +47,8 @@ pub struct Endpoint {
     pub error: Option<ApiErrorDecoder>,
     /// Declared `#[envelope(…)]` on the trait or method.
     pub envelope: Option<Envelope>,
+    /// Declared `#[no_auth]`: sent without the client's credentials.
+    pub no_auth: bool,
 }
 
 /// An endpoint's own retry declaration.
@@ -465,7 +467,8 @@ impl<'a> Call<'a> {
                 });
             }
             let attempt_started = Instant::now();
-            let auth_sent = match &shared.auth {
+            let auth = shared.auth.as_ref().filter(|_| !endpoint.no_auth);
+            let auth_sent = match auth {
                 // Nothing was sent when credentials cannot be had.
                 Some(auth) => auth
                     .apply(&mut to_send)
@@ -524,7 +527,7 @@ impl<'a> Call<'a> {
             }
             // A 401 answered with new credentials is replayed once.
             if error.status() == Some(StatusCode::UNAUTHORIZED) && kept && !reauthenticated {
-                if let (Some(auth), Some(headers)) = (&shared.auth, error.headers()) {
+                if let (Some(auth), Some(headers)) = (auth, error.headers()) {
                     if auth.renew(&auth_sent, headers).await {
                         reauthenticated = true;
                         tracing::debug!(attempt = sent, "401: replaying with new credentials");

@@ -22,6 +22,10 @@ pub trait Private {
 
     #[post("/notes")]
     async fn note(&self, #[body] text: &str) -> Result<()>;
+
+    #[get("/health")]
+    #[no_auth]
+    async fn health(&self) -> Result<()>;
 }
 
 fn builder(server: &MockServer) -> api_client::ClientBuilder<PrivateClient> {
@@ -68,6 +72,26 @@ async fn basic_bearer_and_header_keys() {
     );
     assert_eq!(received[1].headers["authorization"], "Bearer tok-1");
     assert_eq!(received[2].headers["x-api-key"], "key-1");
+}
+
+#[tokio::test]
+async fn no_auth_endpoints_carry_no_credentials() {
+    let server = ok_server().await;
+    let c = builder(&server)
+        .bearer_auth("tok-1")
+        .api_key_header("X-API-Key", "k")
+        .build()
+        .unwrap();
+    c.health().await.unwrap();
+    let q = builder(&server)
+        .api_key_query("api_key", "k-2")
+        .build()
+        .unwrap();
+    q.health().await.unwrap();
+    for r in server.received_requests().await.unwrap() {
+        assert!(r.headers.get("authorization").is_none() && r.headers.get("x-api-key").is_none());
+        assert_eq!(r.url.query(), None);
+    }
 }
 
 #[tokio::test]
