@@ -36,7 +36,11 @@ pub fn api(args: TokenStream, item: TokenStream) -> TokenStream {
     valid::check(&cx, &api);
     let generic = !api.item.generics.params.is_empty();
     let output = match cx.check() {
-        Ok(()) => expand(&api, true),
+        Ok(()) => {
+            let mut out = expand(&api, true);
+            out.extend(crate::mock::emit(&api, &krate(&api)));
+            out
+        }
         Err(errors) if generic => {
             let mut out = emit_trait(&api);
             out.extend(errors.to_compile_error());
@@ -224,33 +228,63 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
     };
     let cfgs = cfg_attrs(m);
     let sig = desugar(&m.sig);
-    let name = unraw(&m.sig.ident);
-    let route = &endpoint.route.lit;
-    let method = format_ident!("{}", endpoint.verb.name.to_ascii_uppercase());
-    let headers = api
-        .headers
-        .iter()
-        .chain(&endpoint.headers)
-        .map(|h| emit_static_header(krate, h));
-    let path = emit_path(endpoint);
+    let endpoint_static = endpoint_static(api, krate, m, endpoint);
+    let call = format_ident!("__api_call");
+    let headers = static_headers(api, krate, endpoint, &call);
+    let path = emit_path(endpoint, &call);
     let query_literal = endpoint
         .route
         .query
         .as_ref()
-        .map(|q| quote!(__api_call.query_literal(#q);));
+        .map(|q| quote!(#call.query_literal(#q);));
     let args = emit_arguments(krate, endpoint);
     let decoder = decoder(krate, &endpoint.output);
     let validator = response_validator(krate, &endpoint.output);
+    let ret_span = match &m.sig.output {
+        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Default => m.sig.ident.span(),
+    };
+    let send = if api.blocking {
+        quote_spanned!(ret_span=> #krate::__private::block_on(__api_call.send::<#decoder>(#validator)))
+    } else {
+        quote_spanned!(ret_span=> __api_call.send::<#decoder>(#validator))
+    };
+    quote! {
+        #(#cfgs)*
+        #sig {
+            #endpoint_static
+            let mut __api_call = #krate::__private::Call::new(&self.__api_session, &__API_ENDPOINT);
+            #(#headers)*
+            #(#path)*
+            #query_literal
+            #(#args)*
+            #send
+        }
+    }
+}
+
+/// The static descriptor of an endpoint, `__API_ENDPOINT`: everything the
+/// runtime needs to know of it, computed at expansion.
+pub fn endpoint_static(
+    api: &ApiTrait,
+    krate: &Path,
+    m: &Method,
+    endpoint: &Endpoint,
+) -> TokenStream {
+    let name = unraw(&m.sig.ident);
+    let route = &endpoint.route.lit;
+    let method = format_ident!("{}", endpoint.verb.name.to_ascii_uppercase());
+    let none = quote!(::core::option::Option::None);
     let envelope = match endpoint.envelope.as_ref().or(api.envelope.as_ref()) {
         Some(e) => {
             let field = |f: &Option<String>| match f {
                 Some(name) => quote!(::core::option::Option::Some(#name)),
-                None => quote!(::core::option::Option::None),
+                None => none.clone(),
             };
             let (data, error, ok) = (field(&e.data), field(&e.error), field(&e.ok));
             quote!(::core::option::Option::Some(#krate::__private::Envelope { data: #data, error: #error, ok: #ok }))
         }
-        None => quote!(::core::option::Option::None),
+        None => none.clone(),
     };
     let idempotent = endpoint.idempotent.is_some();
     let no_auth = endpoint.no_auth;
@@ -265,54 +299,49 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
         Some(ms) => {
             quote!(::core::option::Option::Some(#krate::__private::Duration::from_millis(#ms)))
         }
-        None => quote!(::core::option::Option::None),
+        None => none.clone(),
     };
     let error = match endpoint.error.as_ref().or(api.args.error.as_ref()) {
         Some(ty) => quote_spanned! {ty.span()=>
             ::core::option::Option::Some(#krate::__private::decode_api_error::<#ty>)
         },
-        None => quote!(::core::option::Option::None),
+        None => none.clone(),
     };
     let timeout = duration(endpoint.timeout.total);
     let attempt_timeout = duration(endpoint.timeout.attempt);
-    let ret_span = match &m.sig.output {
-        ReturnType::Type(_, ty) => ty.span(),
-        ReturnType::Default => m.sig.ident.span(),
-    };
-    let send = if api.blocking {
-        quote_spanned!(ret_span=> #krate::__private::block_on(__api_call.send::<#decoder>(#validator)))
-    } else {
-        quote_spanned!(ret_span=> __api_call.send::<#decoder>(#validator))
-    };
     quote! {
-        #(#cfgs)*
-        #sig {
-            static __API_ENDPOINT: #krate::__private::Endpoint = #krate::__private::Endpoint {
-                name: #name,
-                method: #krate::__private::Method::#method,
-                route: #route,
-                idempotent: #idempotent,
-                retry: #retry,
-                timeout: #timeout,
-                attempt_timeout: #attempt_timeout,
-                error: #error,
-                envelope: #envelope,
-                no_auth: #no_auth,
-            };
-            let mut __api_call = #krate::__private::Call::new(&self.__api_session, &__API_ENDPOINT);
-            #(#headers)*
-            #(#path)*
-            #query_literal
-            #(#args)*
-            #send
-        }
+        static __API_ENDPOINT: #krate::__private::Endpoint = #krate::__private::Endpoint {
+            name: #name,
+            method: #krate::__private::Method::#method,
+            route: #route,
+            idempotent: #idempotent,
+            retry: #retry,
+            timeout: #timeout,
+            attempt_timeout: #attempt_timeout,
+            error: #error,
+            envelope: #envelope,
+            no_auth: #no_auth,
+        };
     }
 }
 
-fn emit_static_header(krate: &Path, h: &StaticHeader) -> TokenStream {
+/// The fixed headers of the trait, then of the method (which win).
+pub fn static_headers<'a>(
+    api: &'a ApiTrait,
+    krate: &'a Path,
+    endpoint: &'a Endpoint,
+    receiver: &'a syn::Ident,
+) -> impl Iterator<Item = TokenStream> + 'a {
+    api.headers
+        .iter()
+        .chain(&endpoint.headers)
+        .map(move |h| emit_static_header(krate, h, receiver))
+}
+
+fn emit_static_header(krate: &Path, h: &StaticHeader, receiver: &syn::Ident) -> TokenStream {
     let StaticHeader { name, value } = h;
     quote! {
-        __api_call.static_header(
+        #receiver.static_header(
             {
                 const __API_NAME: #krate::__private::HeaderName =
                     #krate::__private::HeaderName::from_static(#name);
@@ -327,9 +356,12 @@ fn emit_static_header(krate: &Path, h: &StaticHeader) -> TokenStream {
     }
 }
 
-fn emit_path(endpoint: &Endpoint) -> impl Iterator<Item = TokenStream> + '_ {
+pub fn emit_path<'a>(
+    endpoint: &'a Endpoint,
+    receiver: &'a syn::Ident,
+) -> impl Iterator<Item = TokenStream> + 'a {
     endpoint.route.pieces.iter().map(move |piece| match piece {
-        Piece::Literal(text) => quote!(__api_call.path(#text);),
+        Piece::Literal(text) => quote!(#receiver.path(#text);),
         Piece::Param(ph) => {
             // Validation guarantees the argument exists.
             let Some(param) = endpoint.params.iter().find(|p| unraw(&p.ident) == ph.name) else {
@@ -343,7 +375,7 @@ fn emit_path(endpoint: &Endpoint) -> impl Iterator<Item = TokenStream> + '_ {
             } else {
                 format_ident!("segment")
             };
-            quote_spanned!(param.ty.span()=> __api_call.#method(#name, &#ident, #whole);)
+            quote_spanned!(param.ty.span()=> #receiver.#method(#name, &#ident, #whole);)
         }
     })
 }

@@ -9,6 +9,7 @@
 mod attr;
 mod ctxt;
 mod expand;
+mod mock;
 mod model;
 mod route;
 mod valid;

@@ -17,7 +17,7 @@ use crate::params::{Scalar, Sink};
 
 /// Collects `key=value` pairs as an `application/x-www-form-urlencoded`
 /// body.
-#[derive(Default)]
+#[derive(Default, Clone, Debug)]
 pub(crate) struct FormSink {
     pub(crate) body: String,
 }

@@ -23,6 +23,10 @@ mod error;
 mod exec;
 mod hooks;
 mod metrics;
+/// Typed mocks: the argument matchers of generated `…Mock` kits (cargo
+/// feature `mock`).
+#[cfg(feature = "mock")]
+pub mod mock;
 mod params;
 mod redact;
 mod response;
@@ -54,15 +58,35 @@ pub use retry::{RetryBudget, RetryPolicy};
 pub use url::Url;
 pub use validate::Violation;
 
+/// Expands to its input when the `mock` feature is on: generated code
+/// wraps the mock kit in it.
+#[cfg(feature = "mock")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __api_if_mock {
+    ($($tokens:tt)*) => { $($tokens)* };
+}
+
+/// Expands to nothing: the `mock` feature is off.
+#[cfg(not(feature = "mock"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __api_if_mock {
+    ($($tokens:tt)*) => {};
+}
+
 /// Items that generated code names. Not part of the public API: they may
 /// change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__api_if_mock as if_mock;
     pub use crate::blocking::block_on;
     pub use crate::builder::ClientBuilder;
     pub use crate::call::{Call, Endpoint, EndpointRetry};
     pub use crate::client::{FromCore, Session};
     pub use crate::error::Result;
+    #[cfg(feature = "mock")]
+    pub use crate::mock::{AnyBody, Arg, MockBuilder, MockKit, MockRequest};
     pub use crate::response::{
         Decode, Envelope, Json, Optional, Raw, Streamed, Text, Unit, WithMeta, decode_api_error,
         decode_json_body,
@@ -72,4 +96,6 @@ pub mod __private {
     pub use core::time::Duration;
     pub use http::Method;
     pub use http::header::{HeaderName, HeaderValue};
+    #[cfg(feature = "mock")]
+    pub use wiremock::MockServer;
 }

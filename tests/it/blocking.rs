@@ -226,3 +226,26 @@ fn usable_from_spawn_blocking_inside_an_async_program() {
     });
     assert_eq!(id.unwrap(), 1);
 }
+
+#[test]
+fn typed_mocks_work_for_blocking_clients() {
+    let s = Server::start();
+    let mock = GitHubBlockingMock::new(&s.server);
+    let user = User {
+        login: "octocat".into(),
+        id: 7,
+    };
+    mock.user("octocat")
+        .returns(&user)
+        .expect(1)
+        .mount_blocking();
+    mock.search("rust", None)
+        .responds(503)
+        .times(1)
+        .then_responds(200)
+        .body_json(&json!({"ok": 1}))
+        .mount_blocking();
+    let c = s.client();
+    assert_eq!(c.user("octocat").unwrap(), user);
+    assert_eq!(c.search("rust", None).unwrap().body()["ok"], 1);
+}

@@ -9,6 +9,7 @@ mod encoding;
 mod errors;
 mod hygiene;
 mod misbehaving;
+mod mocks;
 mod params;
 mod properties;
 mod resilience;

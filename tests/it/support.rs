@@ -15,7 +15,7 @@ pub struct NewIssue {
     pub labels: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Issue {
     pub number: u64,
     pub title: String,
