@@ -18,6 +18,18 @@ use crate::valid;
 /// `compile_error!`s next to a client that still type-checks, so the rest
 /// of the user's code does not drown in follow-on errors.
 pub fn api(args: TokenStream, item: TokenStream) -> TokenStream {
+    let started = std::time::Instant::now();
+    let output = api_inner(args, item);
+    if std::env::var_os("API_MACROS_TIMING").is_some_and(|v| v != "0") {
+        eprintln!(
+            "api-macros: expanded in {} µs",
+            started.elapsed().as_micros()
+        );
+    }
+    output
+}
+
+fn api_inner(args: TokenStream, item: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
     let args = attr::parse_api_args(&cx, args);
     let item: ItemTrait = match syn::parse2(item) {

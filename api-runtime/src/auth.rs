@@ -285,7 +285,8 @@ pub struct ClientCredentials {
     client_id: String,
     client_secret: Secret,
     scopes: Vec<String>,
-    http: reqwest::Client,
+    /// `None` when no TLS provider could be had: fetching says so.
+    http: Option<reqwest::Client>,
 }
 
 impl fmt::Debug for ClientCredentials {
@@ -311,7 +312,9 @@ impl ClientCredentials {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
             scopes: Vec::new(),
-            http: reqwest::Client::new(),
+            http: crate::ensure_tls_provider()
+                .ok()
+                .and_then(|()| reqwest::Client::builder().referer(false).build().ok()),
         }
     }
 
@@ -337,8 +340,10 @@ impl ClientCredentials {
         };
         let url = url::Url::parse(&self.token_url)
             .map_err(|e| Error::builder(format!("invalid token URL `{}`: {e}", self.token_url)))?;
-        let response = self
-            .http
+        let http = self.http.as_ref().ok_or_else(|| {
+            Error::builder("the OAuth2 token client could not be built: no TLS crypto provider")
+        })?;
+        let response = http
             .post(url.clone())
             .basic_auth(&self.client_id, Some(self.client_secret.expose()))
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")

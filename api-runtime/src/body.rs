@@ -430,7 +430,7 @@ impl Iterator for BlockingChunks {
 
     fn next(&mut self) -> Option<Result<Bytes>> {
         let stream = &mut self.stream;
-        let next = crate::blocking::block_on(async move {
+        let next = crate::blocking::block_on_local(async move {
             Ok(std::future::poll_fn(|cx| Pin::new(&mut *stream).poll_next(cx)).await)
         });
         match next {

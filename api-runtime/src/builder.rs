@@ -576,6 +576,7 @@ impl<C: FromCore> ClientBuilder<C> {
     /// # #[api(base = "https://api.example.com")]
     /// # pub trait Example { #[get("/ping")] async fn ping(&self) -> Result<()>; }
     /// # fn main() -> Result<()> {
+    /// api_client::ensure_tls_provider()?;
     /// let http = api_client::reqwest::Client::builder()
     ///     .user_agent("my-app/2.0")
     ///     .build()
@@ -658,6 +659,7 @@ fn build_reqwest(
     transport: &mut Transport,
     cookies: Option<Arc<reqwest::cookie::Jar>>,
 ) -> Result<reqwest::Client> {
+    crate::ensure_tls_provider()?;
     // No `Referer`: it would carry the query (an API key) to another host.
     let mut builder = reqwest::Client::builder()
         .default_headers(headers)
@@ -687,6 +689,10 @@ fn build_reqwest(
     }
     if transport.http2_prior_knowledge {
         builder = builder.http2_prior_knowledge();
+    }
+    #[cfg(feature = "native-tls")]
+    {
+        builder = builder.tls_backend_native();
     }
     if accept_invalid_certs {
         tracing::warn!(

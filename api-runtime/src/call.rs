@@ -2,7 +2,10 @@
 //! arguments (path, query, headers, body) and sends it.
 
 use std::fmt::Display;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU16, Ordering};
+use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -68,8 +71,10 @@ pub enum EndpointRetry {
 /// The first problem found (an argument that cannot be encoded) is kept and
 /// returned by [`send`](Call::send) without sending anything.
 #[doc(hidden)]
-pub struct Call<'a> {
-    core: &'a Session,
+pub struct Call {
+    /// A clone of the client's session (reference counts): the call owns
+    /// what it needs, so its future is `'static` (blocking clients spawn it).
+    core: Session,
     endpoint: &'static Endpoint,
     url: String,
     has_query: bool,
@@ -86,14 +91,14 @@ enum Body {
     Multipart(Vec<(&'static str, Part)>),
 }
 
-impl<'a> Call<'a> {
+impl Call {
     /// Starts a call of `endpoint` on `core`.
-    pub fn new(core: &'a Session, endpoint: &'static Endpoint) -> Self {
+    pub fn new(core: &Session, endpoint: &'static Endpoint) -> Self {
         let base = &core.shared.base;
         let mut url = String::with_capacity(base.len() + endpoint.route.len() + 32);
         url.push_str(base);
         Call {
-            core,
+            core: core.clone(),
             endpoint,
             url,
             has_query: false,
@@ -322,10 +327,23 @@ impl<'a> Call<'a> {
     /// Any [`ErrorKind`](crate::ErrorKind): an invalid argument before
     /// sending, a transport failure or time-out, a non-2xx status, or a
     /// body that does not decode.
-    pub async fn send<D: Decode>(
-        self,
-        validator: Option<Validator<D::Target>>,
-    ) -> Result<D::Output> {
+    pub fn send<D>(self, validator: Option<Validator<D::Target>>) -> Sending<D::Output>
+    where
+        D: Decode + 'static,
+        D::Output: Send + 'static,
+    {
+        // Everything but the decoding is not generic: compiled once, in
+        // this crate, not once per return type in every user crate.
+        Sending(Box::pin(async move {
+            self.perform(D::BUFFERED, D::META)
+                .await?
+                .decode::<D>(validator)
+        }))
+    }
+
+    /// Sends the call (attempts, retries, auth, hooks) and returns what
+    /// came back, to be decoded.
+    async fn perform(self, buffered: bool, meta: bool) -> Result<Done> {
         let endpoint = self.endpoint;
         let span = tracing::info_span!(
             "api_client.call",
@@ -336,27 +354,41 @@ impl<'a> Call<'a> {
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let session = self.core;
+        // Kept only when metrics are recorded: no extra work otherwise.
+        let shared = self
+            .core
+            .shared
+            .metrics
+            .is_some()
+            .then(|| self.core.shared.clone());
         let last_status = AtomicU16::new(0);
         let result = self
-            .send_inner::<D>(started, validator, &last_status)
+            .send_inner(started, buffered, meta, &last_status)
             .instrument(span.clone())
             .await;
-        let elapsed = started.elapsed();
-        span.record("elapsed_ms", elapsed.as_millis() as u64);
-        if let Some(metrics) = &session.shared.metrics {
+        // The clock is read again only if something records the time.
+        if !span.is_disabled() {
+            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        }
+        if let Some(metrics) = shared.as_ref().and_then(|s| s.metrics.as_ref()) {
             let status = StatusCode::from_u16(last_status.load(Ordering::Relaxed)).ok();
-            metrics.record(&endpoint.method, endpoint.route, status, elapsed);
+            metrics.record(&endpoint.method, endpoint.route, status, started.elapsed());
         }
-        match &result {
-            Ok(_) => tracing::debug!(parent: &span, "call succeeded"),
-            Err(e) => tracing::debug!(parent: &span, error = %e, "call failed"),
+        match result {
+            Ok(mut done) => {
+                tracing::debug!(parent: &span, "response received");
+                done.span = span;
+                Ok(done)
+            }
+            Err(e) => {
+                tracing::debug!(parent: &span, error = %e, "call failed");
+                Err(e)
+            }
         }
-        result
     }
 
     /// The request, built once: each attempt sends a copy of it.
-    async fn build(self) -> Result<(reqwest::Request, Url, bool)> {
+    async fn build(self) -> Result<(Session, reqwest::Request, String, bool)> {
         if let Some(error) = self.error {
             return Err(error);
         }
@@ -366,7 +398,7 @@ impl<'a> Call<'a> {
             Error::invalid_request(format!("in `{}`: the URL is invalid: {e}", endpoint.name))
         })?;
         let replayable = retry::may_replay(&method, endpoint.idempotent, &self.headers);
-        let mut request = reqwest::Request::new(method.clone(), url.clone());
+        let mut request = reqwest::Request::new(method.clone(), url);
         let mut headers = self.headers;
         *request.body_mut() = match self.body {
             None => None,
@@ -381,29 +413,34 @@ impl<'a> Call<'a> {
             }
             Some(Body::Upload(upload)) => Some(upload.body),
             Some(Body::Multipart(parts)) => {
-                let (content_type, body) = self
-                    .core
-                    .multipart(method.clone(), url.clone(), parts)
-                    .await
-                    .map_err(|e| e.at(&method, &url))?;
+                // Boxed: a rare path, kept out of every call's future.
+                let (content_type, body) = Box::pin(self.core.multipart(
+                    method.clone(),
+                    request.url().clone(),
+                    parts,
+                ))
+                .await
+                .map_err(|e| e.at(&method, request.url()))?;
                 headers.insert(http::header::CONTENT_TYPE, content_type);
                 body
             }
         };
         *request.headers_mut() = headers;
-        Ok((request, url, replayable))
+        // The URL text stays for errors: parsed again only if one happens.
+        Ok((self.core, request, self.url, replayable))
     }
 
-    async fn send_inner<D: Decode>(
+    async fn send_inner(
         self,
         started: Instant,
-        validator: Option<Validator<D::Target>>,
+        buffered: bool,
+        meta: bool,
         last_status: &AtomicU16,
-    ) -> Result<D::Output> {
+    ) -> Result<Done> {
         let endpoint = self.endpoint;
-        let core = self.core;
         let method = endpoint.method.clone();
-        let (mut request, url, replayable) = self.build().await?;
+        let (core, mut request, url, replayable) = self.build().await?;
+        let core = &core;
         let policy = core.policy_for(endpoint);
         let shared = &core.shared;
         let total = core
@@ -428,7 +465,7 @@ impl<'a> Call<'a> {
                     .as_ref()
                     .and_then(|h| request_id(e.headers(), h));
                 with_api_error(endpoint, e)
-                    .at(&method, &url)
+                    .at_text(&method, &url)
                     .with_attempts(sent)
                     .with_request_id(id)
             };
@@ -449,13 +486,10 @@ impl<'a> Call<'a> {
             // attempt; a streaming body cannot be cloned and goes out once.
             let (mut to_send, kept) = match request.try_clone() {
                 Some(copy) => (copy, true),
-                None => (
-                    std::mem::replace(
-                        &mut request,
-                        reqwest::Request::new(method.clone(), url.clone()),
-                    ),
-                    false,
-                ),
+                None => {
+                    let placeholder = reqwest::Request::new(method.clone(), request.url().clone());
+                    (std::mem::replace(&mut request, placeholder), false)
+                }
             };
             for hook in &shared.hooks {
                 hook.on_request(&mut RequestContext {
@@ -470,13 +504,14 @@ impl<'a> Call<'a> {
             let auth = shared.auth.as_ref().filter(|_| !endpoint.no_auth);
             let auth_sent = match auth {
                 // Nothing was sent when credentials cannot be had.
-                Some(auth) => auth
-                    .apply(&mut to_send)
+                Some(auth) => Box::pin(auth.apply(&mut to_send))
                     .await
                     .map_err(|e| fail(e).with_attempts(sent - 1))?,
                 None => Sent::Nothing,
             };
-            let received = core.execute(to_send, &limits, D::BUFFERED).await;
+            let received = core
+                .execute(to_send, &limits, attempt_started, buffered, meta)
+                .await;
             let status = match &received {
                 Ok(Received::Streaming(response)) => Some(response.status()),
                 Ok(Received::Buffered(raw)) => Some(raw.status),
@@ -495,30 +530,37 @@ impl<'a> Call<'a> {
                 });
             }
             let error = match received {
-                Ok(Received::Streaming(response)) => {
-                    tracing::Span::current().record("http.status", response.status().as_u16());
-                    let final_url = response.url().clone();
-                    return D::decode_stream(response, final_url, shared.timeouts.read)
-                        .map_err(fail);
-                }
-                Ok(Received::Buffered(mut raw)) => {
+                Ok(received) => {
                     if let Some(bucket) = &shared.bucket {
                         bucket.refund();
                     }
-                    tracing::Span::current().record("http.status", raw.status.as_u16());
-                    if let Some(Auth::Query { name, .. }) = &shared.auth {
-                        raw.url = crate::redact::without_query_param(&raw.url, name);
-                    }
-                    let id = shared
+                    let (status, headers) = match &received {
+                        Received::Streaming(response) => (response.status(), response.headers()),
+                        Received::Buffered(raw) => (raw.status, &raw.headers),
+                    };
+                    tracing::Span::current().record("http.status", status.as_u16());
+                    let request_id = shared
                         .request_id_header
                         .as_ref()
-                        .and_then(|h| request_id(Some(&raw.headers), h));
-                    let ctx = DecodeCtx {
-                        validator,
-                        envelope: endpoint.envelope.as_ref(),
-                        request_id: id.clone(),
-                    };
-                    return D::decode(raw, &ctx).map_err(|e| fail(e).with_request_id(id));
+                        .and_then(|h| request_id(Some(headers), h));
+                    let mut received = received;
+                    if let (Some(Auth::Query { name, .. }), Received::Buffered(raw)) =
+                        (&shared.auth, &mut received)
+                    {
+                        if let Some(url) = &raw.url {
+                            raw.url = Some(crate::redact::without_query_param(url, name));
+                        }
+                    }
+                    return Ok(Done {
+                        received,
+                        endpoint,
+                        method,
+                        url,
+                        attempts: sent,
+                        request_id,
+                        read_limit: shared.timeouts.read,
+                        span: tracing::Span::none(),
+                    });
                 }
                 Err(error) => error,
             };
@@ -528,7 +570,7 @@ impl<'a> Call<'a> {
             // A 401 answered with new credentials is replayed once.
             if error.status() == Some(StatusCode::UNAUTHORIZED) && kept && !reauthenticated {
                 if let (Some(auth), Some(headers)) = (auth, error.headers()) {
-                    if auth.renew(&auth_sent, headers).await {
+                    if Box::pin(auth.renew(&auth_sent, headers)).await {
                         reauthenticated = true;
                         tracing::debug!(attempt = sent, "401: replaying with new credentials");
                         continue;
@@ -553,8 +595,81 @@ impl<'a> Call<'a> {
             }
             retries += 1;
             tracing::info!(attempt = sent, %reason, delay_ms = delay.as_millis() as u64, "retrying");
-            tokio::time::sleep(delay).await;
+            Box::pin(tokio::time::sleep(delay)).await;
         }
+    }
+}
+
+/// The future of a call. Boxed, so that it is one pointer wide and its
+/// type is simple: proving it `Send` costs the compiler nothing per
+/// endpoint (proving it through the whole call's state machine cost about
+/// as much as compiling the rest of a 100-endpoint client), and moving it
+/// copies 8 bytes rather than kilobytes.
+#[doc(hidden)]
+#[must_use = "futures do nothing unless awaited"]
+pub struct Sending<T>(Pin<Box<dyn Future<Output = Result<T>> + Send>>);
+
+impl<T> Future for Sending<T> {
+    type Output = Result<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
+        self.0.as_mut().poll(cx)
+    }
+}
+
+impl<T> std::fmt::Debug for Sending<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sending")
+    }
+}
+
+/// A response that came back from a call, still to be decoded (the only
+/// part of a call that depends on the declared return type).
+struct Done {
+    received: Received,
+    endpoint: &'static Endpoint,
+    method: Method,
+    url: String,
+    attempts: u32,
+    request_id: Option<String>,
+    read_limit: Duration,
+    span: tracing::Span,
+}
+
+impl Done {
+    fn decode<D: Decode>(self, validator: Option<Validator<D::Target>>) -> Result<D::Output> {
+        let Done {
+            received,
+            endpoint,
+            method,
+            url,
+            attempts,
+            request_id,
+            read_limit,
+            span,
+        } = self;
+        let _entered = span.enter();
+        let result = match received {
+            Received::Streaming(response) => {
+                let final_url = response.url().clone();
+                D::decode_stream(response, final_url, read_limit)
+            }
+            Received::Buffered(raw) => {
+                let ctx = DecodeCtx {
+                    validator,
+                    envelope: endpoint.envelope.as_ref(),
+                    request_id: request_id.clone(),
+                };
+                D::decode(raw, &ctx)
+            }
+        };
+        result.map_err(|e| {
+            tracing::debug!(error = %e, "the response could not be decoded");
+            with_api_error(endpoint, e)
+                .at_text(&method, &url)
+                .with_attempts(attempts)
+                .with_request_id(request_id)
+        })
     }
 }
 
@@ -657,7 +772,7 @@ impl Session {
     }
 }
 
-impl std::fmt::Debug for Call<'_> {
+impl std::fmt::Debug for Call {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Call")
             .field("endpoint", &self.endpoint.name)

@@ -44,9 +44,10 @@ impl Session {
         &self,
         mut request: reqwest::Request,
         limits: &AttemptLimits,
+        attempt_started: Instant,
         buffered: bool,
+        keep_url: bool,
     ) -> Result<Received> {
-        let attempt_started = Instant::now();
         let classify = |e, in_body| classify(e, limits, attempt_started, in_body);
         let response = if buffered {
             // reqwest's per-request timeout runs until the body is read.
@@ -75,24 +76,32 @@ impl Session {
                 }
             }
         };
+        let mut response = response;
         let status = response.status();
         if !status.is_success() {
-            let headers = response.headers().clone();
+            let headers = std::mem::take(response.headers_mut());
             let body = read_error_body(response).await;
             return Err(Error::status_error(status, headers, body));
         }
         if !buffered {
             return Ok(Received::Streaming(response));
         }
-        let headers = response.headers().clone();
-        let url = response.url().clone();
+        // Moved, not cloned: the body is read without them.
+        let headers = std::mem::take(response.headers_mut());
+        let url = keep_url.then(|| response.url().clone());
         let body = read_body(response, self.shared.max_body_size, |e| classify(e, true)).await?;
+        // Only `Response<T>` reports the elapsed time.
+        let elapsed = if keep_url {
+            limits.call_started.elapsed()
+        } else {
+            Duration::ZERO
+        };
         Ok(Received::Buffered(RawResponse {
             status,
             headers,
             url,
             body,
-            elapsed: limits.call_started.elapsed(),
+            elapsed,
         }))
     }
 }

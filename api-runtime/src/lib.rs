@@ -58,6 +58,38 @@ pub use retry::{RetryBudget, RetryPolicy};
 pub use url::Url;
 pub use validate::Violation;
 
+/// Makes sure rustls has a crypto provider, as reqwest needs one to build a
+/// client: with the `tls-ring` feature (the default), installs ring as the
+/// process-wide default unless the application installed a provider
+/// already (its choice wins). Building an api-client client calls this;
+/// call it yourself before building a `reqwest::Client` of your own (for
+/// [`ClientBuilder::with_reqwest_client`]).
+///
+/// ```
+/// api_client::ensure_tls_provider()?;
+/// let http = api_client::reqwest::Client::builder().build().expect("a reqwest client");
+/// # let _ = http; Ok::<(), api_client::Error>(())
+/// ```
+///
+/// # Errors
+/// [`ErrorKind::Builder`] when no provider is compiled in (neither
+/// `tls-ring` nor `tls-aws-lc-rs`) and none was installed.
+pub fn ensure_tls_provider() -> Result<()> {
+    if rustls::crypto::CryptoProvider::get_default().is_some() || cfg!(feature = "tls-aws-lc-rs") {
+        return Ok(());
+    }
+    #[cfg(feature = "tls-ring")]
+    {
+        // Fails only if another thread installed one meanwhile: fine too.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Ok(())
+    }
+    #[cfg(not(feature = "tls-ring"))]
+    Err(Error::builder(
+        "no TLS crypto provider: enable api-client's `tls-ring` or `tls-aws-lc-rs` feature, or install a rustls CryptoProvider before building a client",
+    ))
+}
+
 /// Expands to its input when the `mock` feature is on: generated code
 /// wraps the mock kit in it.
 #[cfg(feature = "mock")]
@@ -82,7 +114,7 @@ pub mod __private {
     pub use crate::__api_if_mock as if_mock;
     pub use crate::blocking::block_on;
     pub use crate::builder::ClientBuilder;
-    pub use crate::call::{Call, Endpoint, EndpointRetry};
+    pub use crate::call::{Call, Endpoint, EndpointRetry, Sending};
     pub use crate::client::{FromCore, Session};
     pub use crate::error::Result;
     #[cfg(feature = "mock")]

@@ -704,7 +704,7 @@ impl<R> MockBuilder<'_, R> {
 
     /// Mounts the mock from blocking code (for blocking clients' tests).
     pub fn mount_blocking(self) {
-        let _ = crate::blocking::block_on(async {
+        let _ = crate::blocking::block_on_local(async {
             self.mount().await;
             Ok(())
         });

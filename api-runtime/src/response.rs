@@ -18,7 +18,8 @@ use crate::validate::{Validator, short_type_name};
 pub struct RawResponse {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
-    pub(crate) url: Url,
+    /// The final URL, kept only for `Response<T>` (see `Decode::META`).
+    pub(crate) url: Option<Url>,
     pub(crate) body: Bytes,
     pub(crate) elapsed: Duration,
 }
@@ -138,6 +139,9 @@ pub trait Decode {
     /// `ByteStream`).
     const BUFFERED: bool = true;
 
+    /// Whether the response's URL is kept (`Response<T>` only).
+    const META: bool = false;
+
     /// Decodes a 2xx response.
     fn decode(raw: RawResponse, ctx: &DecodeCtx<Self::Target>) -> Result<Self::Output>;
 
@@ -253,11 +257,15 @@ impl Decode for Unit {
 impl<D: Decode> Decode for WithMeta<D> {
     type Output = Response<D::Output>;
     type Target = D::Target;
+    const META: bool = true;
 
     fn decode(raw: RawResponse, ctx: &DecodeCtx<D::Target>) -> Result<Response<D::Output>> {
         let status = raw.status;
         let headers = raw.headers.clone();
-        let url = raw.url.clone();
+        let url = raw
+            .url
+            .clone()
+            .ok_or_else(|| Error::invalid_request("the response URL was not kept"))?;
         let elapsed = raw.elapsed;
         let body = D::decode(raw, ctx)?;
         Ok(Response {
@@ -342,7 +350,7 @@ pub fn decode_api_error<E>(headers: &HeaderMap, body: &[u8]) -> Option<crate::er
 where
     E: DeserializeOwned + Send + Sync + 'static,
 {
-    if media_type(headers).is_some_and(|m| !is_json(&m)) {
+    if media_type(headers).is_some_and(|m| !is_json(m)) {
         return None;
     }
     let value: E = serde_json::from_slice(body).ok()?;
@@ -357,19 +365,35 @@ where
 pub type ApiErrorDecoder = fn(&HeaderMap, &[u8]) -> Option<crate::error::ApiErrorBody>;
 
 /// The media type of a response, lowercased, without parameters.
-fn media_type(headers: &HeaderMap) -> Option<String> {
+/// The media type of a response, without parameters (case kept).
+fn media_type(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
-    let essence = value.split(';').next().unwrap_or("").trim();
-    Some(essence.to_ascii_lowercase())
+    Some(value.split(';').next().unwrap_or("").trim())
 }
 
+/// `application/json` or `application/*+json`, in any case, without
+/// allocating (this runs on every call).
 fn is_json(media: &str) -> bool {
-    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
+    const PREFIX: &str = "application/";
+    let Some(subtype) = media.get(PREFIX.len()..).filter(|_| {
+        media
+            .get(..PREFIX.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
+    }) else {
+        return false;
+    };
+    subtype.eq_ignore_ascii_case("json")
+        || subtype
+            .get(subtype.len().saturating_sub(5)..)
+            .is_some_and(|suffix| suffix.eq_ignore_ascii_case("+json") && subtype.len() > 5)
 }
 
 /// Refuses a body that is not JSON by its content type, or empty.
 fn check_json_body(raw: &BodyRef<'_>) -> Result<()> {
-    if let Some(media) = media_type(raw.headers).filter(|m| !is_json(m)) {
+    if let Some(media) = media_type(raw.headers)
+        .filter(|m| !is_json(m))
+        .map(str::to_ascii_lowercase)
+    {
         return Err(Error::with_message(
             ErrorKind::Decode,
             format!("expected a JSON response, got content type `{media}`"),
@@ -585,6 +609,29 @@ mod tests {
             err.to_string().contains("content type `text/html`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn json_media_types() {
+        for yes in [
+            "application/json",
+            "APPLICATION/JSON",
+            "application/problem+json",
+            "application/vnd.api+JSON",
+        ] {
+            assert!(is_json(yes), "{yes}");
+        }
+        for no in [
+            "text/json",
+            "application/jsonx",
+            "application/+json",
+            "application/",
+            "app",
+            "",
+            "text/html",
+        ] {
+            assert!(!is_json(no), "{no}");
+        }
     }
 
     #[test]

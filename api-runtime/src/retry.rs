@@ -158,7 +158,8 @@ pub(crate) fn is_idempotent_method(method: &Method) -> bool {
 /// Whether a request may be replayed after its bytes may have reached the
 /// server.
 pub(crate) fn may_replay(method: &Method, declared_idempotent: bool, headers: &HeaderMap) -> bool {
-    declared_idempotent || is_idempotent_method(method) || headers.contains_key("idempotency-key")
+    const IDEMPOTENCY_KEY: http::HeaderName = http::HeaderName::from_static("idempotency-key");
+    declared_idempotent || is_idempotent_method(method) || headers.contains_key(IDEMPOTENCY_KEY)
 }
 
 /// Why a failure may be retried, for the log and the budget.

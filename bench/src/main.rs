@@ -1,0 +1,398 @@
+//! The benchmark harness of api-client.
+//!
+//! ```text
+//! cargo run --release -p api-client-bench -- http      # clients against a local server
+//! cargo run --release -p api-client-bench -- compile   # expansion and build time, 100 methods
+//! cargo run --release -p api-client-bench -- all       # both
+//! cargo run --release -p api-client-bench -- tls       # TLS backends' clean build cost (slow)
+//! ```
+//!
+//! Results are printed and written to `target/bench/report.md` and
+//! `docs/benchmarks.svg`; `BENCHMARKS.md` records them with the machine.
+
+mod clients;
+mod compile;
+mod report;
+mod run;
+mod server;
+
+use std::fmt::Display;
+use std::future::Future;
+use std::sync::Arc;
+
+use run::{BlockingJob, Job, Measured};
+
+fn job<F, Fut, T, E>(f: F) -> Job
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, E>> + Send + 'static,
+    E: Display,
+{
+    Arc::new(move || {
+        let fut = f();
+        Box::pin(async move { fut.await.map(|_| ()).map_err(|e| e.to_string()) })
+    })
+}
+
+fn blocking_job<F, T, E>(f: F) -> BlockingJob
+where
+    F: Fn() -> Result<T, E> + Send + Sync + 'static,
+    E: Display,
+{
+    Arc::new(move || f().map(|_| ()).map_err(|e| e.to_string()))
+}
+
+/// How many calls per round, for the scenarios; rounds per scenario.
+const SMALL: usize = 1_000;
+const LARGE: usize = 400;
+const CONCURRENT: usize = 6_400;
+const ROUNDS: usize = 15;
+
+async fn http(base: &str) -> Result<Vec<Measured>, String> {
+    let generated = Arc::new(clients::generated(base));
+    let hand = Arc::new(clients::HandWritten::new(base));
+    let hyper = Arc::new(clients::RawHyper::new(base));
+    let user = serde_json::from_value::<clients::User>(server::user_json(42))
+        .map_err(|e| e.to_string())?;
+    let user = Arc::new(user);
+    let mut all = Vec::new();
+
+    macro_rules! trio {
+        ($gen:expr, $hand:expr, $hyper:expr) => {{
+            let (g, h, y) = (generated.clone(), hand.clone(), hyper.clone());
+            let _ = (&g, &h, &y);
+            vec![
+                (
+                    "generated",
+                    job(move || {
+                        let g = g.clone();
+                        async move { $gen(g).await }
+                    }),
+                ),
+                (
+                    "hand-written reqwest",
+                    job(move || {
+                        let h = h.clone();
+                        async move { $hand(h).await }
+                    }),
+                ),
+                (
+                    "raw hyper",
+                    job(move || {
+                        let y = y.clone();
+                        async move { $hyper(y).await }
+                    }),
+                ),
+            ]
+        }};
+    }
+
+    let small = trio!(
+        |g: Arc<clients::BenchClient>| async move { clients::Bench::user(&*g).await },
+        |h: Arc<clients::HandWritten>| async move { h.user().await },
+        |y: Arc<clients::RawHyper>| async move { y.get::<clients::User>("/users/42").await }
+    );
+    eprintln!("GET small, sequential…");
+    all.extend(run::compare("GET 400 B, sequential", &small, SMALL, 1, ROUNDS).await?);
+    eprintln!("GET small, 16 in flight…");
+    let mut concurrent = small;
+    let untimed = Arc::new(clients::HandWritten::without_timeouts(base));
+    concurrent.push((
+        "reqwest, no timeouts (diagnostic)",
+        job(move || {
+            let u = untimed.clone();
+            async move { u.user_untimed().await }
+        }),
+    ));
+    all.extend(
+        run::compare(
+            "GET 400 B, 16 in flight",
+            &concurrent,
+            CONCURRENT,
+            16,
+            ROUNDS,
+        )
+        .await?,
+    );
+    let small: Vec<_> = concurrent.into_iter().take(3).collect();
+    let _ = &small;
+
+    let large = trio!(
+        |g: Arc<clients::BenchClient>| async move { clients::Bench::users(&*g).await },
+        |h: Arc<clients::HandWritten>| async move { h.users().await },
+        |y: Arc<clients::RawHyper>| async move { y.get::<Vec<clients::User>>("/users").await }
+    );
+    eprintln!("GET 30 KB, sequential…");
+    all.extend(run::compare("GET 30 KB, sequential", &large, LARGE, 1, ROUNDS).await?);
+
+    let u = user.clone();
+    let (g, h, y) = (generated.clone(), hand.clone(), hyper.clone());
+    let (u1, u2, u3) = (u.clone(), u.clone(), u);
+    let post = vec![
+        (
+            "generated",
+            job(move || {
+                let (g, u) = (g.clone(), u1.clone());
+                async move { clients::Bench::echo(&*g, &u).await }
+            }),
+        ),
+        (
+            "hand-written reqwest",
+            job(move || {
+                let (h, u) = (h.clone(), u2.clone());
+                async move { h.echo(&u).await }
+            }),
+        ),
+        (
+            "raw hyper",
+            job(move || {
+                let (y, u) = (y.clone(), u3.clone());
+                async move { y.echo(&u).await }
+            }),
+        ),
+    ];
+    eprintln!("POST JSON, sequential…");
+    all.extend(run::compare("POST 400 B JSON, sequential", &post, SMALL, 1, ROUNDS).await?);
+
+    let (g, h) = (generated.clone(), hand.clone());
+    let (g2, h2) = (generated.clone(), hand.clone());
+    let checked = vec![
+        (
+            "generated",
+            job(move || {
+                let g = g.clone();
+                async move { clients::Bench::users_checked(&*g).await }
+            }),
+        ),
+        (
+            "hand-written reqwest",
+            job(move || {
+                let h = h.clone();
+                async move { h.users_checked().await }
+            }),
+        ),
+        (
+            "generated, no validation",
+            job(move || {
+                let g = g2.clone();
+                async move { clients::Bench::users(&*g).await }
+            }),
+        ),
+        (
+            "hand-written, no validation",
+            job(move || {
+                let h = h2.clone();
+                async move { h.users().await }
+            }),
+        ),
+    ];
+    eprintln!("GET 30 KB with validation…");
+    all.extend(
+        run::compare(
+            "GET 30 KB + validation, sequential",
+            &checked,
+            LARGE,
+            1,
+            ROUNDS,
+        )
+        .await?,
+    );
+
+    eprintln!("blocking clients…");
+    let base_owned = base.to_owned();
+    let blocking = tokio::task::spawn_blocking(move || -> Result<Vec<Measured>, String> {
+        let g = Arc::new(clients::generated_blocking(&base_owned));
+        let h = Arc::new(clients::HandWrittenBlocking::new(&base_owned));
+        let (g1, h1, g2, h2) = (g.clone(), h.clone(), g, h);
+        let small: Vec<(&str, BlockingJob)> = vec![
+            (
+                "generated blocking",
+                blocking_job(move || clients::BenchBlocking::user(&*g1)),
+            ),
+            (
+                "reqwest blocking",
+                blocking_job(move || h1.get::<clients::User>("/users/42")),
+            ),
+        ];
+        let large: Vec<(&str, BlockingJob)> = vec![
+            (
+                "generated blocking",
+                blocking_job(move || clients::BenchBlocking::users(&*g2)),
+            ),
+            (
+                "reqwest blocking",
+                blocking_job(move || h2.get::<Vec<clients::User>>("/users")),
+            ),
+        ];
+        let mut out =
+            run::compare_blocking("blocking GET 400 B, sequential", &small, SMALL, ROUNDS)?;
+        out.extend(run::compare_blocking(
+            "blocking GET 30 KB, sequential",
+            &large,
+            LARGE,
+            ROUNDS,
+        )?);
+        Ok(out)
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    all.extend(blocking);
+    Ok(all)
+}
+
+/// Python requests and httpx, when Python and the packages are there.
+fn python(base: &str) -> Vec<Measured> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/bench.py");
+    let output = std::process::Command::new("python3")
+        .arg(script)
+        .arg(base)
+        .output();
+    let Ok(output) = output else {
+        eprintln!("python3 not found: no Python figures");
+        return Vec::new();
+    };
+    if !output.status.success() {
+        eprintln!(
+            "the Python benchmark did not run: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+        return Vec::new();
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .map(|v| Measured {
+            client: v["client"].as_str().unwrap_or("?").to_owned(),
+            scenario: v["scenario"].as_str().unwrap_or("?").to_owned(),
+            rps: v["rps"].as_f64().unwrap_or(0.0),
+            paired: None,
+            mean_us: v["mean_us"].as_f64().unwrap_or(0.0),
+            p50_us: v["p50_us"].as_f64().unwrap_or(0.0),
+            p99_us: v["p99_us"].as_f64().unwrap_or(0.0),
+        })
+        .collect()
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 1)]
+async fn main() {
+    let what = std::env::args().nth(1).unwrap_or_else(|| "all".into());
+    let mut sections = Vec::new();
+    // Compile first: the HTTP part pins this process (and so its children)
+    // to one core.
+    if what == "compile" || what == "all" {
+        match compile::measure() {
+            Ok(section) => sections.push(section),
+            Err(e) => {
+                eprintln!("compile-time measurement failed: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
+    if what == "profile-generated" || what == "profile-hand" {
+        // For `perf record`: one client, 16 in flight, a fixed number of calls.
+        let server = server::start().await.expect("a server");
+        server::pin_to_core(1);
+        let generated = Arc::new(clients::generated(&server.base));
+        let hand = Arc::new(clients::HandWritten::new(&server.base));
+        let job = if what == "profile-generated" {
+            job(move || {
+                let g = generated.clone();
+                async move { clients::Bench::user(&*g).await }
+            })
+        } else {
+            job(move || {
+                let h = hand.clone();
+                async move { h.user().await }
+            })
+        };
+        let r = run::compare(
+            &what,
+            &[(what.as_str(), job.clone()), (what.as_str(), job)],
+            48_000,
+            16,
+            1,
+        )
+        .await;
+        eprintln!("{:?}", r.map(|m| m[0].rps));
+        return;
+    }
+    if what == "micro" {
+        let (_, many) = server::payloads();
+        let time = |label: &str, f: &dyn Fn()| {
+            for _ in 0..50 {
+                f();
+            }
+            let n = 500;
+            let t = std::time::Instant::now();
+            for _ in 0..n {
+                f();
+            }
+            eprintln!(
+                "{label}: {:.1} µs",
+                t.elapsed().as_secs_f64() * 1e6 / n as f64
+            );
+        };
+        time("decode Vec<User>", &|| {
+            std::hint::black_box(serde_json::from_slice::<Vec<clients::User>>(&many).unwrap());
+        });
+        time("decode Vec<CheckedUser>", &|| {
+            std::hint::black_box(
+                serde_json::from_slice::<Vec<clients::CheckedUser>>(&many).unwrap(),
+            );
+        });
+        let users: Vec<clients::CheckedUser> = serde_json::from_slice(&many).unwrap();
+        let g = clients::generated("http://127.0.0.1:1");
+        let h = clients::HandWritten::new("http://127.0.0.1:1");
+        eprintln!(
+            "future sizes: generated {} B, hand-written {} B",
+            std::mem::size_of_val(&clients::Bench::user(&g)),
+            std::mem::size_of_val(&h.user())
+        );
+        time("validate Vec<CheckedUser>", &|| {
+            garde::Validate::validate(std::hint::black_box(&users)).unwrap();
+        });
+        return;
+    }
+    if what == "http" || what == "all" {
+        let server = match server::start().await {
+            Ok(server) => server,
+            Err(e) => {
+                eprintln!("cannot start a server: {e}");
+                std::process::exit(1);
+            }
+        };
+        eprintln!("server: {} at {}", server.kind, server.base);
+        if server::pin_to_core(1) {
+            eprintln!("pinned: server on CPU 0, clients on CPU 1");
+        }
+        let mut results = match http(&server.base).await {
+            Ok(results) => results,
+            Err(e) => {
+                eprintln!("a benchmark call failed: {e}");
+                std::process::exit(1);
+            }
+        };
+        eprintln!("Python…");
+        results.extend(python(&server.base));
+        sections.push(report::http(&server.kind, &results));
+        report::svg(&results);
+    }
+    if what == "tls" {
+        match compile::tls() {
+            Ok(section) => sections.push(section),
+            Err(e) => {
+                eprintln!("TLS measurement failed: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
+    if sections.is_empty() {
+        eprintln!("usage: api-client-bench [http|compile|tls|all]");
+        std::process::exit(2);
+    }
+    let text = sections.join("\n");
+    println!("{text}");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench");
+    let _ = std::fs::create_dir_all(dir);
+    let _ = std::fs::write(format!("{dir}/report.md"), &text);
+}

@@ -1,0 +1,170 @@
+//! Measuring: bounded loops of calls, rounds alternating between clients to
+//! cancel drift, latencies in an HDR histogram.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+
+/// One call of one client: `Err` with a message if it failed.
+pub type Job =
+    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync>;
+
+/// One blocking call.
+pub type BlockingJob = Arc<dyn Fn() -> Result<(), String> + Send + Sync>;
+
+/// The figures of one client in one scenario.
+#[derive(Clone, Debug)]
+pub struct Measured {
+    pub client: String,
+    pub scenario: String,
+    pub rps: f64,
+    /// Throughput relative to the scenario's first client, the median of
+    /// the per-round ratios (paired, so drift between rounds cancels).
+    pub paired: Option<f64>,
+    pub mean_us: f64,
+    pub p50_us: f64,
+    pub p99_us: f64,
+}
+
+fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds")
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// `calls` calls of `job`, `concurrency` in flight.
+async fn round(
+    job: &Job,
+    calls: usize,
+    concurrency: usize,
+    latencies: &mut Histogram<u64>,
+) -> Result<Duration, String> {
+    let started = Instant::now();
+    let per_task = calls / concurrency;
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let job = job.clone();
+            tokio::spawn(async move {
+                let mut local = Vec::with_capacity(per_task);
+                for _ in 0..per_task {
+                    let t = Instant::now();
+                    job().await?;
+                    local.push(t.elapsed());
+                }
+                Ok::<_, String>(local)
+            })
+        })
+        .collect();
+    for task in tasks {
+        let local = task.await.map_err(|e| e.to_string())??;
+        for d in local {
+            latencies.saturating_record(d.as_micros().max(1) as u64);
+        }
+    }
+    Ok(started.elapsed())
+}
+
+/// Measures async clients in one scenario: `rounds` rounds, each running
+/// every client for `calls` calls in turn.
+pub async fn compare(
+    scenario: &str,
+    clients: &[(&str, Job)],
+    calls: usize,
+    concurrency: usize,
+    rounds: usize,
+) -> Result<Vec<Measured>, String> {
+    let mut hists: Vec<Histogram<u64>> = clients.iter().map(|_| histogram()).collect();
+    let mut rates: Vec<Vec<f64>> = clients.iter().map(|_| Vec::new()).collect();
+    // A warm-up round fills the pools.
+    for (_, job) in clients {
+        round(job, concurrency * 20, concurrency, &mut histogram()).await?;
+    }
+    for r in 0..rounds {
+        // Alternate the order, so that no client always runs first.
+        let order: Vec<usize> = if r % 2 == 0 {
+            (0..clients.len()).collect()
+        } else {
+            (0..clients.len()).rev().collect()
+        };
+        for i in order {
+            let took = round(&clients[i].1, calls, concurrency, &mut hists[i]).await?;
+            rates[i].push(calls as f64 / took.as_secs_f64());
+        }
+    }
+    Ok(summarize(
+        scenario,
+        clients.iter().map(|(n, _)| *n),
+        hists,
+        rates,
+    ))
+}
+
+/// Figures per client; paired ratios against the second client (the
+/// hand-written reference in every scenario).
+fn summarize<'a>(
+    scenario: &str,
+    names: impl Iterator<Item = &'a str>,
+    hists: Vec<Histogram<u64>>,
+    rates: Vec<Vec<f64>>,
+) -> Vec<Measured> {
+    let reference = rates.get(1).cloned();
+    names
+        .zip(hists)
+        .zip(rates)
+        .map(|((name, h), r)| Measured {
+            client: name.to_owned(),
+            scenario: scenario.to_owned(),
+            paired: reference
+                .as_ref()
+                .map(|base| median(r.iter().zip(base).map(|(a, b)| a / b).collect())),
+            rps: median(r),
+            mean_us: h.mean(),
+            p50_us: h.value_at_quantile(0.5) as f64,
+            p99_us: h.value_at_quantile(0.99) as f64,
+        })
+        .collect()
+}
+
+/// The same for blocking clients, on a plain thread each round.
+pub fn compare_blocking(
+    scenario: &str,
+    clients: &[(&str, BlockingJob)],
+    calls: usize,
+    rounds: usize,
+) -> Result<Vec<Measured>, String> {
+    let mut hists: Vec<Histogram<u64>> = clients.iter().map(|_| histogram()).collect();
+    let mut rates: Vec<Vec<f64>> = clients.iter().map(|_| Vec::new()).collect();
+    for (_, job) in clients {
+        for _ in 0..20 {
+            job()?;
+        }
+    }
+    for r in 0..rounds {
+        let order: Vec<usize> = if r % 2 == 0 {
+            (0..clients.len()).collect()
+        } else {
+            (0..clients.len()).rev().collect()
+        };
+        for i in order {
+            let started = Instant::now();
+            for _ in 0..calls {
+                let t = Instant::now();
+                (clients[i].1)()?;
+                hists[i].saturating_record(t.elapsed().as_micros().max(1) as u64);
+            }
+            rates[i].push(calls as f64 / started.elapsed().as_secs_f64());
+        }
+    }
+    Ok(summarize(
+        scenario,
+        clients.iter().map(|(n, _)| *n),
+        hists,
+        rates,
+    ))
+}
