@@ -135,20 +135,31 @@ fn attr_name(attr: &Attribute) -> Option<String> {
     attr.path().get_ident().map(Ident::to_string)
 }
 
-/// Levenshtein distance, for "did you mean".
+/// Edit distance with adjacent transpositions (optimal string alignment),
+/// for "did you mean": `bsae` is one edit from `base`.
 fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // d[i][j]: the distance between the first i chars of a and j of b.
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
         }
     }
-    row[b.len()]
+    d[a.len()][b.len()]
 }
 
 /// The closest of `candidates` to `name`, if close enough to be a typo.
@@ -204,22 +215,7 @@ pub fn parse_api_args(cx: &Ctxt, args: proc_macro2::TokenStream) -> ApiArgs {
             };
             set_once(cx, &meta, &mut out.krate, CRATE, path);
         } else {
-            let name = meta
-                .path
-                .get_ident()
-                .map(Ident::to_string)
-                .unwrap_or_default();
-            cx.error_spanned_by(
-                &meta.path,
-                format!(
-                    "unknown argument `{name}` of `#[api]`{}",
-                    suggestion(&name, &[BASE, CLIENT, CRATE])
-                ),
-            );
-            // Skip the value so that the next arguments are still read.
-            if meta.input.peek(Token![=]) {
-                meta.value()?.parse::<syn::Expr>()?;
-            }
+            unknown_argument(cx, &meta, "api", &[BASE, CLIENT, CRATE, ERROR, BLOCKING])?;
         }
         Ok(())
     });
@@ -227,6 +223,32 @@ pub fn parse_api_args(cx: &Ctxt, args: proc_macro2::TokenStream) -> ApiArgs {
         cx.syn_error(e);
     }
     out
+}
+
+/// Reports an unknown argument of `#[attribute(…)]` (with a "did you mean"
+/// among `known`) and skips its value, so the next arguments are read.
+fn unknown_argument(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    attribute: &str,
+    known: &[&str],
+) -> syn::Result<()> {
+    let name = meta
+        .path
+        .get_ident()
+        .map(Ident::to_string)
+        .unwrap_or_default();
+    cx.error_spanned_by(
+        &meta.path,
+        format!(
+            "unknown argument `{name}` of `#[{attribute}]`{}",
+            suggestion(&name, known)
+        ),
+    );
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<syn::Expr>()?;
+    }
+    Ok(())
 }
 
 fn set_once<T>(cx: &Ctxt, meta: &ParseNestedMeta<'_>, slot: &mut Option<T>, name: &str, value: T) {
@@ -355,21 +377,7 @@ fn parse_retry(cx: &Ctxt, attr: &Attribute) -> Option<RetryAttr> {
                 ),
             }
         } else {
-            let name = meta
-                .path
-                .get_ident()
-                .map(Ident::to_string)
-                .unwrap_or_default();
-            cx.error_spanned_by(
-                &meta.path,
-                format!(
-                    "unknown argument `{name}` of `#[retry]`{}",
-                    suggestion(&name, &[OFF, ATTEMPTS])
-                ),
-            );
-            if meta.input.peek(Token![=]) {
-                meta.value()?.parse::<syn::Expr>()?;
-            }
+            unknown_argument(cx, &meta, "retry", &[OFF, ATTEMPTS])?;
         }
         Ok(())
     });
@@ -397,14 +405,7 @@ fn parse_timeout(cx: &Ctxt, attr: &Attribute) -> Option<TimeoutAttr> {
         } else if meta.path.is_ident(ATTEMPT) {
             &mut out.attempt
         } else {
-            let name = meta.path.get_ident().map(Ident::to_string).unwrap_or_default();
-            cx.error_spanned_by(
-                &meta.path,
-                format!("unknown argument `{name}` of `#[timeout]`{}", suggestion(&name, &[TOTAL, ATTEMPT])),
-            );
-            if meta.input.peek(Token![=]) {
-                meta.value()?.parse::<syn::Expr>()?;
-            }
+            unknown_argument(cx, &meta, "timeout", &[TOTAL, ATTEMPT])?;
             return Ok(());
         };
         let lit: LitStr = meta.value()?.parse()?;
@@ -447,21 +448,7 @@ pub fn parse_envelope(cx: &Ctxt, attr: &Attribute) -> Option<EnvelopeAttr> {
         } else if meta.path.is_ident(OK) {
             &mut out.ok
         } else {
-            let name = meta
-                .path
-                .get_ident()
-                .map(Ident::to_string)
-                .unwrap_or_default();
-            cx.error_spanned_by(
-                &meta.path,
-                format!(
-                    "unknown argument `{name}` of `#[envelope]`{}",
-                    suggestion(&name, &[DATA, ERROR, OK])
-                ),
-            );
-            if meta.input.peek(Token![=]) {
-                meta.value()?.parse::<syn::Expr>()?;
-            }
+            unknown_argument(cx, &meta, "envelope", &[DATA, ERROR, OK])?;
             return Ok(());
         };
         let lit: LitStr = meta.value()?.parse()?;
@@ -618,21 +605,7 @@ fn parse_query(cx: &Ctxt, attr: &Attribute) -> Option<ParamAttr> {
             }
             key = Some(lit);
         } else {
-            let name = meta
-                .path
-                .get_ident()
-                .map(Ident::to_string)
-                .unwrap_or_default();
-            cx.error_spanned_by(
-                &meta.path,
-                format!(
-                    "unknown argument `{name}` of `#[query]`{}",
-                    suggestion(&name, &[RENAME])
-                ),
-            );
-            if meta.input.peek(Token![=]) {
-                meta.value()?.parse::<syn::Expr>()?;
-            }
+            unknown_argument(cx, &meta, "query", &[RENAME])?;
         }
         Ok(())
     });
@@ -666,6 +639,7 @@ mod tests {
         assert_eq!(did_you_mean("Post", &VERBS), Some("post"));
         assert_eq!(did_you_mean("delet", &VERBS), Some("delete"));
         assert_eq!(did_you_mean("renme", &[RENAME]), Some("rename"));
+        assert_eq!(did_you_mean("bsae", &[BASE, CLIENT]), Some("base"));
         assert_eq!(did_you_mean("test", &VERBS), None);
         assert_eq!(did_you_mean("serde", &[QUERY, HEADER, BODY]), None);
     }

@@ -125,7 +125,7 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method, endpoint: &Endpoint) ->
             #(#path)*
             #query_literal
             #(#args)*
-            self.__api_kit.expect(__api_mock)
+            self.__api_kit.for_endpoint(__api_mock)
         }
     }
 }

@@ -224,8 +224,7 @@ impl Call {
         value: &T,
         validator: Option<Validator<T>>,
     ) {
-        if let Some(Err(violations)) = validator.map(|v| v(value)) {
-            self.invalid_body(name, std::any::type_name::<T>(), violations);
+        if !self.valid_body(name, value, validator) {
             return;
         }
         match serde_json::to_vec(value) {
@@ -249,11 +248,9 @@ impl Call {
         value: &T,
         validator: Option<Validator<T>>,
     ) {
-        if let Some(Err(violations)) = validator.map(|v| v(value)) {
-            self.invalid_body(name, std::any::type_name::<T>(), violations);
-            return;
+        if self.valid_body(name, value, validator) {
+            self.form_pairs(name, value, true);
         }
-        self.form_pairs(name, value, true);
     }
 
     /// Adds a `#[field("name")]` argument to the form body; `None` adds
@@ -296,6 +293,22 @@ impl Call {
             Err(e) => {
                 self.error.get_or_insert(e);
             }
+        }
+    }
+
+    /// Runs a body's validator; false (the error recorded) when it fails.
+    fn valid_body<T: ?Sized>(
+        &mut self,
+        name: &str,
+        value: &T,
+        validator: Option<Validator<T>>,
+    ) -> bool {
+        match validator.map(|v| v(value)) {
+            Some(Err(violations)) => {
+                self.invalid_body(name, std::any::type_name::<T>(), violations);
+                false
+            }
+            _ => true,
         }
     }
 

@@ -452,7 +452,7 @@ impl<'a> MockKit<'a> {
     }
 
     /// Starts a builder for an endpoint's expectation.
-    pub fn expect<R>(&self, request: MockRequest) -> MockBuilder<'a, R> {
+    pub fn for_endpoint<R>(&self, request: MockRequest) -> MockBuilder<'a, R> {
         MockBuilder {
             kit: self.clone(),
             matcher: request.finish(),
