@@ -5,7 +5,11 @@
 //! cargo run --release -p api-client-bench -- compile   # expansion and build time, 100 methods
 //! cargo run --release -p api-client-bench -- all       # both
 //! cargo run --release -p api-client-bench -- tls       # TLS backends' clean build cost (slow)
+//! cargo run --release -p api-client-bench -- micro     # decode/validate timings, future sizes
+//! perf record -e cpu-clock -g -- target/release/api-client-bench profile-generated   # or profile-hand
 //! ```
+//!
+//! `micro` and `profile-*` are diagnostics: their figures are not reported.
 //!
 //! Results are printed and written to `target/bench/report.md` and
 //! `docs/benchmarks.svg`; `BENCHMARKS.md` records them with the machine.
@@ -387,7 +391,9 @@ async fn main() {
         }
     }
     if sections.is_empty() {
-        eprintln!("usage: api-client-bench [http|compile|tls|all]");
+        eprintln!(
+            "usage: api-client-bench [http|compile|tls|all|micro|profile-generated|profile-hand]"
+        );
         std::process::exit(2);
     }
     let text = sections.join("\n");
