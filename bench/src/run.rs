@@ -33,6 +33,16 @@ fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds")
 }
 
+/// The clients' order in round `round`: alternating, so that no client
+/// always runs first.
+fn order(round: usize, clients: usize) -> Vec<usize> {
+    if round.is_multiple_of(2) {
+        (0..clients).collect()
+    } else {
+        (0..clients).rev().collect()
+    }
+}
+
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
@@ -86,12 +96,7 @@ pub async fn compare(
         round(job, concurrency * 20, concurrency, &mut histogram()).await?;
     }
     for r in 0..rounds {
-        // Alternate the order, so that no client always runs first.
-        let order: Vec<usize> = if r % 2 == 0 {
-            (0..clients.len()).collect()
-        } else {
-            (0..clients.len()).rev().collect()
-        };
+        let order = order(r, clients.len());
         for i in order {
             let took = round(&clients[i].1, calls, concurrency, &mut hists[i]).await?;
             rates[i].push(calls as f64 / took.as_secs_f64());
@@ -146,11 +151,7 @@ pub fn compare_blocking(
         }
     }
     for r in 0..rounds {
-        let order: Vec<usize> = if r % 2 == 0 {
-            (0..clients.len()).collect()
-        } else {
-            (0..clients.len()).rev().collect()
-        };
+        let order = order(r, clients.len());
         for i in order {
             let started = Instant::now();
             for _ in 0..calls {

@@ -130,6 +130,18 @@ async fn env_credentials_fail_at_build_naming_the_variable() {
             .contains("`API_CLIENT_TEST_SURELY_UNSET_TOKEN` is not set"),
         "{err}"
     );
+    for builder in [
+        PrivateClient::builder()
+            .api_key_header_env("X-API-Key", "API_CLIENT_TEST_SURELY_UNSET_KEY"),
+        PrivateClient::builder().api_key_query_env("api_key", "API_CLIENT_TEST_SURELY_UNSET_KEY"),
+    ] {
+        let err = builder.base_url("http://127.0.0.1:1").build().unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`API_CLIENT_TEST_SURELY_UNSET_KEY` is not set"),
+            "{err}"
+        );
+    }
     // PATH is set wherever tests run: its value becomes the token.
     let server = ok_server().await;
     builder(&server)

@@ -52,6 +52,13 @@ async fn cookies_persist_across_calls_and_are_readable() {
         Some(vec![("session".to_owned(), "abc123".to_owned())])
     );
     c.clone().profile().await.unwrap();
+    // Cookies can be set by hand, as in a requests session.
+    c.session().add_cookie("theme=dark; Path=/", &server.uri());
+    let cookies = c.session().cookies(&server.uri()).unwrap();
+    assert!(
+        cookies.contains(&("theme".to_owned(), "dark".to_owned())),
+        "{cookies:?}"
+    );
     // Without a store, cookies are neither kept nor readable.
     let plain = builder(&server).build().unwrap();
     plain.login().await.unwrap();

@@ -145,3 +145,24 @@ async fn a_trickling_body_passes_the_read_limit_but_not_the_deadline() {
         (Some(TimeoutPhase::Deadline), Some(ms(500)))
     );
 }
+
+#[tokio::test]
+async fn a_per_call_attempt_limit_bounds_each_attempt_within_the_deadline() {
+    let server = misbehaving::start(Behaviour::Stall).await;
+    let c = SlowClient::builder()
+        .base_url(&server.base)
+        .retry(RetryPolicy::default().attempts(2).backoff(ms(1), ms(1)))
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = c.with_attempt_timeout(ms(200)).get().await.unwrap_err();
+    // Two attempts of 200 ms each, far inside the 20 s deadline.
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!((err.attempts(), err.timeout_limit()), (2, Some(ms(200))));
+    assert_eq!(err.timeout_phase(), Some(TimeoutPhase::ResponseHeaders));
+}
