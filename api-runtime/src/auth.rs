@@ -312,9 +312,14 @@ impl ClientCredentials {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
             scopes: Vec::new(),
-            http: crate::ensure_tls_provider()
-                .ok()
-                .and_then(|()| reqwest::Client::builder().referer(false).build().ok()),
+            http: crate::ensure_tls_provider().ok().and_then(|()| {
+                reqwest::Client::builder()
+                    .referer(false)
+                    .connect_timeout(crate::DEFAULT_CONNECT_TIMEOUT)
+                    .read_timeout(crate::DEFAULT_READ_TIMEOUT)
+                    .build()
+                    .ok()
+            }),
         }
     }
 

@@ -14,6 +14,7 @@ use url::Url;
 
 use crate::error::{BoxError, Error, ErrorKind, Result};
 use crate::params::{Scalar, Sink};
+use crate::watchdog::Watchdog;
 
 /// Collects `key=value` pairs as an `application/x-www-form-urlencoded`
 /// body.
@@ -362,6 +363,8 @@ pub struct ByteStream {
     failed: bool,
     started: tokio::time::Instant,
     read_limit: std::time::Duration,
+    /// The read timeout between chunks (one timer, see `Watchdog`).
+    idle: Watchdog,
 }
 
 impl fmt::Debug for ByteStream {
@@ -380,9 +383,11 @@ impl ByteStream {
         url: Url,
         read_limit: std::time::Duration,
     ) -> ByteStream {
+        let started = tokio::time::Instant::now();
         ByteStream {
-            started: tokio::time::Instant::now(),
+            started,
             read_limit,
+            idle: Watchdog::new(started, None, read_limit),
             status: response.status(),
             headers: response.headers().clone(),
             content_length: response.content_length(),
@@ -461,9 +466,22 @@ impl Stream for ByteStream {
                 };
                 Poll::Ready(Some(Err(error.with_source(e.without_url()))))
             }
-            Poll::Ready(Some(Ok(chunk))) => Poll::Ready(Some(Ok(chunk))),
+            Poll::Ready(Some(Ok(chunk))) => {
+                self.idle.progress();
+                Poll::Ready(Some(Ok(chunk)))
+            }
             Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => Poll::Pending,
+            Poll::Pending => match self.idle.poll_expired(cx) {
+                Poll::Ready(_) => {
+                    self.failed = true;
+                    Poll::Ready(Some(Err(Error::timeout(
+                        crate::TimeoutPhase::Body,
+                        Some(self.read_limit),
+                        self.started.elapsed(),
+                    ))))
+                }
+                Poll::Pending => Poll::Pending,
+            },
         }
     }
 

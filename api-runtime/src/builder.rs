@@ -11,7 +11,8 @@ use url::Url;
 
 use crate::auth::{Auth, AuthProvider, DigestAuth, Secret, TokenCache};
 use crate::client::{
-    DEFAULT_MAX_BODY_SIZE, DEFAULT_USER_AGENT, FromCore, Overrides, Session, Shared, Timeouts,
+    BaseUrl, DEFAULT_MAX_BODY_SIZE, DEFAULT_USER_AGENT, FromCore, Overrides, Session, Shared,
+    Timeouts,
 };
 use crate::error::{Error, Result};
 use crate::hooks::{AttemptInfo, FnHook, Hook, RequestContext};
@@ -249,10 +250,10 @@ impl<C: FromCore> ClientBuilder<C> {
 
     /// The limit on waiting for the next bytes of a response, the first
     /// ones included (default 30 s): the time-out that catches a stalled
-    /// server, however long the body.
+    /// server, however long the body. It applies to a client given with
+    /// [`with_reqwest_client`](Self::with_reqwest_client) too.
     pub fn read_timeout(mut self, limit: Duration) -> Self {
         self.timeouts.read = limit;
-        self.transport_settings.push("read_timeout");
         self
     }
 
@@ -566,10 +567,11 @@ impl<C: FromCore> ClientBuilder<C> {
 
     /// Uses your own `reqwest::Client` (proxies, certificates, a resolver…)
     /// instead of building one. Its own settings then apply: setting
-    /// headers, connect or read time-outs or pool options on this builder
-    /// too is an error from [`build`](ClientBuilder::build), since they
-    /// would be silently ignored. Retries, the per-attempt limit and the
-    /// deadline still apply, per request.
+    /// headers, a connect time-out or pool options on this builder too is
+    /// an error from [`build`](ClientBuilder::build), since they would be
+    /// silently ignored. Retries, the read time-out, the per-attempt limit
+    /// and the deadline still apply, per request (with any time-outs of
+    /// that client's own).
     ///
     /// ```
     /// # use api_client::{api, Result};
@@ -605,6 +607,8 @@ impl<C: FromCore> ClientBuilder<C> {
             ));
         };
         let base = check_base_url(&base)?;
+        let base_url = BaseUrl::new(&base)
+            .map_err(|e| Error::builder(format!("invalid base URL `{base}`: {e}")))?;
         let mut headers = self.headers;
         headers.insert(header::USER_AGENT, self.user_agent);
         let header_names = headers.keys().cloned().collect();
@@ -635,6 +639,7 @@ impl<C: FromCore> ClientBuilder<C> {
             shared: Arc::new(Shared {
                 http,
                 base: base.into_boxed_str(),
+                base_url,
                 max_body_size: self.max_body_size,
                 timeouts: self.timeouts,
                 retry: Arc::new(self.retry),
@@ -664,7 +669,8 @@ fn build_reqwest(
     let mut builder = reqwest::Client::builder()
         .default_headers(headers)
         .connect_timeout(timeouts.connect)
-        .read_timeout(timeouts.read)
+        // No reqwest read or request timeout: each attempt enforces both
+        // with one timer (`Watchdog`), which costs less per call.
         .referer(false);
     if let Some(jar) = cookies {
         builder = builder.cookie_provider(jar);

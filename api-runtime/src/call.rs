@@ -407,7 +407,7 @@ impl Call {
         }
         let endpoint = self.endpoint;
         let method = endpoint.method.clone();
-        let url = Url::parse(&self.url).map_err(|e| {
+        let url = self.core.shared.base_url.join(&self.url).map_err(|e| {
             Error::invalid_request(format!("in `{}`: the URL is invalid: {e}", endpoint.name))
         })?;
         let replayable = retry::may_replay(&method, endpoint.idempotent, &self.headers);
@@ -466,7 +466,7 @@ impl Call {
             .attempt
             .or(endpoint.attempt_timeout)
             .or(shared.timeouts.attempt);
-        let deadline = started + total;
+        let deadline = crate::watchdog::instant_after(started, total);
         let mut sent = 0u32;
         let mut retries = 0u32;
         let mut reauthenticated = false;
@@ -516,10 +516,23 @@ impl Call {
             let attempt_started = Instant::now();
             let auth = shared.auth.as_ref().filter(|_| !endpoint.no_auth);
             let auth_sent = match auth {
-                // Nothing was sent when credentials cannot be had.
-                Some(auth) => Box::pin(auth.apply(&mut to_send))
-                    .await
-                    .map_err(|e| fail(e).with_attempts(sent - 1))?,
+                // Nothing was sent when credentials cannot be had. Getting
+                // them (a token request) is bounded by the deadline too.
+                Some(auth) => {
+                    match Box::pin(tokio::time::timeout_at(deadline, auth.apply(&mut to_send)))
+                        .await
+                    {
+                        Ok(applied) => applied.map_err(|e| fail(e).with_attempts(sent - 1))?,
+                        Err(_) => {
+                            let err = Error::timeout(
+                                TimeoutPhase::Deadline,
+                                Some(total),
+                                started.elapsed(),
+                            );
+                            return Err(fail(err).with_attempts(sent - 1));
+                        }
+                    }
+                }
                 None => Sent::Nothing,
             };
             let received = core

@@ -10,6 +10,7 @@ use tokio::time::Instant;
 use crate::client::Session;
 use crate::error::{Error, ErrorKind, Result, TimeoutPhase};
 use crate::response::RawResponse;
+use crate::watchdog::{Expired, Watchdog, instant_after};
 
 /// How much of a non-2xx body is kept on the error (for `Error::body` and
 /// typed error documents); the rest is not read.
@@ -37,50 +38,37 @@ pub(crate) enum Received {
 }
 
 impl Session {
-    /// Sends `request` and reads the whole response body. A non-2xx status
-    /// is an [`ErrorKind::Status`] error carrying the head and the start of
-    /// the body.
+    /// Sends `request` and reads the whole response body (only its head
+    /// when `buffered` is false: a stream's body is bounded by the read
+    /// timeout alone). A non-2xx status is an [`ErrorKind::Status`] error
+    /// carrying the head and the start of the body.
+    ///
+    /// The attempt's limit and the read timeout are enforced here, with
+    /// one timer (see [`Watchdog`]), not by reqwest: its per-request and
+    /// per-read timers cost more than the rest of our per-call work.
     pub(crate) async fn execute(
         &self,
-        mut request: reqwest::Request,
+        request: reqwest::Request,
         limits: &AttemptLimits,
         attempt_started: Instant,
         buffered: bool,
         keep_url: bool,
     ) -> Result<Received> {
-        let classify = |e, in_body| classify(e, limits, attempt_started, in_body);
-        let response = if buffered {
-            // reqwest's per-request timeout runs until the body is read.
-            *request.timeout_mut() = Some(limits.request);
-            self.shared
-                .http
-                .execute(request)
-                .await
-                .map_err(|e| classify(e, false))?
-        } else {
-            // A stream's body is bounded by the read timeout only: the
-            // attempt's limit covers the time to the response head.
-            match tokio::time::timeout(limits.request, self.shared.http.execute(request)).await {
-                Ok(result) => result.map_err(|e| classify(e, false))?,
-                Err(_) => {
-                    let (phase, limit) = if limits.deadline_bound {
-                        (TimeoutPhase::Deadline, limits.total)
-                    } else {
-                        (TimeoutPhase::ResponseHeaders, limits.request)
-                    };
-                    return Err(Error::timeout(
-                        phase,
-                        Some(limit),
-                        limits.call_started.elapsed(),
-                    ));
-                }
-            }
+        let mut watchdog = Watchdog::new(
+            attempt_started,
+            Some(instant_after(attempt_started, limits.request)),
+            limits.read,
+        );
+        let response = match watchdog.run(self.shared.http.execute(request)).await {
+            Ok(result) => result.map_err(|e| classify(e, limits, attempt_started, false))?,
+            Err(expired) => return Err(limits.expired(expired, TimeoutPhase::ResponseHeaders)),
         };
+        watchdog.progress();
         let mut response = response;
         let status = response.status();
         if !status.is_success() {
             let headers = std::mem::take(response.headers_mut());
-            let body = read_error_body(response).await;
+            let body = read_error_body(response, &mut watchdog).await;
             return Err(Error::status_error(status, headers, body));
         }
         if !buffered {
@@ -89,7 +77,14 @@ impl Session {
         // Moved, not cloned: the body is read without them.
         let headers = std::mem::take(response.headers_mut());
         let url = keep_url.then(|| response.url().clone());
-        let body = read_body(response, self.shared.max_body_size, |e| classify(e, true)).await?;
+        let body = read_body(
+            response,
+            self.shared.max_body_size,
+            &mut watchdog,
+            |e| classify(e, limits, attempt_started, true),
+            |expired| limits.expired(expired, TimeoutPhase::Body),
+        )
+        .await?;
         // Only `Response<T>` reports the elapsed time.
         let elapsed = if keep_url {
             limits.call_started.elapsed()
@@ -106,11 +101,25 @@ impl Session {
     }
 }
 
+impl AttemptLimits {
+    /// The time-out error for a limit that ran out in `phase`.
+    fn expired(&self, expired: Expired, phase: TimeoutPhase) -> Error {
+        let (phase, limit) = match expired {
+            Expired::Idle => (phase, self.read),
+            Expired::Hard if self.deadline_bound => (TimeoutPhase::Deadline, self.total),
+            Expired::Hard => (phase, self.request),
+        };
+        Error::timeout(phase, Some(limit), self.call_started.elapsed())
+    }
+}
+
 /// Reads a success body to its end, refusing one larger than `limit`.
 async fn read_body(
     mut response: reqwest::Response,
     limit: usize,
+    watchdog: &mut Watchdog,
     classify: impl Fn(reqwest::Error) -> Error,
+    expired: impl Fn(Expired) -> Error,
 ) -> Result<Bytes> {
     let too_large = |len: u64| {
         Error::with_message(
@@ -125,7 +134,14 @@ async fn read_body(
     }
     let mut first: Option<Bytes> = None;
     let mut rest = BytesMut::new();
-    while let Some(chunk) = response.chunk().await.map_err(&classify)? {
+    loop {
+        let chunk = match watchdog.run(response.chunk()).await {
+            Ok(Ok(Some(chunk))) => chunk,
+            Ok(Ok(None)) => break,
+            Ok(Err(e)) => return Err(classify(e)),
+            Err(e) => return Err(expired(e)),
+        };
+        watchdog.progress();
         let so_far = first.as_ref().map_or(0, Bytes::len) + rest.len();
         if so_far + chunk.len() > limit {
             return Err(too_large((so_far + chunk.len()) as u64));
@@ -149,11 +165,13 @@ async fn read_body(
     })
 }
 
-/// Reads at most [`ERROR_BODY_LIMIT`] bytes of an error body; a failure
-/// while reading keeps what arrived.
-async fn read_error_body(mut response: reqwest::Response) -> Bytes {
+/// Reads at most [`ERROR_BODY_LIMIT`] bytes of an error body, within the
+/// attempt's limits; a failure or time-out while reading keeps what
+/// arrived.
+async fn read_error_body(mut response: reqwest::Response, watchdog: &mut Watchdog) -> Bytes {
     let mut body = BytesMut::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
+    while let Ok(Ok(Some(chunk))) = watchdog.run(response.chunk()).await {
+        watchdog.progress();
         let room = ERROR_BODY_LIMIT - body.len();
         body.extend_from_slice(&chunk[..chunk.len().min(room)]);
         if body.len() >= ERROR_BODY_LIMIT {
@@ -165,7 +183,9 @@ async fn read_error_body(mut response: reqwest::Response) -> Bytes {
 
 /// Maps a reqwest error to our kinds. reqwest reports a body that times out
 /// as a *decode* error, so time-outs are recognised first; which limit ran
-/// out is told from the time the attempt took.
+/// out is told from the time the attempt took. Our own limits never reach
+/// here (see [`AttemptLimits::expired`]): reqwest's time-outs are its
+/// connect timeout, and those of a client given with `with_reqwest_client`.
 pub(crate) fn classify(
     error: reqwest::Error,
     limits: &AttemptLimits,

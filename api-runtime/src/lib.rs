@@ -32,6 +32,7 @@ mod redact;
 mod response;
 mod retry;
 mod validate;
+mod watchdog;
 
 pub use auth::{AuthProvider, ClientCredentials, Secret, Token, TokenFuture};
 pub use body::{BlockingChunks, ByteStream, IntoPart, Part, Upload};

@@ -553,3 +553,30 @@ async fn secrets_never_reach_logs_debug_or_errors() {
         assert!(!printed.contains(secret), "{secret} printed:\n{printed}");
     }
 }
+
+#[tokio::test]
+async fn a_token_endpoint_that_never_answers_is_bounded_by_the_deadline() {
+    let token_server = crate::misbehaving::start(crate::misbehaving::Behaviour::Stall).await;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true})))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let provider = ClientCredentials::new(format!("{}/oauth/token", token_server.base), "c", "s");
+    let c = builder(&server)
+        .auth_provider(provider)
+        .timeout(Duration::from_millis(400))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = c.me().await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err:?}");
+    assert_eq!(
+        err.timeout_phase(),
+        Some(api_client::TimeoutPhase::Deadline)
+    );
+    // Nothing reached the API.
+    assert_eq!(err.attempts(), 0);
+}

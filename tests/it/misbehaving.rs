@@ -20,6 +20,9 @@ pub enum Behaviour {
     Silent,
     /// Sends the head of a 100-byte body, then stalls.
     HeadersThenStall,
+    /// Sends a 503 with the head of a 100-byte body and 12 bytes of it,
+    /// then stalls.
+    ErrorThenStall,
     /// Sends the head of a 100-byte body and 7 bytes, then closes.
     TruncatedBody,
     /// Reads the request and closes without answering.
@@ -114,6 +117,13 @@ async fn serve(mut stream: TcpStream, behaviour: Behaviour) {
             let _ = read_head(&mut stream).await;
             let _ = stream
                 .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n")
+                .await;
+            tokio::time::sleep(hold).await;
+        }
+        Behaviour::ErrorThenStall => {
+            let _ = read_head(&mut stream).await;
+            let _ = stream
+                .write_all(b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"error\":\"b")
                 .await;
             tokio::time::sleep(hold).await;
         }

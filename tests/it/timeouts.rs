@@ -166,3 +166,53 @@ async fn a_per_call_attempt_limit_bounds_each_attempt_within_the_deadline() {
     assert_eq!((err.attempts(), err.timeout_limit()), (2, Some(ms(200))));
     assert_eq!(err.timeout_phase(), Some(TimeoutPhase::ResponseHeaders));
 }
+
+#[tokio::test]
+async fn an_error_body_that_stalls_is_cut_by_the_read_limit_and_kept() {
+    let server = misbehaving::start(Behaviour::ErrorThenStall).await;
+    let c = builder(&server.base).read_timeout(ms(300)).build().unwrap();
+    let started = Instant::now();
+    let err = c.get().await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The status is the error; what of the body arrived is kept.
+    assert_eq!(err.kind(), ErrorKind::Status, "{err:?}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(
+        err.body().map(|b| &b[..]),
+        Some(&b"{\"error\":\"b"[..]),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_read_limit_applies_to_a_client_given_with_reqwest() {
+    let server = misbehaving::start(Behaviour::Stall).await;
+    let own = api_client::reqwest::Client::builder().build().unwrap();
+    let c = builder(&server.base)
+        .with_reqwest_client(own)
+        .read_timeout(ms(300))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = c.get().await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        (err.timeout_phase(), err.timeout_limit()),
+        (Some(TimeoutPhase::ResponseHeaders), Some(ms(300)))
+    );
+}
+
+#[tokio::test]
+async fn limits_too_large_for_the_clock_mean_no_limit_not_a_panic() {
+    let server = misbehaving::start(Behaviour::Trickle).await;
+    let c = builder(&server.base)
+        .read_timeout(Duration::MAX)
+        .timeout(Duration::MAX)
+        .attempt_timeout(Duration::MAX)
+        .build()
+        .unwrap();
+    assert_eq!(
+        c.with_timeout(Duration::MAX).get().await.unwrap(),
+        serde_json::json!(1234567890123456u64)
+    );
+}
