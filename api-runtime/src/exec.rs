@@ -127,7 +127,8 @@ async fn read_body(
             format!("the response body ({len} bytes or more) exceeds the limit of {limit} bytes"),
         )
     };
-    if let Some(len) = response.content_length() {
+    let announced = response.content_length();
+    if let Some(len) = announced {
         if len > limit as u64 {
             return Err(too_large(len));
         }
@@ -151,7 +152,10 @@ async fn read_body(
             None => first = Some(chunk),
             Some(head) => {
                 if rest.is_empty() {
-                    rest.reserve(head.len() + chunk.len());
+                    // Once, at the announced length (checked against the
+                    // limit above): no regrowth, no copy per chunk.
+                    let at_least = head.len() + chunk.len();
+                    rest.reserve(announced.map_or(at_least, |n| at_least.max(n as usize)));
                     rest.extend_from_slice(head);
                 }
                 rest.extend_from_slice(&chunk);

@@ -142,6 +142,53 @@ impl HandWritten {
         }
     }
 
+    /// Diagnostic: reqwest clients that differ by one setting each, from
+    /// the defaults towards the leanest configuration.
+    pub fn reqwest_variants(base: &str) -> Vec<(&'static str, HandWritten)> {
+        let _ = api_client::ensure_tls_provider();
+        let lean =
+            || reqwest::Client::builder().retry(reqwest::retry::never().max_retries_per_request(0));
+        let variants: Vec<(&'static str, reqwest::ClientBuilder)> = vec![
+            ("reqwest defaults", reqwest::Client::builder()),
+            ("+ no internal retry", lean()),
+            ("+ no proxy lookup", lean().no_proxy()),
+            ("+ http1 only", lean().no_proxy().http1_only()),
+            (
+                "+ no decompression",
+                lean()
+                    .no_proxy()
+                    .http1_only()
+                    .no_gzip()
+                    .no_brotli()
+                    .no_zstd()
+                    .no_deflate(),
+            ),
+            (
+                "+ redirects off",
+                lean()
+                    .no_proxy()
+                    .http1_only()
+                    .no_gzip()
+                    .no_brotli()
+                    .no_zstd()
+                    .no_deflate()
+                    .redirect(reqwest::redirect::Policy::none()),
+            ),
+        ];
+        variants
+            .into_iter()
+            .map(|(name, builder)| {
+                (
+                    name,
+                    HandWritten {
+                        client: builder.build().expect("a reqwest client"),
+                        base: base.to_owned(),
+                    },
+                )
+            })
+            .collect()
+    }
+
     pub async fn user_untimed(&self) -> std::result::Result<User, BoxError> {
         let bytes = self
             .client
@@ -248,6 +295,38 @@ impl RawHyper {
             client: HyperClient::builder(TokioExecutor::new()).build_http(),
             base: base.to_owned(),
         }
+    }
+
+    /// Diagnostic: hyper-util's client with some of reqwest's settings.
+    pub fn variants(base: &str) -> Vec<(&'static str, RawHyper)> {
+        let nodelay = || {
+            let mut c = HttpConnector::new();
+            c.set_nodelay(true);
+            c
+        };
+        let timers = || {
+            let mut b = HyperClient::builder(TokioExecutor::new());
+            b.timer(hyper_util::rt::TokioTimer::new())
+                .pool_timer(hyper_util::rt::TokioTimer::new())
+                .pool_idle_timeout(Duration::from_secs(90));
+            b
+        };
+        vec![
+            (
+                "hyper + nodelay",
+                RawHyper {
+                    client: HyperClient::builder(TokioExecutor::new()).build(nodelay()),
+                    base: base.to_owned(),
+                },
+            ),
+            (
+                "hyper + nodelay + pool timers",
+                RawHyper {
+                    client: timers().build(nodelay()),
+                    base: base.to_owned(),
+                },
+            ),
+        ]
     }
 
     async fn send<T: serde::de::DeserializeOwned>(

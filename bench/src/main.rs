@@ -273,6 +273,7 @@ fn python(base: &str) -> Vec<Measured> {
             mean_us: v["mean_us"].as_f64().unwrap_or(0.0),
             p50_us: v["p50_us"].as_f64().unwrap_or(0.0),
             p99_us: v["p99_us"].as_f64().unwrap_or(0.0),
+            cpu_us: None,
         })
         .collect()
 }
@@ -292,13 +293,19 @@ async fn main() {
             }
         }
     }
-    if what == "profile-generated" || what == "profile-hand" {
+    if what == "profile-generated" || what == "profile-hand" || what == "profile-hyper" {
         // For `perf record`: one client, 16 in flight, a fixed number of calls.
         let server = server::start().await.expect("a server");
         server::pin_to_core(1);
         let generated = Arc::new(clients::generated(&server.base));
         let hand = Arc::new(clients::HandWritten::new(&server.base));
-        let job = if what == "profile-generated" {
+        let hyper = Arc::new(clients::RawHyper::new(&server.base));
+        let job = if what == "profile-hyper" {
+            job(move || {
+                let y = hyper.clone();
+                async move { y.get::<clients::User>("/users/42").await }
+            })
+        } else if what == "profile-generated" {
             job(move || {
                 let g = generated.clone();
                 async move { clients::Bench::user(&*g).await }
@@ -313,11 +320,83 @@ async fn main() {
             &what,
             &[(what.as_str(), job.clone()), (what.as_str(), job)],
             48_000,
-            16,
+            // `API_BENCH_IN_FLIGHT=1` profiles sequential calls.
+            std::env::var("API_BENCH_IN_FLIGHT")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(16),
             1,
         )
         .await;
         eprintln!("{:?}", r.map(|m| m[0].rps));
+        return;
+    }
+    if what == "probe" {
+        // Diagnostic: what each of reqwest's per-request layers costs at 16
+        // in flight, from raw hyper up to the settings the clients use.
+        let server = server::start().await.expect("a server");
+        server::pin_to_core(1);
+        let variants = clients::HandWritten::reqwest_variants(&server.base);
+        let hyper = Arc::new(clients::RawHyper::new(&server.base));
+        let generated = Arc::new(clients::generated(&server.base));
+        let hand = Arc::new(clients::HandWritten::new(&server.base));
+        let mut jobs: Vec<(&str, run::Job)> = vec![
+            (
+                "generated",
+                job(move || {
+                    let g = generated.clone();
+                    async move { clients::Bench::user(&*g).await }
+                }),
+            ),
+            (
+                "hand-written reqwest",
+                job(move || {
+                    let h = hand.clone();
+                    async move { h.user().await }
+                }),
+            ),
+            (
+                "raw hyper",
+                job(move || {
+                    let y = hyper.clone();
+                    async move { y.get::<clients::User>("/users/42").await }
+                }),
+            ),
+        ];
+        for (name, client) in clients::RawHyper::variants(&server.base) {
+            let client = Arc::new(client);
+            jobs.push((
+                name,
+                job(move || {
+                    let y = client.clone();
+                    async move { y.get::<clients::User>("/users/42").await }
+                }),
+            ));
+        }
+        for (name, client) in variants {
+            let client = Arc::new(client);
+            jobs.push((
+                name,
+                job(move || {
+                    let c = client.clone();
+                    async move { c.user_untimed().await }
+                }),
+            ));
+        }
+        match run::compare("probe", &jobs, CONCURRENT, 16, 7).await {
+            Ok(measured) => {
+                for m in measured {
+                    eprintln!(
+                        "{:<40} {:>8.0} req/s  {:>5.1} µs CPU/call  vs hand-written {:.3}",
+                        m.client,
+                        m.rps,
+                        m.cpu_us.unwrap_or(0.0),
+                        m.paired.unwrap_or(0.0)
+                    );
+                }
+            }
+            Err(e) => eprintln!("probe failed: {e}"),
+        }
         return;
     }
     if what == "micro" {

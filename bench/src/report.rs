@@ -23,9 +23,9 @@ pub fn http(server: &str, results: &[Measured]) -> String {
     }
     let _ = writeln!(
         out,
-        "| scenario | client | req/s | mean µs | p50 µs | p99 µs | vs hand-written |"
+        "| scenario | client | req/s | mean µs | p50 µs | p99 µs | client CPU µs/call | vs hand-written |"
     );
-    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|");
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|");
     for scenario in &scenarios {
         let reference = find(results, scenario, "hand-written reqwest")
             .or_else(|| find(results, scenario, "reqwest blocking"))
@@ -36,9 +36,10 @@ pub fn http(server: &str, results: &[Measured]) -> String {
                 (None, Some(r)) => format!("{:.3}", m.rps / r),
                 (None, None) => String::new(),
             };
+            let cpu = m.cpu_us.map_or_else(String::new, |c| format!("{c:.1}"));
             let _ = writeln!(
                 out,
-                "| {} | {} | {:.0} | {:.0} | {:.0} | {:.0} | {ratio} |",
+                "| {} | {} | {:.0} | {:.0} | {:.0} | {:.0} | {cpu} | {ratio} |",
                 m.scenario, m.client, m.rps, m.mean_us, m.p50_us, m.p99_us
             );
         }

@@ -27,6 +27,32 @@ pub struct Measured {
     pub mean_us: f64,
     pub p50_us: f64,
     pub p99_us: f64,
+    /// CPU time this process spent per call (µs, median round): the
+    /// client's own cost, which the server's noise does not move. `None`
+    /// for clients measured in another process.
+    pub cpu_us: Option<f64>,
+}
+
+/// CPU time used by this process so far (every thread; the server and
+/// Python are other processes).
+fn process_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; the clock id is a
+    // constant the kernel knows.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// One round's figures: wall time and the process CPU time it used.
+struct Took {
+    wall: Duration,
+    cpu: Duration,
 }
 
 fn histogram() -> Histogram<u64> {
@@ -54,8 +80,9 @@ async fn round(
     calls: usize,
     concurrency: usize,
     latencies: &mut Histogram<u64>,
-) -> Result<Duration, String> {
+) -> Result<Took, String> {
     let started = Instant::now();
+    let cpu = process_cpu();
     let per_task = calls / concurrency;
     let tasks: Vec<_> = (0..concurrency)
         .map(|_| {
@@ -77,7 +104,10 @@ async fn round(
             latencies.saturating_record(d.as_micros().max(1) as u64);
         }
     }
-    Ok(started.elapsed())
+    Ok(Took {
+        wall: started.elapsed(),
+        cpu: process_cpu().saturating_sub(cpu),
+    })
 }
 
 /// Measures async clients in one scenario: `rounds` rounds, each running
@@ -91,6 +121,7 @@ pub async fn compare(
 ) -> Result<Vec<Measured>, String> {
     let mut hists: Vec<Histogram<u64>> = clients.iter().map(|_| histogram()).collect();
     let mut rates: Vec<Vec<f64>> = clients.iter().map(|_| Vec::new()).collect();
+    let mut cpus: Vec<Vec<f64>> = clients.iter().map(|_| Vec::new()).collect();
     // A warm-up round fills the pools.
     for (_, job) in clients {
         round(job, concurrency * 20, concurrency, &mut histogram()).await?;
@@ -99,7 +130,8 @@ pub async fn compare(
         let order = order(r, clients.len());
         for i in order {
             let took = round(&clients[i].1, calls, concurrency, &mut hists[i]).await?;
-            rates[i].push(calls as f64 / took.as_secs_f64());
+            rates[i].push(calls as f64 / took.wall.as_secs_f64());
+            cpus[i].push(took.cpu.as_secs_f64() * 1e6 / calls as f64);
         }
     }
     Ok(summarize(
@@ -107,6 +139,7 @@ pub async fn compare(
         clients.iter().map(|(n, _)| *n),
         hists,
         rates,
+        cpus,
     ))
 }
 
@@ -117,12 +150,14 @@ fn summarize<'a>(
     names: impl Iterator<Item = &'a str>,
     hists: Vec<Histogram<u64>>,
     rates: Vec<Vec<f64>>,
+    cpus: Vec<Vec<f64>>,
 ) -> Vec<Measured> {
     let reference = rates.get(1).cloned();
     names
         .zip(hists)
         .zip(rates)
-        .map(|((name, h), r)| Measured {
+        .zip(cpus)
+        .map(|(((name, h), r), cpu)| Measured {
             client: name.to_owned(),
             scenario: scenario.to_owned(),
             paired: reference
@@ -132,6 +167,7 @@ fn summarize<'a>(
             mean_us: h.mean(),
             p50_us: h.value_at_quantile(0.5) as f64,
             p99_us: h.value_at_quantile(0.99) as f64,
+            cpu_us: Some(median(cpu)),
         })
         .collect()
 }
@@ -145,6 +181,7 @@ pub fn compare_blocking(
 ) -> Result<Vec<Measured>, String> {
     let mut hists: Vec<Histogram<u64>> = clients.iter().map(|_| histogram()).collect();
     let mut rates: Vec<Vec<f64>> = clients.iter().map(|_| Vec::new()).collect();
+    let mut cpus: Vec<Vec<f64>> = clients.iter().map(|_| Vec::new()).collect();
     for (_, job) in clients {
         for _ in 0..20 {
             job()?;
@@ -154,12 +191,14 @@ pub fn compare_blocking(
         let order = order(r, clients.len());
         for i in order {
             let started = Instant::now();
+            let cpu = process_cpu();
             for _ in 0..calls {
                 let t = Instant::now();
                 (clients[i].1)()?;
                 hists[i].saturating_record(t.elapsed().as_micros().max(1) as u64);
             }
             rates[i].push(calls as f64 / started.elapsed().as_secs_f64());
+            cpus[i].push(process_cpu().saturating_sub(cpu).as_secs_f64() * 1e6 / calls as f64);
         }
     }
     Ok(summarize(
@@ -167,5 +206,6 @@ pub fn compare_blocking(
         clients.iter().map(|(n, _)| *n),
         hists,
         rates,
+        cpus,
     ))
 }
