@@ -4,6 +4,7 @@
 //! cargo run --release -p api-client-bench -- http      # clients against a local server
 //! cargo run --release -p api-client-bench -- compile   # expansion and build time, 100 methods
 //! cargo run --release -p api-client-bench -- all       # both
+//! cargo run --release -p api-client-bench -- http --runs 5   # medians of 5 runs
 //! cargo run --release -p api-client-bench -- tls       # TLS backends' clean build cost (slow)
 //! cargo run --release -p api-client-bench -- micro     # decode/validate timings, future sizes
 //! perf record -e cpu-clock -g -- target/release/api-client-bench profile-generated   # or profile-hand
@@ -50,7 +51,7 @@ where
 const SMALL: usize = 1_000;
 const LARGE: usize = 400;
 const CONCURRENT: usize = 6_400;
-const ROUNDS: usize = 15;
+const ROUNDS: usize = 25;
 
 async fn http(base: &str) -> Result<Vec<Measured>, String> {
     let generated = Arc::new(clients::generated(base));
@@ -270,6 +271,7 @@ fn python(base: &str) -> Vec<Measured> {
             scenario: v["scenario"].as_str().unwrap_or("?").to_owned(),
             rps: v["rps"].as_f64().unwrap_or(0.0),
             paired: None,
+            paired_range: None,
             mean_us: v["mean_us"].as_f64().unwrap_or(0.0),
             p50_us: v["p50_us"].as_f64().unwrap_or(0.0),
             p99_us: v["p99_us"].as_f64().unwrap_or(0.0),
@@ -448,16 +450,29 @@ async fn main() {
         if server::pin_to_core(1) {
             eprintln!("pinned: server on CPU 0, clients on CPU 1");
         }
-        let mut results = match http(&server.base).await {
-            Ok(results) => results,
-            Err(e) => {
-                eprintln!("a benchmark call failed: {e}");
-                std::process::exit(1);
-            }
-        };
-        eprintln!("Python…");
-        results.extend(python(&server.base));
-        sections.push(report::http(&server.kind, &results));
+        // `--runs N`: the whole HTTP part N times, figures the median run.
+        let runs = std::env::args()
+            .skip_while(|a| a != "--runs")
+            .nth(1)
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(1)
+            .clamp(1, 20);
+        let mut all_runs = Vec::new();
+        for run in 1..=runs {
+            eprintln!("run {run} of {runs}");
+            let mut results = match http(&server.base).await {
+                Ok(results) => results,
+                Err(e) => {
+                    eprintln!("a benchmark call failed: {e}");
+                    std::process::exit(1);
+                }
+            };
+            eprintln!("Python…");
+            results.extend(python(&server.base));
+            all_runs.push(results);
+        }
+        let results = run::across_runs(&all_runs);
+        sections.push(report::http(&server.kind, runs, &results));
         report::svg(&results);
     }
     if what == "tls" {

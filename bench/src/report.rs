@@ -12,9 +12,15 @@ fn find<'a>(results: &'a [Measured], scenario: &str, client: &str) -> Option<&'a
 }
 
 /// The Markdown section of the HTTP benchmark.
-pub fn http(server: &str, results: &[Measured]) -> String {
+pub fn http(server: &str, runs: usize, results: &[Measured]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### Throughput and latency (server: {server})\n");
+    if runs > 1 {
+        let _ = writeln!(
+            out,
+            "Medians of {runs} runs; the ratio's range across the runs in brackets.\n"
+        );
+    }
     let mut scenarios: Vec<&str> = Vec::new();
     for m in results {
         if !scenarios.contains(&m.scenario.as_str()) {
@@ -32,7 +38,10 @@ pub fn http(server: &str, results: &[Measured]) -> String {
             .map(|m| m.rps);
         for m in results.iter().filter(|m| &m.scenario == scenario) {
             let ratio = match (m.paired, reference) {
-                (Some(p), _) => format!("{p:.3}"),
+                (Some(p), _) => match m.paired_range {
+                    Some((lo, hi)) if hi > lo => format!("{p:.3} [{lo:.3}–{hi:.3}]"),
+                    _ => format!("{p:.3}"),
+                },
                 (None, Some(r)) => format!("{:.3}", m.rps / r),
                 (None, None) => String::new(),
             };
@@ -103,18 +112,21 @@ pub fn http(server: &str, results: &[Measured]) -> String {
     );
     check(
         "generated / raw hyper, 16 in flight",
-        ratio("GET 400 B, 16 in flight", "generated", "raw hyper"),
+        // Both paired against the hand-written client, round by round.
+        paired("GET 400 B, 16 in flight", "generated")
+            .zip(paired("GET 400 B, 16 in flight", "raw hyper"))
+            .map(|(g, y)| g / y),
         &|v| v >= 0.85,
         &|v| format!("{v:.3} (target ≥ 0.85)"),
     );
     check(
         "validation cost on the 30 KB array (generated)",
-        ratio(
+        paired(
             "GET 30 KB + validation, sequential",
             "generated, no validation",
-            "generated",
         )
-        .map(|r| (r - 1.0) * 100.0),
+        .zip(paired("GET 30 KB + validation, sequential", "generated"))
+        .map(|(plain, validated)| (plain / validated - 1.0) * 100.0),
         &|v| v <= 15.0,
         &|v| format!("{v:+.1}% slower (target ≤ 15%)"),
     );

@@ -24,6 +24,8 @@ pub struct Measured {
     /// Throughput relative to the scenario's first client, the median of
     /// the per-round ratios (paired, so drift between rounds cancels).
     pub paired: Option<f64>,
+    /// Across several runs: the lowest and highest run's `paired`.
+    pub paired_range: Option<(f64, f64)>,
     pub mean_us: f64,
     pub p50_us: f64,
     pub p99_us: f64,
@@ -163,6 +165,7 @@ fn summarize<'a>(
             paired: reference
                 .as_ref()
                 .map(|base| median(r.iter().zip(base).map(|(a, b)| a / b).collect())),
+            paired_range: None,
             rps: median(r),
             mean_us: h.mean(),
             p50_us: h.value_at_quantile(0.5) as f64,
@@ -208,4 +211,47 @@ pub fn compare_blocking(
         rates,
         cpus,
     ))
+}
+
+/// The figures of several runs of the same scenarios: per client, the
+/// median of each figure across runs, and the range of the paired ratio.
+pub fn across_runs(runs: &[Vec<Measured>]) -> Vec<Measured> {
+    let Some(first) = runs.first() else {
+        return Vec::new();
+    };
+    if runs.len() == 1 {
+        return first.clone();
+    }
+    first
+        .iter()
+        .map(|m| {
+            let same: Vec<&Measured> = runs
+                .iter()
+                .filter_map(|run| {
+                    run.iter()
+                        .find(|o| o.scenario == m.scenario && o.client == m.client)
+                })
+                .collect();
+            let of = |f: &dyn Fn(&Measured) -> Option<f64>| {
+                let values: Vec<f64> = same.iter().filter_map(|o| f(o)).collect();
+                (!values.is_empty()).then(|| median(values))
+            };
+            let paired: Vec<f64> = same.iter().filter_map(|o| o.paired).collect();
+            Measured {
+                client: m.client.clone(),
+                scenario: m.scenario.clone(),
+                rps: of(&|o| Some(o.rps)).unwrap_or(0.0),
+                paired: of(&|o| o.paired),
+                paired_range: (!paired.is_empty()).then(|| {
+                    let lo = paired.iter().copied().fold(f64::INFINITY, f64::min);
+                    let hi = paired.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    (lo, hi)
+                }),
+                mean_us: of(&|o| Some(o.mean_us)).unwrap_or(0.0),
+                p50_us: of(&|o| Some(o.p50_us)).unwrap_or(0.0),
+                p99_us: of(&|o| Some(o.p99_us)).unwrap_or(0.0),
+                cpu_us: of(&|o| o.cpu_us),
+            }
+        })
+        .collect()
 }
