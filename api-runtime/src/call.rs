@@ -493,6 +493,7 @@ impl Call {
                 request: attempt_limit.map_or(remaining, |a| a.min(remaining)),
                 deadline_bound: attempt_limit.is_none_or(|a| remaining <= a),
                 total,
+                deadline,
                 call_started: started,
             };
             // A bytes body clones cheaply and the original stays for a later

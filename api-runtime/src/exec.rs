@@ -26,6 +26,8 @@ pub(crate) struct AttemptLimits {
     /// Whether `request` is what was left of the call's deadline.
     pub(crate) deadline_bound: bool,
     pub(crate) total: Duration,
+    /// When the call's deadline (`total` after `call_started`) runs out.
+    pub(crate) deadline: Instant,
     pub(crate) call_started: Instant,
 }
 
@@ -54,9 +56,12 @@ impl Session {
         buffered: bool,
         keep_url: bool,
     ) -> Result<Received> {
+        // The limits run from sending (credentials may have taken time
+        // since the attempt started), and never past the deadline.
+        let sent_at = Instant::now();
         let mut watchdog = Watchdog::new(
-            attempt_started,
-            Some(instant_after(attempt_started, limits.request)),
+            sent_at,
+            Some(instant_after(sent_at, limits.request).min(limits.deadline)),
             limits.read,
         );
         let response = match watchdog.run(self.shared.http.execute(request)).await {
@@ -106,7 +111,9 @@ impl AttemptLimits {
     fn expired(&self, expired: Expired, phase: TimeoutPhase) -> Error {
         let (phase, limit) = match expired {
             Expired::Idle => (phase, self.read),
-            Expired::Hard if self.deadline_bound => (TimeoutPhase::Deadline, self.total),
+            Expired::Hard if self.deadline_bound || Instant::now() >= self.deadline => {
+                (TimeoutPhase::Deadline, self.total)
+            }
             Expired::Hard => (phase, self.request),
         };
         Error::timeout(phase, Some(limit), self.call_started.elapsed())

@@ -143,43 +143,32 @@ impl HandWritten {
     }
 
     /// Diagnostic: reqwest clients that differ by one setting each, from
-    /// the defaults towards the leanest configuration.
+    /// the defaults towards the leanest configuration (each step keeps the
+    /// ones before it).
     pub fn reqwest_variants(base: &str) -> Vec<(&'static str, HandWritten)> {
+        type Step = fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder;
         let _ = api_client::ensure_tls_provider();
-        let lean =
-            || reqwest::Client::builder().retry(reqwest::retry::never().max_retries_per_request(0));
-        let variants: Vec<(&'static str, reqwest::ClientBuilder)> = vec![
-            ("reqwest defaults", reqwest::Client::builder()),
-            ("+ no internal retry", lean()),
-            ("+ no proxy lookup", lean().no_proxy()),
-            ("+ http1 only", lean().no_proxy().http1_only()),
-            (
-                "+ no decompression",
-                lean()
-                    .no_proxy()
-                    .http1_only()
-                    .no_gzip()
-                    .no_brotli()
-                    .no_zstd()
-                    .no_deflate(),
-            ),
-            (
-                "+ redirects off",
-                lean()
-                    .no_proxy()
-                    .http1_only()
-                    .no_gzip()
-                    .no_brotli()
-                    .no_zstd()
-                    .no_deflate()
-                    .redirect(reqwest::redirect::Policy::none()),
-            ),
+        let steps: [(&'static str, Step); 6] = [
+            ("reqwest defaults", |b| b),
+            ("+ no internal retry", |b| {
+                b.retry(reqwest::retry::never().max_retries_per_request(0))
+            }),
+            ("+ no proxy lookup", |b| b.no_proxy()),
+            ("+ http1 only", |b| b.http1_only()),
+            ("+ no decompression", |b| {
+                b.no_gzip().no_brotli().no_zstd().no_deflate()
+            }),
+            ("+ redirects off", |b| {
+                b.redirect(reqwest::redirect::Policy::none())
+            }),
         ];
-        variants
-            .into_iter()
-            .map(|(name, builder)| {
+        (1..=steps.len())
+            .map(|n| {
+                let builder = steps[..n]
+                    .iter()
+                    .fold(reqwest::Client::builder(), |b, (_, step)| step(b));
                 (
-                    name,
+                    steps[n - 1].0,
                     HandWritten {
                         client: builder.build().expect("a reqwest client"),
                         base: base.to_owned(),

@@ -580,3 +580,35 @@ async fn a_token_endpoint_that_never_answers_is_bounded_by_the_deadline() {
     // Nothing reached the API.
     assert_eq!(err.attempts(), 0);
 }
+
+/// A provider that takes its time to hand out a token.
+struct Slow;
+
+impl AuthProvider for Slow {
+    fn token(&self) -> TokenFuture<'_> {
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            Ok(Token::new("slow-token"))
+        })
+    }
+}
+
+#[tokio::test]
+async fn the_read_and_attempt_limits_start_when_the_request_is_sent() {
+    let server = MockServer::start().await;
+    Mock::given(header("authorization", "Bearer slow-token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // Getting the token takes longer than either limit: neither counts it
+    // (and no retry could hide it if one did).
+    let c = builder(&server)
+        .no_retry()
+        .auth_provider(Slow)
+        .read_timeout(Duration::from_millis(250))
+        .attempt_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    assert_eq!(c.me().await.unwrap(), json!({"ok": true}));
+}
