@@ -112,6 +112,54 @@ async fn round(
     })
 }
 
+/// What the rounds of one scenario measured, per client.
+struct Tally {
+    hists: Vec<Histogram<u64>>,
+    /// Calls per second, one entry per round.
+    rates: Vec<Vec<f64>>,
+    /// CPU µs per call, one entry per round.
+    cpus: Vec<Vec<f64>>,
+}
+
+impl Tally {
+    fn new(clients: usize) -> Tally {
+        Tally {
+            hists: (0..clients).map(|_| histogram()).collect(),
+            rates: vec![Vec::new(); clients],
+            cpus: vec![Vec::new(); clients],
+        }
+    }
+
+    fn record(&mut self, client: usize, calls: usize, took: &Took) {
+        self.rates[client].push(calls as f64 / took.wall.as_secs_f64());
+        self.cpus[client].push(took.cpu.as_secs_f64() * 1e6 / calls as f64);
+    }
+
+    /// Figures per client; paired ratios against the second client (the
+    /// hand-written reference in every scenario).
+    fn summarize<'a>(self, scenario: &str, names: impl Iterator<Item = &'a str>) -> Vec<Measured> {
+        let reference = self.rates.get(1).cloned();
+        names
+            .zip(self.hists)
+            .zip(self.rates)
+            .zip(self.cpus)
+            .map(|(((name, h), r), cpu)| Measured {
+                client: name.to_owned(),
+                scenario: scenario.to_owned(),
+                paired: reference
+                    .as_ref()
+                    .map(|base| median(r.iter().zip(base).map(|(a, b)| a / b).collect())),
+                paired_range: None,
+                rps: median(r),
+                mean_us: h.mean(),
+                p50_us: h.value_at_quantile(0.5) as f64,
+                p99_us: h.value_at_quantile(0.99) as f64,
+                cpu_us: Some(median(cpu)),
+            })
+            .collect()
+    }
+}
+
 /// Measures async clients in one scenario: `rounds` rounds, each running
 /// every client for `calls` calls in turn.
 pub async fn compare(
@@ -121,96 +169,57 @@ pub async fn compare(
     concurrency: usize,
     rounds: usize,
 ) -> Result<Vec<Measured>, String> {
-    let mut hists: Vec<Histogram<u64>> = clients.iter().map(|_| histogram()).collect();
-    let mut rates: Vec<Vec<f64>> = clients.iter().map(|_| Vec::new()).collect();
-    let mut cpus: Vec<Vec<f64>> = clients.iter().map(|_| Vec::new()).collect();
+    let mut tally = Tally::new(clients.len());
     // A warm-up round fills the pools.
     for (_, job) in clients {
         round(job, concurrency * 20, concurrency, &mut histogram()).await?;
     }
     for r in 0..rounds {
-        let order = order(r, clients.len());
-        for i in order {
-            let took = round(&clients[i].1, calls, concurrency, &mut hists[i]).await?;
-            rates[i].push(calls as f64 / took.wall.as_secs_f64());
-            cpus[i].push(took.cpu.as_secs_f64() * 1e6 / calls as f64);
+        for i in order(r, clients.len()) {
+            let took = round(&clients[i].1, calls, concurrency, &mut tally.hists[i]).await?;
+            tally.record(i, calls, &took);
         }
     }
-    Ok(summarize(
-        scenario,
-        clients.iter().map(|(n, _)| *n),
-        hists,
-        rates,
-        cpus,
-    ))
+    Ok(tally.summarize(scenario, clients.iter().map(|(n, _)| *n)))
 }
 
-/// Figures per client; paired ratios against the second client (the
-/// hand-written reference in every scenario).
-fn summarize<'a>(
-    scenario: &str,
-    names: impl Iterator<Item = &'a str>,
-    hists: Vec<Histogram<u64>>,
-    rates: Vec<Vec<f64>>,
-    cpus: Vec<Vec<f64>>,
-) -> Vec<Measured> {
-    let reference = rates.get(1).cloned();
-    names
-        .zip(hists)
-        .zip(rates)
-        .zip(cpus)
-        .map(|(((name, h), r), cpu)| Measured {
-            client: name.to_owned(),
-            scenario: scenario.to_owned(),
-            paired: reference
-                .as_ref()
-                .map(|base| median(r.iter().zip(base).map(|(a, b)| a / b).collect())),
-            paired_range: None,
-            rps: median(r),
-            mean_us: h.mean(),
-            p50_us: h.value_at_quantile(0.5) as f64,
-            p99_us: h.value_at_quantile(0.99) as f64,
-            cpu_us: Some(median(cpu)),
-        })
-        .collect()
+/// `calls` sequential calls of a blocking `job` on this thread.
+fn blocking_round(
+    job: &BlockingJob,
+    calls: usize,
+    latencies: &mut Histogram<u64>,
+) -> Result<Took, String> {
+    let started = Instant::now();
+    let cpu = process_cpu();
+    for _ in 0..calls {
+        let t = Instant::now();
+        job()?;
+        latencies.saturating_record(t.elapsed().as_micros().max(1) as u64);
+    }
+    Ok(Took {
+        wall: started.elapsed(),
+        cpu: process_cpu().saturating_sub(cpu),
+    })
 }
 
-/// The same for blocking clients, on a plain thread each round.
+/// The same for blocking clients, on the calling thread.
 pub fn compare_blocking(
     scenario: &str,
     clients: &[(&str, BlockingJob)],
     calls: usize,
     rounds: usize,
 ) -> Result<Vec<Measured>, String> {
-    let mut hists: Vec<Histogram<u64>> = clients.iter().map(|_| histogram()).collect();
-    let mut rates: Vec<Vec<f64>> = clients.iter().map(|_| Vec::new()).collect();
-    let mut cpus: Vec<Vec<f64>> = clients.iter().map(|_| Vec::new()).collect();
+    let mut tally = Tally::new(clients.len());
     for (_, job) in clients {
-        for _ in 0..20 {
-            job()?;
-        }
+        blocking_round(job, 20, &mut histogram())?;
     }
     for r in 0..rounds {
-        let order = order(r, clients.len());
-        for i in order {
-            let started = Instant::now();
-            let cpu = process_cpu();
-            for _ in 0..calls {
-                let t = Instant::now();
-                (clients[i].1)()?;
-                hists[i].saturating_record(t.elapsed().as_micros().max(1) as u64);
-            }
-            rates[i].push(calls as f64 / started.elapsed().as_secs_f64());
-            cpus[i].push(process_cpu().saturating_sub(cpu).as_secs_f64() * 1e6 / calls as f64);
+        for i in order(r, clients.len()) {
+            let took = blocking_round(&clients[i].1, calls, &mut tally.hists[i])?;
+            tally.record(i, calls, &took);
         }
     }
-    Ok(summarize(
-        scenario,
-        clients.iter().map(|(n, _)| *n),
-        hists,
-        rates,
-        cpus,
-    ))
+    Ok(tally.summarize(scenario, clients.iter().map(|(n, _)| *n)))
 }
 
 /// The figures of several runs of the same scenarios: per client, the
