@@ -491,7 +491,6 @@ impl Call {
                 connect: shared.timeouts.connect,
                 read: shared.timeouts.read,
                 request: attempt_limit.map_or(remaining, |a| a.min(remaining)),
-                deadline_bound: attempt_limit.is_none_or(|a| remaining <= a),
                 total,
                 deadline,
                 call_started: started,
@@ -536,9 +535,7 @@ impl Call {
                 }
                 None => Sent::Nothing,
             };
-            let received = core
-                .execute(to_send, &limits, attempt_started, buffered, meta)
-                .await;
+            let received = core.execute(to_send, &limits, buffered, meta).await;
             let status = match &received {
                 Ok(Received::Streaming(response)) => Some(response.status()),
                 Ok(Received::Buffered(raw)) => Some(raw.status),

@@ -23,8 +23,6 @@ pub(crate) struct AttemptLimits {
     /// The limit of the whole attempt: the attempt limit, or what is left
     /// of the deadline when that is shorter.
     pub(crate) request: Duration,
-    /// Whether `request` is what was left of the call's deadline.
-    pub(crate) deadline_bound: bool,
     pub(crate) total: Duration,
     /// When the call's deadline (`total` after `call_started`) runs out.
     pub(crate) deadline: Instant,
@@ -52,7 +50,6 @@ impl Session {
         &self,
         request: reqwest::Request,
         limits: &AttemptLimits,
-        attempt_started: Instant,
         buffered: bool,
         keep_url: bool,
     ) -> Result<Received> {
@@ -65,7 +62,7 @@ impl Session {
             limits.read,
         );
         let response = match watchdog.run(self.shared.http.execute(request)).await {
-            Ok(result) => result.map_err(|e| classify(e, limits, attempt_started, false))?,
+            Ok(result) => result.map_err(|e| classify(e, limits, false))?,
             Err(expired) => return Err(limits.expired(expired, TimeoutPhase::ResponseHeaders)),
         };
         watchdog.progress();
@@ -86,7 +83,7 @@ impl Session {
             response,
             self.shared.max_body_size,
             &mut watchdog,
-            |e| classify(e, limits, attempt_started, true),
+            |e| classify(e, limits, true),
             |expired| limits.expired(expired, TimeoutPhase::Body),
         )
         .await?;
@@ -111,7 +108,9 @@ impl AttemptLimits {
     fn expired(&self, expired: Expired, phase: TimeoutPhase) -> Error {
         let (phase, limit) = match expired {
             Expired::Idle => (phase, self.read),
-            Expired::Hard if self.deadline_bound || Instant::now() >= self.deadline => {
+            // The hard limit is the earlier of the attempt limit and the
+            // deadline: it was the deadline if that has passed.
+            Expired::Hard if Instant::now() >= self.deadline => {
                 (TimeoutPhase::Deadline, self.total)
             }
             Expired::Hard => (phase, self.request),
@@ -193,16 +192,11 @@ async fn read_error_body(mut response: reqwest::Response, watchdog: &mut Watchdo
 }
 
 /// Maps a reqwest error to our kinds. reqwest reports a body that times out
-/// as a *decode* error, so time-outs are recognised first; which limit ran
-/// out is told from the time the attempt took. Our own limits never reach
-/// here (see [`AttemptLimits::expired`]): reqwest's time-outs are its
-/// connect timeout, and those of a client given with `with_reqwest_client`.
-pub(crate) fn classify(
-    error: reqwest::Error,
-    limits: &AttemptLimits,
-    attempt_started: Instant,
-    in_body: bool,
-) -> Error {
+/// as a *decode* error, so time-outs are recognised first. Our own limits
+/// never reach here (see [`AttemptLimits::expired`]): reqwest's time-outs
+/// are its connect timeout, and those of a client given with
+/// `with_reqwest_client`.
+pub(crate) fn classify(error: reqwest::Error, limits: &AttemptLimits, in_body: bool) -> Error {
     let error = error.without_url();
     let elapsed = limits.call_started.elapsed();
     let kind = if error.is_timeout() || has_timeout_cause(&error) {
@@ -211,19 +205,15 @@ pub(crate) fn classify(
         } else {
             TimeoutPhase::ResponseHeaders
         };
-        // The attempt's own timer fires at `limits.request`; the read timer
-        // earlier (it restarts on every chunk).
-        let whole_attempt = attempt_started.elapsed() + Duration::from_millis(1) >= limits.request;
+        // Our own limits never come from reqwest (see `AttemptLimits::
+        // expired`): besides connecting, this is a limit of a client given
+        // with `with_reqwest_client`, whose value we do not know.
         let (phase, limit) = if error.is_connect() {
-            (TimeoutPhase::Connect, limits.connect)
-        } else if whole_attempt && limits.deadline_bound {
-            (TimeoutPhase::Deadline, limits.total)
-        } else if whole_attempt {
-            (stage, limits.request)
+            (TimeoutPhase::Connect, Some(limits.connect))
         } else {
-            (stage, limits.read)
+            (stage, None)
         };
-        return Error::timeout(phase, Some(limit), elapsed).with_source(error);
+        return Error::timeout(phase, limit, elapsed).with_source(error);
     } else if error.is_connect() {
         if is_certificate_failure(&error) {
             return Error::new(ErrorKind::Connect)

@@ -216,3 +216,23 @@ async fn limits_too_large_for_the_clock_mean_no_limit_not_a_panic() {
         serde_json::json!(1234567890123456u64)
     );
 }
+
+#[tokio::test]
+async fn a_time_out_of_a_given_reqwest_client_is_a_timeout_without_our_limit() {
+    let server = misbehaving::start(Behaviour::Stall).await;
+    let own = api_client::reqwest::Client::builder()
+        .timeout(ms(300))
+        .build()
+        .unwrap();
+    let c = builder(&server.base)
+        .with_reqwest_client(own)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = c.get().await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err:?}");
+    assert_eq!(err.timeout_phase(), Some(TimeoutPhase::ResponseHeaders));
+    // The limit was that client's own: not one of ours to report.
+    assert_eq!(err.timeout_limit(), None);
+}
