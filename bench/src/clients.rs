@@ -179,14 +179,16 @@ impl HandWritten {
     }
 
     pub async fn user_untimed(&self) -> std::result::Result<User, BoxError> {
-        let bytes = self
-            .client
-            .get(format!("{}/users/42", self.base))
-            .send()
-            .await?
-            .error_for_status()?
-            .bytes()
-            .await?;
+        self.send(self.client.get(format!("{}/users/42", self.base)))
+            .await
+    }
+
+    /// Sends, checks the status, reads the bytes, decodes them.
+    async fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> std::result::Result<T, BoxError> {
+        let bytes = request.send().await?.error_for_status()?.bytes().await?;
         Ok(serde_json::from_slice(&bytes)?)
     }
 
@@ -194,16 +196,12 @@ impl HandWritten {
         &self,
         path: &str,
     ) -> std::result::Result<T, BoxError> {
-        let bytes = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .timeout(Duration::from_secs(60))
-            .send()
-            .await?
-            .error_for_status()?
-            .bytes()
-            .await?;
-        Ok(serde_json::from_slice(&bytes)?)
+        self.send(
+            self.client
+                .get(format!("{}{path}", self.base))
+                .timeout(Duration::from_secs(60)),
+        )
+        .await
     }
 
     pub async fn user(&self) -> std::result::Result<User, BoxError> {
@@ -221,18 +219,14 @@ impl HandWritten {
     }
 
     pub async fn echo(&self, user: &User) -> std::result::Result<User, BoxError> {
-        let bytes = self
-            .client
-            .post(format!("{}/echo", self.base))
-            .timeout(Duration::from_secs(60))
-            .header("content-type", "application/json")
-            .body(serde_json::to_vec(user)?)
-            .send()
-            .await?
-            .error_for_status()?
-            .bytes()
-            .await?;
-        Ok(serde_json::from_slice(&bytes)?)
+        self.send(
+            self.client
+                .post(format!("{}/echo", self.base))
+                .timeout(Duration::from_secs(60))
+                .header("content-type", "application/json")
+                .body(serde_json::to_vec(user)?),
+        )
+        .await
     }
 }
 
