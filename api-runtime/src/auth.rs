@@ -172,8 +172,15 @@ impl Auth {
         Ok(Auth::Header(name, value))
     }
 
-    /// Adds the credentials to one attempt.
-    pub(crate) async fn apply(&self, request: &mut reqwest::Request) -> Result<Sent> {
+    /// Whether applying the credentials changes the URL (a query
+    /// parameter, added again by each attempt: each needs its own copy).
+    pub(crate) fn changes_url(&self) -> bool {
+        matches!(self, Auth::Query { .. })
+    }
+
+    /// Adds the credentials to one attempt. Credentials in a header
+    /// replace those of a previous attempt.
+    pub(crate) async fn apply(&self, request: &mut crate::transport::Outgoing) -> Result<Sent> {
         match self {
             Auth::Header(name, value) => {
                 request.headers_mut().insert(name.clone(), value.clone());
@@ -578,7 +585,7 @@ impl DigestAuth {
 
     /// Adds an `Authorization` header when a challenge is known; false
     /// when none is (the first request goes out without, to get one).
-    fn authorize(&self, request: &mut reqwest::Request) -> bool {
+    fn authorize(&self, request: &mut crate::transport::Outgoing) -> bool {
         let mut guard = self
             .challenge
             .lock()

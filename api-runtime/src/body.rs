@@ -358,7 +358,7 @@ pub struct ByteStream {
     status: StatusCode,
     headers: HeaderMap,
     url: Url,
-    inner: Pin<Box<dyn Stream<Item = std::result::Result<Bytes, reqwest::Error>> + Send>>,
+    inner: crate::transport::ChunkStream,
     content_length: Option<u64>,
     failed: bool,
     started: tokio::time::Instant,
@@ -379,7 +379,7 @@ impl fmt::Debug for ByteStream {
 
 impl ByteStream {
     pub(crate) fn new(
-        response: reqwest::Response,
+        mut response: crate::transport::Incoming,
         url: Url,
         read_limit: std::time::Duration,
     ) -> ByteStream {
@@ -389,10 +389,10 @@ impl ByteStream {
             read_limit,
             idle: Watchdog::new(started, None, read_limit),
             status: response.status(),
-            headers: response.headers().clone(),
+            headers: response.take_headers(),
             content_length: response.content_length(),
             url,
-            inner: Box::pin(response.bytes_stream()),
+            inner: response.into_stream(),
             failed: false,
         }
     }
@@ -452,19 +452,23 @@ impl Stream for ByteStream {
         if self.failed {
             return Poll::Ready(None);
         }
-        match self.inner.as_mut().poll_next(cx) {
+        match Pin::new(&mut self.inner).poll_next(cx) {
             Poll::Ready(Some(Err(e))) => {
                 self.failed = true;
-                let error = if e.is_timeout() {
-                    Error::timeout(
-                        crate::TimeoutPhase::Body,
-                        Some(self.read_limit),
-                        self.started.elapsed(),
-                    )
-                } else {
-                    Error::new(ErrorKind::Body)
+                // Our read limit is enforced here (below); a time-out from
+                // the transport is the limit of a client given with
+                // `with_reqwest_client`.
+                let error = match e {
+                    crate::transport::TransportError::Reqwest(e) if e.is_timeout() => {
+                        Error::timeout(crate::TimeoutPhase::Body, None, self.started.elapsed())
+                            .with_source(e.without_url())
+                    }
+                    crate::transport::TransportError::Reqwest(e) => {
+                        Error::new(ErrorKind::Body).with_source(e.without_url())
+                    }
+                    other => Error::new(ErrorKind::Body).with_source(other),
                 };
-                Poll::Ready(Some(Err(error.with_source(e.without_url()))))
+                Poll::Ready(Some(Err(error)))
             }
             Poll::Ready(Some(Ok(chunk))) => {
                 self.idle.progress();

@@ -75,7 +75,7 @@ fn header_auth(name: &str, key: &Secret) -> Result<Auth> {
     Auth::header(name, key.expose())
 }
 
-/// Connection settings beyond the pool, applied to the reqwest client.
+/// Connection settings beyond the pool.
 #[derive(Default)]
 struct Transport {
     cookies: bool,
@@ -83,11 +83,13 @@ struct Transport {
     proxies: Vec<reqwest::Proxy>,
     no_proxy: bool,
     roots: Vec<reqwest::Certificate>,
+    /// The same roots, for our transport's rustls configuration.
+    root_ders: Vec<rustls::pki_types::CertificateDer<'static>>,
     identity: Option<reqwest::Identity>,
     http2_prior_knowledge: bool,
 }
 
-/// Connection-pool settings, applied to the reqwest client.
+/// Connection-pool settings.
 #[derive(Clone, Copy, Debug, Default)]
 struct PoolSettings {
     max_idle_per_host: Option<usize>,
@@ -471,9 +473,19 @@ impl<C: FromCore> ClientBuilder<C> {
                 "invalid root certificate: no `-----BEGIN CERTIFICATE-----` block in the PEM",
             ));
         }
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject as _;
+        let ders =
+            match CertificateDer::pem_slice_iter(pem).collect::<std::result::Result<Vec<_>, _>>() {
+                Ok(ders) => ders,
+                Err(e) => {
+                    return self.fail(Error::builder("invalid root certificate").with_source(e));
+                }
+            };
         match reqwest::Certificate::from_pem(pem) {
             Ok(cert) => {
                 self.transport.roots.push(cert);
+                self.transport.root_ders.extend(ders);
                 self
             }
             Err(e) => self.fail(Error::builder("invalid root certificate").with_source(e)),
@@ -616,28 +628,44 @@ impl<C: FromCore> ClientBuilder<C> {
             .transport
             .cookies
             .then(|| Arc::new(reqwest::cookie::Jar::default()));
-        let http = match self.own_client {
+        let transport = match self.own_client {
             Some(client) => {
                 if let Some(setting) = self.transport_settings.first() {
                     return Err(Error::builder(format!(
                         "`.{setting}(…)` does not apply to a client given with `.with_reqwest_client(…)`: set it on that reqwest client"
                     )));
                 }
-                client
+                crate::transport::Transport::Reqwest(client)
             }
-            None => build_reqwest(
-                headers,
-                &self.timeouts,
-                &self.pool,
-                self.accept_invalid_certs,
-                &mut self.transport,
-                cookies.clone(),
-            )?,
+            None if needs_reqwest(&self.transport, self.accept_invalid_certs) => {
+                crate::transport::Transport::Reqwest(build_reqwest(
+                    headers,
+                    &self.timeouts,
+                    &self.pool,
+                    self.accept_invalid_certs,
+                    &mut self.transport,
+                    cookies.clone(),
+                )?)
+            }
+            None => crate::transport::Transport::Direct(Box::new(crate::transport::Direct::new(
+                crate::transport::DirectSettings {
+                    headers,
+                    connect_timeout: self.timeouts.connect,
+                    cookies: cookies.clone(),
+                    max_redirects: self.transport.redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
+                    http2_prior_knowledge: self.transport.http2_prior_knowledge,
+                    http2_adaptive_window: self.pool.http2_adaptive_window,
+                    pool_max_idle_per_host: self.pool.max_idle_per_host,
+                    pool_idle_timeout: self.pool.idle_timeout,
+                    tcp_keepalive: self.pool.tcp_keepalive,
+                    tls: tls_config(&self.transport.root_ders)?,
+                },
+            ))),
         };
         let auth = self.auth.map(AuthSpec::resolve).transpose()?;
         Ok(C::from_core(Session {
             shared: Arc::new(Shared {
-                http,
+                transport,
                 base: base.into_boxed_str(),
                 base_url,
                 max_body_size: self.max_body_size,
@@ -654,6 +682,55 @@ impl<C: FromCore> ClientBuilder<C> {
             overrides: Overrides::default(),
         }))
     }
+}
+
+/// Redirects followed by default, as reqwest and requests do.
+const DEFAULT_MAX_REDIRECTS: usize = 10;
+
+/// Whether the client needs reqwest rather than our transport: for what
+/// only reqwest does (proxies, client certificates, native TLS, turning
+/// certificate checks off).
+fn needs_reqwest(transport: &Transport, accept_invalid_certs: bool) -> bool {
+    let proxied = !transport.proxies.is_empty()
+        || (!transport.no_proxy && crate::transport::env_names_a_proxy());
+    proxied || transport.identity.is_some() || accept_invalid_certs || cfg!(feature = "native-tls")
+}
+
+/// Our transport's TLS: rustls with the platform's verifier (the one
+/// reqwest uses) and the roots added on the builder, HTTP/2 and
+/// HTTP/1.1 offered by ALPN.
+fn tls_config(
+    roots: &[rustls::pki_types::CertificateDer<'static>],
+) -> Result<rustls::ClientConfig> {
+    crate::ensure_tls_provider()?;
+    let provider = match rustls::crypto::CryptoProvider::get_default() {
+        Some(provider) => provider.clone(),
+        None => default_provider()?,
+    };
+    let tls_error = |e: rustls::Error| Error::builder("could not set up TLS").with_source(e);
+    let verifier = if roots.is_empty() {
+        rustls_platform_verifier::Verifier::new(provider.clone())
+    } else {
+        rustls_platform_verifier::Verifier::new_with_extra_roots(roots.to_vec(), provider.clone())
+    }
+    .map_err(tls_error)?;
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(tls_error)?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth())
+}
+
+/// The crypto provider when the application installed none (reqwest's
+/// default with `tls-aws-lc-rs`).
+fn default_provider() -> Result<Arc<rustls::crypto::CryptoProvider>> {
+    #[cfg(feature = "tls-aws-lc-rs")]
+    {
+        Ok(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+    }
+    #[cfg(not(feature = "tls-aws-lc-rs"))]
+    Err(Error::builder("no TLS crypto provider installed"))
 }
 
 fn build_reqwest(
@@ -747,6 +824,30 @@ fn check_base_url(base: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_what_our_transport_cannot_do_goes_to_reqwest() {
+        let plain = Transport {
+            no_proxy: true,
+            ..Transport::default()
+        };
+        assert!(!needs_reqwest(&plain, false) || cfg!(feature = "native-tls"));
+        assert!(needs_reqwest(&plain, true), "certificate checks off");
+        let proxied = Transport {
+            proxies: vec![reqwest::Proxy::all("http://proxy:3128").unwrap()],
+            ..Transport::default()
+        };
+        assert!(needs_reqwest(&proxied, false));
+        let mutual = Transport {
+            no_proxy: true,
+            identity: Some(
+                reqwest::Identity::from_pem(include_bytes!("../../tests/fixtures/identity.pem"))
+                    .unwrap(),
+            ),
+            ..Transport::default()
+        };
+        assert!(needs_reqwest(&mutual, false));
+    }
 
     #[test]
     fn base_urls_are_checked_and_normalised() {

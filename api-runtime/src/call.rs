@@ -14,7 +14,6 @@ use http::{Method, StatusCode};
 use serde::Serialize;
 use tokio::time::Instant;
 use tracing::Instrument;
-use url::Url;
 
 use crate::auth::{Auth, Sent};
 use crate::body::{FormSink, IntoPart, Part, Upload};
@@ -26,6 +25,7 @@ use crate::hooks::{AttemptInfo, RequestContext};
 use crate::params::{HeaderValues, QuerySink, serialize_pairs};
 use crate::response::{ApiErrorDecoder, Decode, DecodeCtx, Envelope};
 use crate::retry::{self, RetryPolicy};
+use crate::transport::{Outgoing, SendBody};
 use crate::validate::Validator;
 
 /// What the macro knows of an endpoint, computed at expansion time.
@@ -375,8 +375,9 @@ impl Call {
             .is_some()
             .then(|| self.core.shared.clone());
         let last_status = AtomicU16::new(0);
-        let result = self
-            .send_inner(started, buffered, meta, &last_status)
+        // Boxed: moving a future copies all of it, and this one holds
+        // every state of the attempt loop (see `Transport::send`).
+        let result = Box::pin(self.send_inner(started, buffered, meta, &last_status))
             .instrument(span.clone())
             .await;
         // The clock is read again only if something records the time.
@@ -401,7 +402,7 @@ impl Call {
     }
 
     /// The request, built once: each attempt sends a copy of it.
-    async fn build(self) -> Result<(Session, reqwest::Request, String, bool)> {
+    async fn build(self) -> Result<(Session, Outgoing, String, bool)> {
         if let Some(error) = self.error {
             return Err(error);
         }
@@ -411,34 +412,31 @@ impl Call {
             Error::invalid_request(format!("in `{}`: the URL is invalid: {e}", endpoint.name))
         })?;
         let replayable = retry::may_replay(&method, endpoint.idempotent, &self.headers);
-        let mut request = reqwest::Request::new(method.clone(), url);
+        let mut request = Outgoing::new(method.clone(), url);
         let mut headers = self.headers;
-        *request.body_mut() = match self.body {
-            None => None,
-            Some(Body::Bytes(bytes)) => Some(bytes.into()),
+        let body = match self.body {
+            None => SendBody::Empty,
+            Some(Body::Bytes(bytes)) => SendBody::Bytes(bytes),
             Some(Body::Form(form)) => {
                 headers
                     .entry(http::header::CONTENT_TYPE)
                     .or_insert(HeaderValue::from_static(
                         "application/x-www-form-urlencoded",
                     ));
-                Some(form.body.into())
+                SendBody::Bytes(form.body.into())
             }
-            Some(Body::Upload(upload)) => Some(upload.body),
+            Some(Body::Upload(upload)) => SendBody::Stream(upload.body),
             Some(Body::Multipart(parts)) => {
                 // Boxed: a rare path, kept out of every call's future.
-                let (content_type, body) = Box::pin(self.core.multipart(
-                    method.clone(),
-                    request.url().clone(),
-                    parts,
-                ))
-                .await
-                .map_err(|e| e.at(&method, request.url()))?;
+                let (content_type, body) = Box::pin(multipart(parts))
+                    .await
+                    .map_err(|e| e.at(&method, request.url()))?;
                 headers.insert(http::header::CONTENT_TYPE, content_type);
-                body
+                SendBody::Stream(body)
             }
         };
-        *request.headers_mut() = headers;
+        request.set_body(body);
+        request.set_headers(headers);
         // The URL text stays for errors: parsed again only if one happens.
         Ok((self.core, request, self.url, replayable))
     }
@@ -495,15 +493,19 @@ impl Call {
                 deadline,
                 call_started: started,
             };
-            // A bytes body clones cheaply and the original stays for a later
-            // attempt; a streaming body cannot be cloned and goes out once.
-            let (mut to_send, kept) = match request.try_clone() {
-                Some(copy) => (copy, true),
-                None => {
-                    let placeholder = reqwest::Request::new(method.clone(), request.url().clone());
-                    (std::mem::replace(&mut request, placeholder), false)
-                }
+            let auth = shared.auth.as_ref().filter(|_| !endpoint.no_auth);
+            // A bytes body is sent again by a later attempt; a streamed one
+            // goes out once. Hooks and query credentials change the request,
+            // so they work on a copy made for this attempt; otherwise the
+            // request itself is sent (the transport copies what it sends).
+            let kept = request.is_replayable();
+            let needs_copy = !shared.hooks.is_empty() || auth.is_some_and(Auth::changes_url);
+            let mut copy = if needs_copy {
+                request.try_clone()
+            } else {
+                None
             };
+            let to_send = copy.as_mut().unwrap_or(&mut request);
             for hook in &shared.hooks {
                 hook.on_request(&mut RequestContext {
                     endpoint: endpoint.name,
@@ -514,14 +516,11 @@ impl Call {
                 });
             }
             let attempt_started = Instant::now();
-            let auth = shared.auth.as_ref().filter(|_| !endpoint.no_auth);
             let auth_sent = match auth {
                 // Nothing was sent when credentials cannot be had. Getting
                 // them (a token request) is bounded by the deadline too.
                 Some(auth) => {
-                    match Box::pin(tokio::time::timeout_at(deadline, auth.apply(&mut to_send)))
-                        .await
-                    {
+                    match Box::pin(tokio::time::timeout_at(deadline, auth.apply(to_send))).await {
                         Ok(applied) => applied.map_err(|e| fail(e).with_attempts(sent - 1))?,
                         Err(_) => {
                             let err = Error::timeout(
@@ -536,8 +535,9 @@ impl Call {
                 None => Sent::Nothing,
             };
             let received = core.execute(to_send, &limits, buffered, meta).await;
+            drop(copy);
             let status = match &received {
-                Ok(Received::Streaming(response)) => Some(response.status()),
+                Ok(Received::Streaming(streaming)) => Some(streaming.0.status()),
                 Ok(Received::Buffered(raw)) => Some(raw.status),
                 Err(e) => e.status(),
             };
@@ -559,7 +559,9 @@ impl Call {
                         bucket.refund();
                     }
                     let (status, headers) = match &received {
-                        Received::Streaming(response) => (response.status(), response.headers()),
+                        Received::Streaming(streaming) => {
+                            (streaming.0.status(), streaming.0.headers())
+                        }
                         Received::Buffered(raw) => (raw.status, &raw.headers),
                     };
                     tracing::Span::current().record("http.status", status.as_u16());
@@ -674,8 +676,8 @@ impl Done {
         } = self;
         let _entered = span.enter();
         let result = match received {
-            Received::Streaming(response) => {
-                let final_url = response.url().clone();
+            Received::Streaming(streaming) => {
+                let (response, final_url) = *streaming;
                 D::decode_stream(response, final_url, read_limit)
             }
             Received::Buffered(raw) => {
@@ -749,37 +751,22 @@ fn with_api_error(endpoint: &Endpoint, error: Error) -> Error {
     }
 }
 
-impl Session {
-    /// The multipart body of `parts` (files are opened here), with its
-    /// `Content-Type` (which carries the boundary).
-    async fn multipart(
-        &self,
-        method: Method,
-        url: Url,
-        parts: Vec<(&'static str, Part)>,
-    ) -> Result<(HeaderValue, Option<reqwest::Body>)> {
-        let mut form = reqwest::multipart::Form::new();
-        for (name, part) in parts {
-            form = form.part(name, part.into_reqwest().await?);
-        }
-        let mut built = self
-            .shared
-            .http
-            .request(method, url)
-            .multipart(form)
-            .build()
-            .map_err(|e| {
-                Error::invalid_request("the multipart body could not be built")
-                    .with_source(e.without_url())
-            })?;
-        let content_type = built
-            .headers()
-            .get(http::header::CONTENT_TYPE)
-            .cloned()
-            .ok_or_else(|| Error::invalid_request("the multipart body has no content type"))?;
-        Ok((content_type, built.body_mut().take()))
+/// The multipart body of `parts` (files are opened here), with its
+/// `Content-Type` (which carries the boundary).
+async fn multipart(parts: Vec<(&'static str, Part)>) -> Result<(HeaderValue, reqwest::Body)> {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, part) in parts {
+        form = form.part(name, part.into_reqwest().await?);
     }
+    let content_type = HeaderValue::from_str(&format!(
+        "multipart/form-data; boundary={}",
+        form.boundary()
+    ))
+    .map_err(|_| Error::invalid_request("the multipart boundary is not a valid header value"))?;
+    Ok((content_type, reqwest::Body::wrap_stream(form.into_stream())))
+}
 
+impl Session {
     /// The retry policy of one call: the call's override, else the
     /// endpoint's declaration applied to the client's policy.
     fn policy_for(&self, endpoint: &Endpoint) -> std::borrow::Cow<'_, RetryPolicy> {

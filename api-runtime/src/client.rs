@@ -51,7 +51,8 @@ pub(crate) struct Overrides {
 }
 
 pub(crate) struct Shared {
-    pub(crate) http: reqwest::Client,
+    /// How requests go out: our transport, or reqwest (see `transport`).
+    pub(crate) transport: crate::transport::Transport,
     pub(crate) base: Box<str>,
     /// The base URL, parsed once: each call's URL is a copy of it with the
     /// path and query set, so its scheme and host are never parsed again.
@@ -102,6 +103,7 @@ impl fmt::Debug for Session {
         // Header values may be credentials: only their names are shown.
         f.debug_struct("Session")
             .field("base_url", &&*self.shared.base)
+            .field("transport", &self.shared.transport.name())
             .field("default_headers", &self.shared.header_names)
             .field("max_body_size", &self.shared.max_body_size)
             .field("auth", &self.shared.auth)

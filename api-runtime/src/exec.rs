@@ -10,6 +10,7 @@ use tokio::time::Instant;
 use crate::client::Session;
 use crate::error::{Error, ErrorKind, Result, TimeoutPhase};
 use crate::response::RawResponse;
+use crate::transport::{Incoming, Outgoing, TransportError};
 use crate::watchdog::{Expired, Watchdog, instant_after};
 
 /// How much of a non-2xx body is kept on the error (for `Error::body` and
@@ -30,11 +31,13 @@ pub(crate) struct AttemptLimits {
 }
 
 /// What one attempt received.
+// Buffered is the common case: kept inline, no allocation.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Received {
     /// A 2xx response read to its end.
     Buffered(RawResponse),
-    /// A 2xx response whose body is still to be read.
-    Streaming(reqwest::Response),
+    /// A 2xx response whose body is still to be read, and its URL.
+    Streaming(Box<(Incoming, url::Url)>),
 }
 
 impl Session {
@@ -44,11 +47,12 @@ impl Session {
     /// carrying the head and the start of the body.
     ///
     /// The attempt's limit and the read timeout are enforced here, with
-    /// one timer (see [`Watchdog`]), not by reqwest: its per-request and
-    /// per-read timers cost more than the rest of our per-call work.
+    /// one timer (see [`Watchdog`]), not by the transport: reqwest's
+    /// per-request and per-read timers cost more than the rest of our
+    /// per-call work.
     pub(crate) async fn execute(
         &self,
-        request: reqwest::Request,
+        request: &mut Outgoing,
         limits: &AttemptLimits,
         buffered: bool,
         keep_url: bool,
@@ -61,7 +65,7 @@ impl Session {
             Some(instant_after(sent_at, limits.request).min(limits.deadline)),
             limits.read,
         );
-        let response = match watchdog.run(self.shared.http.execute(request)).await {
+        let response = match watchdog.run(self.shared.transport.send(request)).await {
             Ok(result) => result.map_err(|e| classify(e, limits, false))?,
             Err(expired) => return Err(limits.expired(expired, TimeoutPhase::ResponseHeaders)),
         };
@@ -69,16 +73,18 @@ impl Session {
         let mut response = response;
         let status = response.status();
         if !status.is_success() {
-            let headers = std::mem::take(response.headers_mut());
+            let headers = response.take_headers();
             let body = read_error_body(response, &mut watchdog).await;
             return Err(Error::status_error(status, headers, body));
         }
+        let final_url = |response: &Incoming| response.url().unwrap_or(request.url()).clone();
         if !buffered {
-            return Ok(Received::Streaming(response));
+            let url = final_url(&response);
+            return Ok(Received::Streaming(Box::new((response, url))));
         }
         // Moved, not cloned: the body is read without them.
-        let headers = std::mem::take(response.headers_mut());
-        let url = keep_url.then(|| response.url().clone());
+        let headers = response.take_headers();
+        let url = keep_url.then(|| final_url(&response));
         let body = read_body(
             response,
             self.shared.max_body_size,
@@ -121,10 +127,10 @@ impl AttemptLimits {
 
 /// Reads a success body to its end, refusing one larger than `limit`.
 async fn read_body(
-    mut response: reqwest::Response,
+    mut response: Incoming,
     limit: usize,
     watchdog: &mut Watchdog,
-    classify: impl Fn(reqwest::Error) -> Error,
+    classify: impl Fn(TransportError) -> Error,
     expired: impl Fn(Expired) -> Error,
 ) -> Result<Bytes> {
     let too_large = |len: u64| {
@@ -178,7 +184,7 @@ async fn read_body(
 /// Reads at most [`ERROR_BODY_LIMIT`] bytes of an error body, within the
 /// attempt's limits; a failure or time-out while reading keeps what
 /// arrived.
-async fn read_error_body(mut response: reqwest::Response, watchdog: &mut Watchdog) -> Bytes {
+async fn read_error_body(mut response: Incoming, watchdog: &mut Watchdog) -> Bytes {
     let mut body = BytesMut::new();
     while let Ok(Ok(Some(chunk))) = watchdog.run(response.chunk()).await {
         watchdog.progress();
@@ -191,12 +197,43 @@ async fn read_error_body(mut response: reqwest::Response, watchdog: &mut Watchdo
     body.freeze()
 }
 
+/// Maps a transport failure to our kinds. Our own limits never reach here
+/// (see [`AttemptLimits::expired`]): a transport's time-outs are its
+/// connect timeout, and those of a client given with `with_reqwest_client`.
+pub(crate) fn classify(error: TransportError, limits: &AttemptLimits, in_body: bool) -> Error {
+    match error {
+        TransportError::Reqwest(error) => classify_reqwest(error, limits, in_body),
+        TransportError::Redirect(why) => Error::with_message(ErrorKind::Transport, why),
+        TransportError::InvalidUrl(e) => {
+            Error::with_message(ErrorKind::InvalidRequest, "the URL cannot be sent").with_source(e)
+        }
+        TransportError::Direct { source, connect } => {
+            let elapsed = limits.call_started.elapsed();
+            let timed_out = is_timeout(&*source);
+            let kind = if connect {
+                if timed_out {
+                    return Error::timeout(TimeoutPhase::Connect, Some(limits.connect), elapsed)
+                        .with_source(source);
+                }
+                if is_certificate_failure(&*source) {
+                    return Error::new(ErrorKind::Connect)
+                        .with_source(source)
+                        .permanent();
+                }
+                ErrorKind::Connect
+            } else if in_body {
+                ErrorKind::Body
+            } else {
+                ErrorKind::Transport
+            };
+            Error::new(kind).with_source(source)
+        }
+    }
+}
+
 /// Maps a reqwest error to our kinds. reqwest reports a body that times out
-/// as a *decode* error, so time-outs are recognised first. Our own limits
-/// never reach here (see [`AttemptLimits::expired`]): reqwest's time-outs
-/// are its connect timeout, and those of a client given with
-/// `with_reqwest_client`.
-pub(crate) fn classify(error: reqwest::Error, limits: &AttemptLimits, in_body: bool) -> Error {
+/// as a *decode* error, so time-outs are recognised first.
+fn classify_reqwest(error: reqwest::Error, limits: &AttemptLimits, in_body: bool) -> Error {
     let error = error.without_url();
     let elapsed = limits.call_started.elapsed();
     let kind = if error.is_timeout() || has_timeout_cause(&error) {
@@ -205,9 +242,8 @@ pub(crate) fn classify(error: reqwest::Error, limits: &AttemptLimits, in_body: b
         } else {
             TimeoutPhase::ResponseHeaders
         };
-        // Our own limits never come from reqwest (see `AttemptLimits::
-        // expired`): besides connecting, this is a limit of a client given
-        // with `with_reqwest_client`, whose value we do not know.
+        // Besides connecting, this is a limit of a client given with
+        // `with_reqwest_client`, whose value we do not know.
         let (phase, limit) = if error.is_connect() {
             (TimeoutPhase::Connect, Some(limits.connect))
         } else {
@@ -246,7 +282,12 @@ pub(crate) fn is_certificate_failure(error: &(dyn StdError + 'static)) -> bool {
 
 /// Whether an I/O time-out is somewhere in the cause chain.
 fn has_timeout_cause(error: &(dyn StdError + 'static)) -> bool {
-    let mut cause = error.source();
+    error.source().is_some_and(is_timeout)
+}
+
+/// Whether `error` or one of its causes is an I/O time-out.
+fn is_timeout(error: &(dyn StdError + 'static)) -> bool {
+    let mut cause = Some(error);
     while let Some(e) = cause {
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
             if io.kind() == std::io::ErrorKind::TimedOut {

@@ -31,6 +31,7 @@ mod params;
 mod redact;
 mod response;
 mod retry;
+mod transport;
 mod validate;
 mod watchdog;
 

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::transport::Incoming;
 use crate::validate::{Validator, short_type_name};
 
 /// A response as it came off the wire, body read to its end.
@@ -147,11 +148,7 @@ pub trait Decode {
 
     /// Wraps a 2xx response whose body is still to be read (when not
     /// [`BUFFERED`](Decode::BUFFERED)).
-    fn decode_stream(
-        response: reqwest::Response,
-        url: Url,
-        read_limit: Duration,
-    ) -> Result<Self::Output> {
+    fn decode_stream(response: Incoming, url: Url, read_limit: Duration) -> Result<Self::Output> {
         let _ = (response, url, read_limit);
         Err(Error::invalid_request(
             "this return type is decoded from a buffered body",
@@ -173,7 +170,7 @@ impl Decode for Streamed {
     }
 
     fn decode_stream(
-        response: reqwest::Response,
+        response: Incoming,
         url: Url,
         read_limit: Duration,
     ) -> Result<crate::body::ByteStream> {

@@ -1,0 +1,841 @@
+//! How requests go out: our own transport on hyper-util's pooled client,
+//! or reqwest when a client needs what only reqwest does (a proxy, a
+//! client certificate, native TLS, a client of your own).
+//!
+//! Both take the same [`Outgoing`] request and give the same [`Incoming`]
+//! response, so everything above them (attempts, limits, decoding) is
+//! shared. The direct transport does per request only what the request
+//! needs: reqwest parses each URL three more times, clones its header maps
+//! and its connector stack, which costs about a third of a call's CPU when
+//! the client is the bottleneck (see BENCHMARKS.md).
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_core::Stream;
+use http::header::{self, HeaderMap, HeaderValue};
+use http::{Method, StatusCode, Uri};
+use http_body::{Body as HttpBody, Frame, SizeHint};
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use reqwest::cookie::CookieStore as _;
+use tokio::net::TcpStream;
+use tower_service::Service as _;
+use url::Url;
+
+pub(crate) type BoxError = Box<dyn StdError + Send + Sync>;
+
+/// A request as the attempt loop, credentials and hooks shape it.
+pub(crate) struct Outgoing {
+    method: Method,
+    url: Url,
+    headers: HeaderMap,
+    body: SendBody,
+}
+
+impl Outgoing {
+    pub(crate) fn new(method: Method, url: Url) -> Outgoing {
+        Outgoing {
+            method,
+            url,
+            headers: HeaderMap::new(),
+            body: SendBody::Empty,
+        }
+    }
+
+    pub(crate) fn method(&self) -> &Method {
+        &self.method
+    }
+
+    pub(crate) fn url(&self) -> &Url {
+        &self.url
+    }
+
+    pub(crate) fn url_mut(&mut self) -> &mut Url {
+        &mut self.url
+    }
+
+    pub(crate) fn headers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.headers
+    }
+
+    pub(crate) fn set_headers(&mut self, headers: HeaderMap) {
+        self.headers = headers;
+    }
+
+    pub(crate) fn set_body(&mut self, body: SendBody) {
+        self.body = body;
+    }
+
+    /// Whether the body can be sent again (it is not a stream).
+    pub(crate) fn is_replayable(&self) -> bool {
+        !matches!(self.body, SendBody::Stream(_))
+    }
+
+    /// A copy for one attempt; `None` when the body is a stream, which can
+    /// be sent once only.
+    pub(crate) fn try_clone(&self) -> Option<Outgoing> {
+        Some(Outgoing {
+            method: self.method.clone(),
+            url: self.url.clone(),
+            headers: self.headers.clone(),
+            body: self.body.try_clone()?,
+        })
+    }
+
+    /// The request for reqwest; a streamed body is moved into it.
+    fn reqwest_request(&mut self) -> reqwest::Request {
+        let mut request = reqwest::Request::new(self.method.clone(), self.url.clone());
+        *request.headers_mut() = self.headers.clone();
+        *request.body_mut() = match self.body.take_for_send() {
+            SendBody::Empty => None,
+            SendBody::Bytes(bytes) => Some(bytes.into()),
+            SendBody::Stream(body) => Some(body),
+        };
+        request
+    }
+}
+
+/// A request body: bytes that can be sent again, or a stream that goes out
+/// once.
+pub(crate) enum SendBody {
+    Empty,
+    Bytes(Bytes),
+    Stream(reqwest::Body),
+}
+
+impl SendBody {
+    /// What one exchange sends: a copy of bytes (they stay for another
+    /// attempt), or the stream itself (it goes out once).
+    fn take_for_send(&mut self) -> SendBody {
+        match self {
+            SendBody::Stream(_) => std::mem::replace(self, SendBody::Empty),
+            SendBody::Bytes(bytes) => SendBody::Bytes(bytes.clone()),
+            SendBody::Empty => SendBody::Empty,
+        }
+    }
+
+    fn try_clone(&self) -> Option<SendBody> {
+        match self {
+            SendBody::Empty => Some(SendBody::Empty),
+            SendBody::Bytes(bytes) => Some(SendBody::Bytes(bytes.clone())),
+            SendBody::Stream(_) => None,
+        }
+    }
+}
+
+impl HttpBody for SendBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let this = self.get_mut();
+        match this {
+            SendBody::Empty => Poll::Ready(None),
+            SendBody::Bytes(bytes) => {
+                let bytes = std::mem::take(bytes);
+                *this = SendBody::Empty;
+                Poll::Ready((!bytes.is_empty()).then(|| Ok(Frame::data(bytes))))
+            }
+            SendBody::Stream(body) => Pin::new(body)
+                .poll_frame(cx)
+                .map_err(|e| Box::new(e) as BoxError),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            SendBody::Empty => true,
+            SendBody::Bytes(bytes) => bytes.is_empty(),
+            SendBody::Stream(body) => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            SendBody::Empty => SizeHint::with_exact(0),
+            SendBody::Bytes(bytes) => SizeHint::with_exact(bytes.len() as u64),
+            SendBody::Stream(body) => body.size_hint(),
+        }
+    }
+}
+
+/// Why a request got no response, or its body could not be read.
+#[derive(Debug)]
+pub(crate) enum TransportError {
+    Reqwest(reqwest::Error),
+    Direct {
+        source: BoxError,
+        /// The connection could not be made (nothing was sent).
+        connect: bool,
+    },
+    /// A redirect that cannot be followed.
+    Redirect(String),
+    /// A URL that HTTP cannot carry.
+    InvalidUrl(http::uri::InvalidUri),
+}
+
+impl TransportError {
+    fn direct(source: impl Into<BoxError>, connect: bool) -> TransportError {
+        TransportError::Direct {
+            source: source.into(),
+            connect,
+        }
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TransportError::Reqwest(e) => fmt::Display::fmt(e, f),
+            TransportError::Direct { source, connect } => {
+                if *connect {
+                    write!(f, "could not connect: {source}")
+                } else {
+                    fmt::Display::fmt(source, f)
+                }
+            }
+            TransportError::Redirect(why) => f.write_str(why),
+            TransportError::InvalidUrl(e) => write!(f, "the URL cannot be sent: {e}"),
+        }
+    }
+}
+
+impl StdError for TransportError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            TransportError::Reqwest(e) => e.source(),
+            TransportError::Direct { source, .. } => source.source(),
+            TransportError::Redirect(_) => None,
+            TransportError::InvalidUrl(e) => Some(e),
+        }
+    }
+}
+
+/// A response whose body is still to be read.
+#[doc(hidden)]
+pub struct Incoming(Repr);
+
+// The direct variant is the common one: boxing it would cost an
+// allocation per call.
+#[allow(clippy::large_enum_variant)]
+enum Repr {
+    Reqwest(reqwest::Response),
+    Direct {
+        status: StatusCode,
+        headers: HeaderMap,
+        /// Where a redirect led; `None`: the request's URL.
+        url: Option<Url>,
+        body: DirectBody,
+    },
+}
+
+impl fmt::Debug for Incoming {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Incoming")
+            .field("status", &self.status())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Incoming {
+    pub(crate) fn status(&self) -> StatusCode {
+        match &self.0 {
+            Repr::Reqwest(response) => response.status(),
+            Repr::Direct { status, .. } => *status,
+        }
+    }
+
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        match &self.0 {
+            Repr::Reqwest(response) => response.headers(),
+            Repr::Direct { headers, .. } => headers,
+        }
+    }
+
+    /// Moves the headers out (the body is read without them).
+    pub(crate) fn take_headers(&mut self) -> HeaderMap {
+        match &mut self.0 {
+            Repr::Reqwest(response) => std::mem::take(response.headers_mut()),
+            Repr::Direct { headers, .. } => std::mem::take(headers),
+        }
+    }
+
+    /// The URL of the response when redirects led away from the
+    /// request's (always known for reqwest's responses).
+    pub(crate) fn url(&self) -> Option<&Url> {
+        match &self.0 {
+            Repr::Reqwest(response) => Some(response.url()),
+            Repr::Direct { url, .. } => url.as_ref(),
+        }
+    }
+
+    /// The length of the body as it will be read (after decompression),
+    /// when known.
+    pub(crate) fn content_length(&self) -> Option<u64> {
+        match &self.0 {
+            Repr::Reqwest(response) => response.content_length(),
+            Repr::Direct { body, .. } => body.size_hint().exact(),
+        }
+    }
+
+    /// The next chunk of the body; `None` at its end.
+    pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
+        match &mut self.0 {
+            Repr::Reqwest(response) => response.chunk().await.map_err(TransportError::Reqwest),
+            Repr::Direct { body, .. } => std::future::poll_fn(|cx| poll_data(body, cx)).await,
+        }
+    }
+
+    /// The body as a stream of chunks.
+    pub(crate) fn into_stream(self) -> ChunkStream {
+        match self.0 {
+            Repr::Reqwest(response) => ChunkStream::Reqwest(Box::pin(response.bytes_stream())),
+            Repr::Direct { body, .. } => ChunkStream::Direct(Box::new(body)),
+        }
+    }
+}
+
+/// The chunks of a response body.
+pub(crate) enum ChunkStream {
+    Reqwest(Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>),
+    Direct(Box<DirectBody>),
+}
+
+impl Stream for ChunkStream {
+    type Item = Result<Bytes, TransportError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match self.get_mut() {
+            ChunkStream::Reqwest(stream) => stream
+                .as_mut()
+                .poll_next(cx)
+                .map(|item| item.map(|r| r.map_err(TransportError::Reqwest))),
+            ChunkStream::Direct(body) => poll_data(body, cx).map(Result::transpose),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            ChunkStream::Reqwest(stream) => stream.size_hint(),
+            ChunkStream::Direct(_) => (0, None),
+        }
+    }
+}
+
+/// The next data frame of `body` (trailers are skipped).
+fn poll_data(
+    body: &mut DirectBody,
+    cx: &mut Context<'_>,
+) -> Poll<Result<Option<Bytes>, TransportError>> {
+    loop {
+        return match Pin::new(&mut *body).poll_frame(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(None) => Poll::Ready(Ok(None)),
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Err(TransportError::direct(e, false))),
+            Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                Ok(data) if data.is_empty() => continue,
+                Ok(data) => Poll::Ready(Ok(Some(data))),
+                Err(_trailers) => continue,
+            },
+        };
+    }
+}
+
+#[cfg(any(
+    feature = "gzip",
+    feature = "brotli",
+    feature = "zstd",
+    feature = "deflate"
+))]
+type DirectBody = tower_http::decompression::DecompressionBody<hyper::body::Incoming>;
+#[cfg(not(any(
+    feature = "gzip",
+    feature = "brotli",
+    feature = "zstd",
+    feature = "deflate"
+)))]
+type DirectBody = hyper::body::Incoming;
+
+/// One request on its way: the response head, or why none came.
+pub(crate) type Exchange<'a> =
+    Pin<Box<dyn std::future::Future<Output = Result<Incoming, TransportError>> + Send + 'a>>;
+
+/// How requests go out (chosen when the client is built).
+pub(crate) enum Transport {
+    Direct(Box<Direct>),
+    Reqwest(reqwest::Client),
+}
+
+impl Transport {
+    /// Sends `request`. The future is boxed: a future is copied whole
+    /// each time it moves (into its caller's state, into a time limit),
+    /// and unboxed, the layers of a call added up to tens of kilobytes
+    /// copied per call, more CPU than the HTTP exchange itself.
+    pub(crate) fn send<'a>(&'a self, request: &'a mut Outgoing) -> Exchange<'a> {
+        match self {
+            Transport::Direct(direct) => Box::pin(direct.send(request)),
+            Transport::Reqwest(client) => {
+                let pending = client.execute(request.reqwest_request());
+                Box::pin(async move {
+                    pending
+                        .await
+                        .map(|response| Incoming(Repr::Reqwest(response)))
+                        .map_err(TransportError::Reqwest)
+                })
+            }
+        }
+    }
+
+    /// Which transport this is, for `Debug`.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Transport::Direct(_) => "hyper-util",
+            Transport::Reqwest(_) => "reqwest",
+        }
+    }
+}
+
+/// The settings of the direct transport.
+pub(crate) struct DirectSettings {
+    /// Sent with every request that does not set them itself (the user
+    /// agent and the builder's headers).
+    pub(crate) headers: HeaderMap,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) cookies: Option<Arc<reqwest::cookie::Jar>>,
+    /// Redirects followed before giving up; 0: none followed.
+    pub(crate) max_redirects: usize,
+    pub(crate) http2_prior_knowledge: bool,
+    pub(crate) http2_adaptive_window: bool,
+    pub(crate) pool_max_idle_per_host: Option<usize>,
+    /// `None`: the default (90 s); `Some(None)`: idle connections stay.
+    pub(crate) pool_idle_timeout: Option<Option<Duration>>,
+    /// `None`: the default (15 s); `Some(None)`: no keep-alive probes.
+    pub(crate) tcp_keepalive: Option<Option<Duration>>,
+    pub(crate) tls: rustls::ClientConfig,
+}
+
+/// hyper-rustls over hyper-util's TCP connector, the whole connection
+/// (DNS, TCP, TLS) bounded by the connect timeout, as reqwest bounds it.
+#[derive(Clone)]
+struct Connector {
+    inner: hyper_rustls::HttpsConnector<HttpConnector>,
+    timeout: Duration,
+}
+
+type Connecting = Pin<
+    Box<
+        dyn std::future::Future<
+                Output = Result<hyper_rustls::MaybeHttpsStream<TokioIo<TcpStream>>, BoxError>,
+            > + Send,
+    >,
+>;
+
+impl tower_service::Service<Uri> for Connector {
+    type Response = hyper_rustls::MaybeHttpsStream<TokioIo<TcpStream>>;
+    type Error = BoxError;
+    type Future = Connecting;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, uri: Uri) -> Connecting {
+        let connecting = self.inner.call(uri);
+        let timeout = self.timeout;
+        Box::pin(async move {
+            match tokio::time::timeout(timeout, connecting).await {
+                Ok(connected) => connected,
+                Err(_) => Err(Box::new(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("connecting took more than {timeout:?}"),
+                )) as BoxError),
+            }
+        })
+    }
+}
+
+/// Our transport: hyper-util's pooled client over rustls, with what
+/// reqwest adds that a client of ours needs: default headers, cookies,
+/// redirects (credentials dropped across origins) and decompression.
+pub(crate) struct Direct {
+    client: HyperClient<Connector, SendBody>,
+    headers: HeaderMap,
+    cookies: Option<Arc<reqwest::cookie::Jar>>,
+    max_redirects: usize,
+}
+
+/// What reqwest sends by default, kept so that a server sees the same
+/// request whichever transport sends it.
+fn default_headers(mut headers: HeaderMap) -> HeaderMap {
+    if !headers.contains_key(header::ACCEPT) {
+        headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+    }
+    headers
+}
+
+impl Direct {
+    pub(crate) fn new(settings: DirectSettings) -> Direct {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        // As reqwest: probes every 15 s, 3 of them unanswered drop it.
+        http.set_keepalive(
+            settings
+                .tcp_keepalive
+                .unwrap_or(Some(Duration::from_secs(15))),
+        );
+        http.set_keepalive_interval(Some(Duration::from_secs(15)));
+        http.set_keepalive_retries(Some(3));
+        let builder = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(settings.tls)
+            .https_or_http();
+        let inner = if settings.http2_prior_knowledge {
+            builder.enable_http2().wrap_connector(http)
+        } else {
+            builder.enable_all_versions().wrap_connector(http)
+        };
+        let connector = Connector {
+            inner,
+            timeout: settings.connect_timeout,
+        };
+        let mut client = HyperClient::builder(TokioExecutor::new());
+        client
+            .timer(TokioTimer::new())
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(
+                settings
+                    .pool_idle_timeout
+                    .unwrap_or(Some(Duration::from_secs(90))),
+            )
+            .http2_only(settings.http2_prior_knowledge)
+            .http2_adaptive_window(settings.http2_adaptive_window);
+        if let Some(max) = settings.pool_max_idle_per_host {
+            client.pool_max_idle_per_host(max);
+        }
+        Direct {
+            client: client.build(connector),
+            headers: default_headers(settings.headers),
+            cookies: settings.cookies,
+            max_redirects: settings.max_redirects,
+        }
+    }
+
+    /// Sends `request` (its streamed body goes out; bytes stay), following
+    /// redirects.
+    async fn send(&self, request: &mut Outgoing) -> Result<Incoming, TransportError> {
+        // Where redirects led: each hop starts from the request's headers.
+        let mut hop: Option<Hop> = None;
+        // A streamed body goes out with the first exchange, for good.
+        let streamed = !request.is_replayable();
+        loop {
+            let body = match &mut hop {
+                Some(hop) => std::mem::replace(&mut hop.body, SendBody::Empty),
+                None => request.body.take_for_send(),
+            };
+            let mut headers = request.headers.clone();
+            for (name, value) in &self.headers {
+                if let header::Entry::Vacant(entry) = headers.entry(name) {
+                    entry.insert(value.clone());
+                }
+            }
+            let (method, url) = match &hop {
+                Some(hop) => {
+                    hop.strip(&mut headers);
+                    (&hop.method, &hop.url)
+                }
+                None => (&request.method, &request.url),
+            };
+            if let Some(jar) = &self.cookies {
+                if !headers.contains_key(header::COOKIE) {
+                    if let Some(cookies) = jar.cookies(url) {
+                        headers.insert(header::COOKIE, cookies);
+                    }
+                }
+            }
+            let uri = Uri::try_from(url.as_str()).map_err(TransportError::InvalidUrl)?;
+            let mut exchange = http::Request::new(body);
+            *exchange.method_mut() = method.clone();
+            *exchange.uri_mut() = uri;
+            *exchange.headers_mut() = headers;
+            let response = self.request(exchange).await?;
+            if let Some(jar) = &self.cookies {
+                let mut set = response
+                    .headers()
+                    .get_all(header::SET_COOKIE)
+                    .iter()
+                    .peekable();
+                if set.peek().is_some() {
+                    jar.set_cookies(&mut set, url);
+                }
+            }
+            let status = response.status();
+            let next = if self.max_redirects > 0 && status.is_redirection() {
+                let body = (!streamed).then_some(&request.body);
+                redirect(status, method, url, response.headers(), body)
+            } else {
+                None
+            };
+            let Some(mut next) = next else {
+                let (parts, body) = response.into_parts();
+                return Ok(Incoming(Repr::Direct {
+                    status: parts.status,
+                    headers: parts.headers,
+                    url: hop.map(|hop| hop.url),
+                    body,
+                }));
+            };
+            let redirects = hop.as_ref().map_or(0, |hop| hop.redirects) + 1;
+            if redirects > self.max_redirects {
+                return Err(TransportError::Redirect(format!(
+                    "too many redirects (more than {}), the last to {}",
+                    self.max_redirects,
+                    crate::redact::mask_url(&next.url)
+                )));
+            }
+            if !matches!(next.url.scheme(), "http" | "https") {
+                return Err(TransportError::Redirect(format!(
+                    "a redirect to a URL that is not http or https: {}",
+                    crate::redact::mask_url(&next.url)
+                )));
+            }
+            // Once dropped, credentials and the payload stay dropped.
+            if let Some(previous) = &hop {
+                next.drop_credentials |= previous.drop_credentials;
+                next.drop_payload |= previous.drop_payload;
+            }
+            next.redirects = redirects;
+            hop = Some(next);
+        }
+    }
+
+    /// One exchange, the response body decompressed as it is read.
+    async fn request(
+        &self,
+        request: http::Request<SendBody>,
+    ) -> Result<http::Response<DirectBody>, TransportError> {
+        let classify = |e: hyper_util::client::legacy::Error| {
+            let connect = e.is_connect();
+            TransportError::direct(e, connect)
+        };
+        #[cfg(any(
+            feature = "gzip",
+            feature = "brotli",
+            feature = "zstd",
+            feature = "deflate"
+        ))]
+        {
+            let mut service = tower_http::decompression::Decompression::new(&self.client);
+            // A range of a compressed body cannot be decompressed alone:
+            // such a request asks for the body as it is (as reqwest does).
+            if request.headers().contains_key(header::RANGE) {
+                #[cfg(feature = "gzip")]
+                {
+                    service = service.no_gzip();
+                }
+                #[cfg(feature = "brotli")]
+                {
+                    service = service.no_br();
+                }
+                #[cfg(feature = "zstd")]
+                {
+                    service = service.no_zstd();
+                }
+                #[cfg(feature = "deflate")]
+                {
+                    service = service.no_deflate();
+                }
+            }
+            std::future::poll_fn(|cx| service.poll_ready(cx))
+                .await
+                .map_err(classify)?;
+            service.call(request).await.map_err(classify)
+        }
+        #[cfg(not(any(
+            feature = "gzip",
+            feature = "brotli",
+            feature = "zstd",
+            feature = "deflate"
+        )))]
+        {
+            self.client.request(request).await.map_err(classify)
+        }
+    }
+}
+
+/// The request a redirect leads to.
+struct Hop {
+    method: Method,
+    url: Url,
+    body: SendBody,
+    /// The method changed to GET: no body, no `Content-*` headers.
+    drop_payload: bool,
+    /// The redirect left the origin: credentials stay behind.
+    drop_credentials: bool,
+    /// Redirects followed so far.
+    redirects: usize,
+}
+
+impl Hop {
+    fn strip(&self, headers: &mut HeaderMap) {
+        if self.drop_payload {
+            for name in [
+                header::CONTENT_TYPE,
+                header::CONTENT_LENGTH,
+                header::CONTENT_ENCODING,
+                header::TRANSFER_ENCODING,
+            ] {
+                headers.remove(name);
+            }
+        }
+        if self.drop_credentials {
+            for name in [
+                header::AUTHORIZATION,
+                header::COOKIE,
+                header::PROXY_AUTHORIZATION,
+                header::WWW_AUTHENTICATE,
+            ] {
+                headers.remove(name);
+            }
+            headers.remove("cookie2");
+        }
+    }
+}
+
+/// The request a redirect asks for, as reqwest makes it: `None` when the
+/// response is not one to follow (no usable `Location`, or a body that
+/// was streamed and cannot be sent again).
+fn redirect(
+    status: StatusCode,
+    method: &Method,
+    url: &Url,
+    headers: &HeaderMap,
+    body: Option<&SendBody>,
+) -> Option<Hop> {
+    let location = headers.get(header::LOCATION)?.to_str().ok()?;
+    let next = url.join(location).ok()?;
+    let (next_method, next_body) = match status {
+        StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND if *method == Method::POST => {
+            (Method::GET, None)
+        }
+        StatusCode::SEE_OTHER if *method == Method::HEAD => (Method::HEAD, None),
+        StatusCode::SEE_OTHER => (Method::GET, None),
+        StatusCode::MOVED_PERMANENTLY
+        | StatusCode::FOUND
+        | StatusCode::TEMPORARY_REDIRECT
+        | StatusCode::PERMANENT_REDIRECT => (method.clone(), Some(body?.try_clone()?)),
+        _ => return None,
+    };
+    // Credentials go to the origin they were meant for, never further.
+    let drop_credentials = next.scheme() != url.scheme()
+        || next.host_str() != url.host_str()
+        || next.port_or_known_default() != url.port_or_known_default();
+    Some(Hop {
+        method: next_method,
+        url: next,
+        drop_payload: next_body.is_none(),
+        body: next_body.unwrap_or(SendBody::Empty),
+        drop_credentials,
+        redirects: 0,
+    })
+}
+
+/// Whether the environment names a proxy that reqwest would use
+/// (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, in either case); such
+/// clients go through reqwest, which applies them (and `NO_PROXY`).
+pub(crate) fn env_names_a_proxy() -> bool {
+    [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ]
+    .iter()
+    .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn follow(status: u16, method: Method, from: &str, location: &str) -> Option<(Hop, HeaderMap)> {
+        let mut response = HeaderMap::new();
+        response.insert(header::LOCATION, HeaderValue::from_str(location).unwrap());
+        let hop = redirect(
+            StatusCode::from_u16(status).unwrap(),
+            &method,
+            &Url::parse(from).unwrap(),
+            &response,
+            Some(&SendBody::Bytes(Bytes::from_static(b"x"))),
+        )?;
+        let mut sent = HeaderMap::new();
+        sent.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer t"));
+        sent.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        hop.strip(&mut sent);
+        Some((hop, sent))
+    }
+
+    #[test]
+    fn redirects_change_the_method_as_browsers_and_reqwest_do() {
+        let cases = [
+            (301, Method::POST, Method::GET, false),
+            (302, Method::POST, Method::GET, false),
+            (302, Method::PUT, Method::PUT, true),
+            (303, Method::PUT, Method::GET, false),
+            (303, Method::HEAD, Method::HEAD, false),
+            (307, Method::POST, Method::POST, true),
+            (308, Method::DELETE, Method::DELETE, true),
+        ];
+        for (status, method, expected, keeps_body) in cases {
+            let (hop, headers) = follow(status, method.clone(), "http://h/a/b", "c?d=1").unwrap();
+            assert_eq!(hop.method, expected, "{status} {method}");
+            assert_eq!(hop.url.as_str(), "http://h/a/c?d=1");
+            assert_eq!(
+                matches!(hop.body, SendBody::Bytes(_)),
+                keeps_body,
+                "{status}"
+            );
+            assert_eq!(headers.contains_key(header::CONTENT_TYPE), keeps_body);
+            assert!(headers.contains_key(header::AUTHORIZATION), "same origin");
+        }
+        assert!(follow(300, Method::GET, "http://h/", "/x").is_none());
+        assert!(follow(301, Method::GET, "http://h/", "http://[bad").is_none());
+    }
+
+    #[test]
+    fn credentials_stay_with_their_origin() {
+        for to in ["http://other/x", "https://h/x", "http://h:8080/x"] {
+            let (_, headers) = follow(302, Method::GET, "http://h/", to).unwrap();
+            assert!(!headers.contains_key(header::AUTHORIZATION), "{to}");
+        }
+        let (_, headers) = follow(302, Method::GET, "http://h:80/", "http://h/x").unwrap();
+        assert!(headers.contains_key(header::AUTHORIZATION));
+    }
+
+    #[test]
+    fn a_streamed_body_is_not_sent_to_a_307() {
+        let mut response = HeaderMap::new();
+        response.insert(header::LOCATION, HeaderValue::from_static("/y"));
+        let url = Url::parse("http://h/x").unwrap();
+        for status in [
+            StatusCode::TEMPORARY_REDIRECT,
+            StatusCode::PERMANENT_REDIRECT,
+        ] {
+            assert!(redirect(status, &Method::POST, &url, &response, None).is_none());
+        }
+        // A GET needs no body: that redirect is followed.
+        let see_other = redirect(StatusCode::SEE_OTHER, &Method::POST, &url, &response, None);
+        assert!(see_other.is_some_and(|hop| hop.method == Method::GET));
+    }
+}
