@@ -16,4 +16,5 @@ mod resilience;
 mod session;
 mod support;
 mod timeouts;
+mod transport;
 mod validation;

@@ -1,0 +1,249 @@
+//! The transport: HTTPS with added roots, HTTP/2 by ALPN and by prior
+//! knowledge, redirects that re-send or drop the body, downloads after a
+//! redirect. Against a small hyper server these tests start (TLS from
+//! `tests/fixtures`, a test CA made for them).
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use api_client::{ByteStream, ErrorKind, Response, Result, RetryPolicy, api};
+use bytes::Bytes;
+use futures_util::StreamExt;
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const CA: &[u8] = include_bytes!("../fixtures/ca.pem");
+const CERT: &[u8] = include_bytes!("../fixtures/server.pem");
+const KEY: &[u8] = include_bytes!("../fixtures/server.key");
+
+#[api]
+pub trait Echo {
+    #[get("/who")]
+    async fn who(&self) -> Result<Value>;
+
+    #[post("/submit")]
+    async fn submit(&self, #[body] body: &Value) -> Result<Value>;
+
+    #[get("/download")]
+    async fn download(&self) -> Result<ByteStream>;
+
+    #[get("/who")]
+    async fn who_meta(&self) -> Result<Response<Value>>;
+}
+
+/// Answers every request with what it saw: HTTP version, method, path,
+/// body. Serves HTTP/1.1 and HTTP/2 (by ALPN over TLS, by prior knowledge
+/// in clear).
+async fn echo_server(tls: bool) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let acceptor = tls.then(|| {
+        use rustls::pki_types::pem::PemObject as _;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let certs = CertificateDer::pem_slice_iter(CERT)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .unwrap();
+        let key = PrivateKeyDer::from_pem_slice(KEY).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        tokio_rustls::TlsAcceptor::from(Arc::new(config))
+    });
+    tokio::spawn(async move {
+        // Ends with the test's runtime.
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(answer);
+                let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                let _ = match acceptor {
+                    Some(acceptor) => match acceptor.accept(tcp).await {
+                        Ok(stream) => {
+                            builder
+                                .serve_connection(TokioIo::new(stream), service)
+                                .await
+                        }
+                        Err(_) => return,
+                    },
+                    None => builder.serve_connection(TokioIo::new(tcp), service).await,
+                };
+            });
+        }
+    });
+    let scheme = if tls { "https" } else { "http" };
+    format!("{scheme}://{addr}")
+}
+
+async fn answer(
+    request: hyper::Request<hyper::body::Incoming>,
+) -> std::result::Result<hyper::Response<Full<Bytes>>, Infallible> {
+    let version = format!("{:?}", request.version());
+    let method = request.method().to_string();
+    let path = request.uri().path().to_owned();
+    let content_type = request
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap_or("").to_owned());
+    let body = request
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let mut response = hyper::Response::builder().header("content-type", "application/json");
+    let seen = json!({
+        "version": version,
+        "method": method,
+        "path": path,
+        "content_type": content_type,
+        "body": String::from_utf8_lossy(&body),
+    });
+    let status = match path.as_str() {
+        "/submit" => {
+            response = response.header("location", "/landed");
+            307
+        }
+        "/download" => {
+            response = response.header("location", "/files/report.json");
+            302
+        }
+        _ => 200,
+    };
+    Ok(response
+        .status(status)
+        .body(Full::new(Bytes::from(seen.to_string())))
+        .unwrap())
+}
+
+/// The same client on our transport and on reqwest (a client of one's
+/// own): both must behave alike.
+fn both_transports(base: &str) -> [EchoClient; 2] {
+    api_client::ensure_tls_provider().unwrap();
+    let own = api_client::reqwest::Client::new();
+    [
+        EchoClient::builder().base_url(base).build().unwrap(),
+        EchoClient::builder()
+            .base_url(base)
+            .with_reqwest_client(own)
+            .build()
+            .unwrap(),
+    ]
+}
+
+#[tokio::test]
+async fn https_with_an_added_root_speaks_http2_when_the_server_offers_it() {
+    let base = echo_server(true).await;
+    let c = EchoClient::builder()
+        .base_url(&base)
+        .add_root_certificate_pem(CA)
+        .build()
+        .unwrap();
+    let seen = c.who().await.unwrap();
+    assert_eq!(seen["version"], "HTTP/2.0", "{seen}");
+    assert_eq!(seen["path"], "/who");
+}
+
+#[tokio::test]
+async fn an_unknown_certificate_authority_is_refused_once_not_retried() {
+    let base = echo_server(true).await;
+    let c = EchoClient::builder()
+        .base_url(&base)
+        .retry(RetryPolicy::default().attempts(3))
+        .build()
+        .unwrap();
+    let err = c.who().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connect, "{err:?}");
+    assert_eq!(err.attempts(), 1, "a refused certificate is not retried");
+    let chain = std::iter::successors(Some(&err as &(dyn std::error::Error + 'static)), |e| {
+        e.source()
+    })
+    .map(|e| e.to_string())
+    .collect::<Vec<_>>()
+    .join(" / ");
+    assert!(chain.contains("certificate"), "{chain}");
+}
+
+#[tokio::test]
+async fn http2_prior_knowledge_speaks_http2_in_clear() {
+    let base = echo_server(false).await;
+    let plain = EchoClient::builder().base_url(&base).build().unwrap();
+    assert_eq!(plain.who().await.unwrap()["version"], "HTTP/1.1");
+    let h2c = EchoClient::builder()
+        .base_url(&base)
+        .http2_prior_knowledge()
+        .build()
+        .unwrap();
+    assert_eq!(h2c.who().await.unwrap()["version"], "HTTP/2.0");
+}
+
+#[tokio::test]
+async fn a_307_sends_the_same_method_and_body_again() {
+    let base = echo_server(false).await;
+    for c in both_transports(&base) {
+        let seen = c.submit(&json!({"n": 1})).await.unwrap();
+        assert_eq!(seen["method"], "POST", "{c:?}");
+        assert_eq!(seen["path"], "/landed");
+        assert_eq!(seen["body"], r#"{"n":1}"#);
+        assert_eq!(seen["content_type"], "application/json");
+    }
+}
+
+#[tokio::test]
+async fn a_download_reports_where_redirects_led() {
+    let base = echo_server(false).await;
+    for c in both_transports(&base) {
+        let stream = c.download().await.unwrap();
+        assert_eq!(stream.url().path(), "/files/report.json", "{c:?}");
+        let chunks: Vec<_> = stream.collect().await;
+        let body: Vec<u8> = chunks
+            .into_iter()
+            .flat_map(|c| c.unwrap().to_vec())
+            .collect();
+        let seen: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(seen["path"], "/files/report.json");
+        // Without a redirect, the URL is the request's.
+        let meta = c.who_meta().await.unwrap();
+        assert_eq!(meta.url().as_str(), format!("{base}/who"));
+    }
+}
+
+#[tokio::test]
+async fn a_303_after_a_post_is_followed_with_a_get_and_no_body() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/submit"))
+        .respond_with(ResponseTemplate::new(303).insert_header("location", "/result"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/result"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"done": true})))
+        .mount(&server)
+        .await;
+    for c in both_transports(&server.uri()) {
+        assert_eq!(
+            c.submit(&json!({"n": 2})).await.unwrap(),
+            json!({"done": true})
+        );
+        let requests = server.received_requests().await.unwrap();
+        let followed = requests.last().unwrap();
+        assert_eq!(followed.method.as_str(), "GET", "{c:?}");
+        assert!(followed.body.is_empty());
+        assert!(followed.headers.get("content-type").is_none());
+        assert!(
+            followed
+                .headers
+                .get("content-length")
+                .is_none_or(|v| v == "0")
+        );
+    }
+}
