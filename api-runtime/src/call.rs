@@ -83,6 +83,15 @@ pub struct Call {
     error: Option<Error>,
 }
 
+/// A call turned into a request.
+struct Built {
+    core: Session,
+    request: Outgoing,
+    url: String,
+    replayable: bool,
+    multipart: Option<Vec<(&'static str, Part)>>,
+}
+
 /// A call's body, as the arguments gave it.
 enum Body {
     Bytes(Bytes),
@@ -401,19 +410,21 @@ impl Call {
         }
     }
 
-    /// The request, built once: each attempt sends a copy of it.
-    async fn build(self) -> Result<(Session, Outgoing, String, bool)> {
+    /// The request, built once: each attempt sends a copy of it. A
+    /// multipart body is returned apart, to be assembled (files opened)
+    /// asynchronously.
+    fn build(self) -> Result<Built> {
         if let Some(error) = self.error {
             return Err(error);
         }
         let endpoint = self.endpoint;
-        let method = endpoint.method.clone();
         let url = self.core.shared.base_url.join(&self.url).map_err(|e| {
             Error::invalid_request(format!("in `{}`: the URL is invalid: {e}", endpoint.name))
         })?;
-        let replayable = retry::may_replay(&method, endpoint.idempotent, &self.headers);
-        let mut request = Outgoing::new(method.clone(), url);
+        let replayable = retry::may_replay(&endpoint.method, endpoint.idempotent, &self.headers);
+        let mut request = Outgoing::new(endpoint.method.clone(), url);
         let mut headers = self.headers;
+        let mut multipart = None;
         let body = match self.body {
             None => SendBody::Empty,
             Some(Body::Bytes(bytes)) => SendBody::Bytes(bytes),
@@ -427,18 +438,20 @@ impl Call {
             }
             Some(Body::Upload(upload)) => SendBody::Stream(upload.body),
             Some(Body::Multipart(parts)) => {
-                // Boxed: a rare path, kept out of every call's future.
-                let (content_type, body) = Box::pin(multipart(parts))
-                    .await
-                    .map_err(|e| e.at(&method, request.url()))?;
-                headers.insert(http::header::CONTENT_TYPE, content_type);
-                SendBody::Stream(body)
+                multipart = Some(parts);
+                SendBody::Empty
             }
         };
         request.set_body(body);
         request.set_headers(headers);
-        // The URL text stays for errors: parsed again only if one happens.
-        Ok((self.core, request, self.url, replayable))
+        Ok(Built {
+            core: self.core,
+            request,
+            // The URL text stays for errors: parsed again only if one happens.
+            url: self.url,
+            replayable,
+            multipart,
+        })
     }
 
     async fn send_inner(
@@ -450,7 +463,23 @@ impl Call {
     ) -> Result<Done> {
         let endpoint = self.endpoint;
         let method = endpoint.method.clone();
-        let (core, mut request, url, replayable) = self.build().await?;
+        let Built {
+            core,
+            mut request,
+            url,
+            replayable,
+            multipart: parts,
+        } = self.build()?;
+        if let Some(parts) = parts {
+            // Boxed: a rare path, kept out of every call's future.
+            let (content_type, body) = Box::pin(multipart(parts))
+                .await
+                .map_err(|e| e.at(&method, request.url()))?;
+            request
+                .headers_mut()
+                .insert(http::header::CONTENT_TYPE, content_type);
+            request.set_body(SendBody::Stream(body));
+        }
         let core = &core;
         let policy = core.policy_for(endpoint);
         let shared = &core.shared;
@@ -515,7 +544,8 @@ impl Call {
                     headers: to_send.headers_mut(),
                 });
             }
-            let attempt_started = Instant::now();
+            // Only hooks are told how long an attempt took.
+            let attempt_started = (!shared.hooks.is_empty()).then(Instant::now);
             let auth_sent = match auth {
                 // Nothing was sent when credentials cannot be had. Getting
                 // them (a token request) is bounded by the deadline too.
@@ -549,7 +579,7 @@ impl Call {
                     method: &method,
                     attempt: sent,
                     status,
-                    elapsed: attempt_started.elapsed(),
+                    elapsed: attempt_started.map_or(Duration::ZERO, |t| t.elapsed()),
                     error: received.as_ref().err().map(Error::kind),
                 });
             }

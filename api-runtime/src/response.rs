@@ -361,35 +361,36 @@ where
 #[doc(hidden)]
 pub type ApiErrorDecoder = fn(&HeaderMap, &[u8]) -> Option<crate::error::ApiErrorBody>;
 
-/// The media type of a response, lowercased, without parameters.
-/// The media type of a response, without parameters (case kept).
-fn media_type(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
-    Some(value.split(';').next().unwrap_or("").trim())
+/// The media type of a response's `Content-Type`, without parameters
+/// (case kept); `None` without one. On the bytes, without allocating or
+/// validating text: this runs on every call.
+fn media_type(headers: &HeaderMap) -> Option<&[u8]> {
+    let value = headers.get(header::CONTENT_TYPE)?.as_bytes();
+    let media = match value.iter().position(|&b| b == b';') {
+        Some(end) => &value[..end],
+        None => value,
+    };
+    Some(media.trim_ascii())
 }
 
-/// `application/json` or `application/*+json`, in any case, without
-/// allocating (this runs on every call).
-fn is_json(media: &str) -> bool {
-    const PREFIX: &str = "application/";
-    let Some(subtype) = media.get(PREFIX.len()..).filter(|_| {
-        media
-            .get(..PREFIX.len())
-            .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
+/// `application/json` or `application/*+json`, in any case.
+fn is_json(media: &[u8]) -> bool {
+    const PREFIX: &[u8] = b"application/";
+    let Some(subtype) = media.strip_prefix(PREFIX).or_else(|| {
+        let (head, rest) = media.split_at_checked(PREFIX.len())?;
+        head.eq_ignore_ascii_case(PREFIX).then_some(rest)
     }) else {
         return false;
     };
-    subtype.eq_ignore_ascii_case("json")
-        || subtype
-            .get(subtype.len().saturating_sub(5)..)
-            .is_some_and(|suffix| suffix.eq_ignore_ascii_case("+json") && subtype.len() > 5)
+    subtype.eq_ignore_ascii_case(b"json")
+        || (subtype.len() > 5 && subtype[subtype.len() - 5..].eq_ignore_ascii_case(b"+json"))
 }
 
 /// Refuses a body that is not JSON by its content type, or empty.
 fn check_json_body(raw: &BodyRef<'_>) -> Result<()> {
     if let Some(media) = media_type(raw.headers)
         .filter(|m| !is_json(m))
-        .map(str::to_ascii_lowercase)
+        .map(|m| String::from_utf8_lossy(m).to_ascii_lowercase())
     {
         return Err(Error::with_message(
             ErrorKind::Decode,
@@ -616,7 +617,7 @@ mod tests {
             "application/problem+json",
             "application/vnd.api+JSON",
         ] {
-            assert!(is_json(yes), "{yes}");
+            assert!(is_json(yes.as_bytes()), "{yes}");
         }
         for no in [
             "text/json",
@@ -627,8 +628,20 @@ mod tests {
             "",
             "text/html",
         ] {
-            assert!(!is_json(no), "{no}");
+            assert!(!is_json(no.as_bytes()), "{no}");
         }
+        for (value, json) in [
+            ("Application/JSON ; charset=utf-8", true),
+            ("application/json;charset=UTF-8", true),
+            ("  application/problem+json  ", true),
+            ("text/html; charset=utf-8", false),
+            (";", false),
+        ] {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::CONTENT_TYPE, value.parse().unwrap());
+            assert_eq!(media_type(&headers).map(is_json), Some(json), "{value}");
+        }
+        assert_eq!(media_type(&HeaderMap::new()), None);
     }
 
     #[test]

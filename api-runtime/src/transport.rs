@@ -26,7 +26,6 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use reqwest::cookie::CookieStore as _;
 use tokio::net::TcpStream;
-use tower_service::Service as _;
 use url::Url;
 
 pub(crate) type BoxError = Box<dyn StdError + Send + Sync>;
@@ -284,7 +283,7 @@ impl Incoming {
     pub(crate) fn content_length(&self) -> Option<u64> {
         match &self.0 {
             Repr::Reqwest(response) => response.content_length(),
-            Repr::Direct { body, .. } => body.size_hint().exact(),
+            Repr::Direct { body, .. } => body.exact_len(),
         }
     }
 
@@ -332,16 +331,40 @@ impl Stream for ChunkStream {
     }
 }
 
-/// The next data frame of `body` (trailers are skipped).
+/// The next data chunk of `body`.
 fn poll_data(
     body: &mut DirectBody,
     cx: &mut Context<'_>,
 ) -> Poll<Result<Option<Bytes>, TransportError>> {
+    match body {
+        DirectBody::Plain(body) => {
+            poll_frames(body, cx).map_err(|e| TransportError::direct(e, false))
+        }
+        #[cfg(any(
+            feature = "gzip",
+            feature = "brotli",
+            feature = "zstd",
+            feature = "deflate"
+        ))]
+        DirectBody::Decoded(stream) => match stream.as_mut().poll_next(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(None) => Poll::Ready(Ok(None)),
+            Poll::Ready(Some(Ok(data))) => Poll::Ready(Ok(Some(data))),
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Err(TransportError::direct(e, false))),
+        },
+    }
+}
+
+/// The next data frame of `body` (empty frames and trailers are skipped).
+fn poll_frames(
+    body: &mut hyper::body::Incoming,
+    cx: &mut Context<'_>,
+) -> Poll<Result<Option<Bytes>, hyper::Error>> {
     loop {
         return match Pin::new(&mut *body).poll_frame(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(None) => Poll::Ready(Ok(None)),
-            Poll::Ready(Some(Err(e))) => Poll::Ready(Err(TransportError::direct(e, false))),
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Err(e)),
             Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
                 Ok(data) if data.is_empty() => continue,
                 Ok(data) => Poll::Ready(Ok(Some(data))),
@@ -351,20 +374,118 @@ fn poll_data(
     }
 }
 
+/// A response body read by our transport: as it came, or decompressed as
+/// its `Content-Encoding` says.
+pub(crate) enum DirectBody {
+    Plain(hyper::body::Incoming),
+    /// Boxed: the rare case, and decoders hold kilobytes of state.
+    #[cfg(any(
+        feature = "gzip",
+        feature = "brotli",
+        feature = "zstd",
+        feature = "deflate"
+    ))]
+    Decoded(Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>),
+}
+
+impl DirectBody {
+    /// The length of the body as it will be read, when known.
+    fn exact_len(&self) -> Option<u64> {
+        match self {
+            DirectBody::Plain(body) => body.size_hint().exact(),
+            #[cfg(any(
+                feature = "gzip",
+                feature = "brotli",
+                feature = "zstd",
+                feature = "deflate"
+            ))]
+            DirectBody::Decoded(_) => None,
+        }
+    }
+
+    /// `body`, decoded when `coding` is one this build decodes; given back
+    /// otherwise.
+    fn decoding(
+        coding: &[u8],
+        body: hyper::body::Incoming,
+    ) -> Result<DirectBody, hyper::body::Incoming> {
+        #[cfg(any(
+            feature = "gzip",
+            feature = "brotli",
+            feature = "zstd",
+            feature = "deflate"
+        ))]
+        {
+            use async_compression::tokio::bufread as codec;
+            let coding = coding.trim_ascii();
+            let is = |name: &str| coding.eq_ignore_ascii_case(name.as_bytes());
+            let frames = tokio_util::io::StreamReader::new(Frames(body));
+            let decoder: Pin<Box<dyn tokio::io::AsyncRead + Send>> = match () {
+                #[cfg(feature = "gzip")]
+                () if is("gzip") || is("x-gzip") => Box::pin(codec::GzipDecoder::new(frames)),
+                #[cfg(feature = "brotli")]
+                () if is("br") => Box::pin(codec::BrotliDecoder::new(frames)),
+                #[cfg(feature = "zstd")]
+                () if is("zstd") => Box::pin(codec::ZstdDecoder::new(frames)),
+                #[cfg(feature = "deflate")]
+                () if is("deflate") => Box::pin(codec::ZlibDecoder::new(frames)),
+                () => return Err(frames.into_inner().0),
+            };
+            Ok(DirectBody::Decoded(Box::pin(
+                tokio_util::io::ReaderStream::new(decoder),
+            )))
+        }
+        #[cfg(not(any(
+            feature = "gzip",
+            feature = "brotli",
+            feature = "zstd",
+            feature = "deflate"
+        )))]
+        {
+            let _ = coding;
+            Err(body)
+        }
+    }
+}
+
+/// The `Accept-Encoding` of the codings this build decodes (as reqwest
+/// sends it).
+fn accept_encoding() -> Option<HeaderValue> {
+    let codings: &[&str] = &[
+        #[cfg(feature = "gzip")]
+        "gzip",
+        #[cfg(feature = "brotli")]
+        "br",
+        #[cfg(feature = "zstd")]
+        "zstd",
+        #[cfg(feature = "deflate")]
+        "deflate",
+    ];
+    (!codings.is_empty()).then(|| HeaderValue::from_str(&codings.join(", ")).ok())?
+}
+
+/// The data of a body, as the byte stream a decoder reads.
 #[cfg(any(
     feature = "gzip",
     feature = "brotli",
     feature = "zstd",
     feature = "deflate"
 ))]
-type DirectBody = tower_http::decompression::DecompressionBody<hyper::body::Incoming>;
-#[cfg(not(any(
+struct Frames(hyper::body::Incoming);
+
+#[cfg(any(
     feature = "gzip",
     feature = "brotli",
     feature = "zstd",
     feature = "deflate"
-)))]
-type DirectBody = hyper::body::Incoming;
+))]
+impl Stream for Frames {
+    type Item = std::io::Result<Bytes>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        poll_frames(&mut self.get_mut().0, cx).map(|r| r.map_err(std::io::Error::other).transpose())
+    }
+}
 
 /// One request on its way: the response head, or why none came.
 pub(crate) type Exchange<'a> =
@@ -480,6 +601,9 @@ fn default_headers(mut headers: HeaderMap) -> HeaderMap {
     if !headers.contains_key(header::ACCEPT) {
         headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
     }
+    if let Some(codings) = accept_encoding() {
+        headers.entry(header::ACCEPT_ENCODING).or_insert(codings);
+    }
     headers
 }
 
@@ -542,12 +666,8 @@ impl Direct {
                 Some(hop) => std::mem::replace(&mut hop.body, SendBody::Empty),
                 None => request.body.take_for_send(),
             };
-            let mut headers = request.headers.clone();
-            for (name, value) in &self.headers {
-                if let header::Entry::Vacant(entry) = headers.entry(name) {
-                    entry.insert(value.clone());
-                }
-            }
+            let headers = self.headers_for(&request.headers);
+            let mut headers = headers;
             let (method, url) = match &hop {
                 Some(hop) => {
                     hop.strip(&mut headers);
@@ -618,57 +738,54 @@ impl Direct {
         }
     }
 
-    /// One exchange, the response body decompressed as it is read.
+    /// The request's headers with the defaults it does not set.
+    fn headers_for(&self, own: &HeaderMap) -> HeaderMap {
+        // Most requests set none of their own: one copy of the defaults.
+        if own.is_empty() {
+            return self.headers.clone();
+        }
+        let mut headers = own.clone();
+        // A range is asked of the body as it is, not compressed.
+        let ranged = own.contains_key(header::RANGE);
+        for name in self.headers.keys() {
+            let skipped = ranged && name == header::ACCEPT_ENCODING;
+            if !skipped && !own.contains_key(name) {
+                for value in self.headers.get_all(name) {
+                    headers.append(name.clone(), value.clone());
+                }
+            }
+        }
+        headers
+    }
+
+    /// One exchange, the response body decompressed as it is read
+    /// (unless a range was asked for: part of a compressed body cannot be
+    /// decompressed alone).
     async fn request(
         &self,
         request: http::Request<SendBody>,
     ) -> Result<http::Response<DirectBody>, TransportError> {
-        let classify = |e: hyper_util::client::legacy::Error| {
+        let ranged = request.headers().contains_key(header::RANGE);
+        let response = self.client.request(request).await.map_err(|e| {
             let connect = e.is_connect();
             TransportError::direct(e, connect)
-        };
-        #[cfg(any(
-            feature = "gzip",
-            feature = "brotli",
-            feature = "zstd",
-            feature = "deflate"
-        ))]
-        {
-            let mut service = tower_http::decompression::Decompression::new(&self.client);
-            // A range of a compressed body cannot be decompressed alone:
-            // such a request asks for the body as it is (as reqwest does).
-            if request.headers().contains_key(header::RANGE) {
-                #[cfg(feature = "gzip")]
-                {
-                    service = service.no_gzip();
-                }
-                #[cfg(feature = "brotli")]
-                {
-                    service = service.no_br();
-                }
-                #[cfg(feature = "zstd")]
-                {
-                    service = service.no_zstd();
-                }
-                #[cfg(feature = "deflate")]
-                {
-                    service = service.no_deflate();
+        })?;
+        let (mut parts, body) = response.into_parts();
+        let coding = parts.headers.get(header::CONTENT_ENCODING);
+        let body = match coding {
+            Some(coding) if !ranged && !body.is_end_stream() => {
+                match DirectBody::decoding(coding.as_bytes(), body) {
+                    Ok(decoded) => {
+                        parts.headers.remove(header::CONTENT_ENCODING);
+                        parts.headers.remove(header::CONTENT_LENGTH);
+                        decoded
+                    }
+                    Err(body) => DirectBody::Plain(body),
                 }
             }
-            std::future::poll_fn(|cx| service.poll_ready(cx))
-                .await
-                .map_err(classify)?;
-            service.call(request).await.map_err(classify)
-        }
-        #[cfg(not(any(
-            feature = "gzip",
-            feature = "brotli",
-            feature = "zstd",
-            feature = "deflate"
-        )))]
-        {
-            self.client.request(request).await.map_err(classify)
-        }
+            _ => DirectBody::Plain(body),
+        };
+        Ok(http::Response::from_parts(parts, body))
     }
 }
 

@@ -247,3 +247,111 @@ async fn a_303_after_a_post_is_followed_with_a_get_and_no_body() {
         );
     }
 }
+
+#[api]
+pub trait Coded {
+    #[get("/coded/<coding>")]
+    async fn json(&self, coding: &str) -> Result<Value>;
+
+    #[get("/coded/<coding>")]
+    async fn stream(&self, coding: &str) -> Result<ByteStream>;
+
+    #[get("/coded/<coding>")]
+    async fn range(&self, coding: &str, #[header("Range")] range: &str) -> Result<Bytes>;
+}
+
+async fn encode(coding: &str, data: &[u8]) -> Vec<u8> {
+    use async_compression::tokio::bufread::{BrotliEncoder, GzipEncoder, ZlibEncoder, ZstdEncoder};
+    use tokio::io::AsyncReadExt;
+    let mut out = Vec::new();
+    match coding {
+        "gzip" => GzipEncoder::new(data).read_to_end(&mut out).await,
+        "br" => BrotliEncoder::new(data).read_to_end(&mut out).await,
+        "zstd" => ZstdEncoder::new(data).read_to_end(&mut out).await,
+        "deflate" => ZlibEncoder::new(data).read_to_end(&mut out).await,
+        other => panic!("no encoder for {other}"),
+    }
+    .unwrap();
+    out
+}
+
+const DOCUMENT: &[u8] = br#"{"compressed": true, "padding": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}"#;
+
+async fn coded_server() -> MockServer {
+    let server = MockServer::start().await;
+    for coding in ["gzip", "br", "zstd", "deflate"] {
+        Mock::given(path(format!("/coded/{coding}")))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("content-encoding", coding)
+                    .insert_header("content-type", "application/json")
+                    .set_body_bytes(encode(coding, DOCUMENT).await),
+            )
+            .mount(&server)
+            .await;
+    }
+    Mock::given(path("/coded/corrupt"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-encoding", "gzip")
+                .insert_header("content-type", "application/json")
+                .set_body_bytes(b"this is not gzip".to_vec()),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn every_coding_is_decompressed_buffered_or_streamed_on_both_transports() {
+    let server = coded_server().await;
+    api_client::ensure_tls_provider().unwrap();
+    let clients = [
+        CodedClient::builder()
+            .base_url(server.uri())
+            .build()
+            .unwrap(),
+        CodedClient::builder()
+            .base_url(server.uri())
+            .with_reqwest_client(api_client::reqwest::Client::new())
+            .build()
+            .unwrap(),
+    ];
+    let expected: Value = serde_json::from_slice(DOCUMENT).unwrap();
+    for c in &clients {
+        for coding in ["gzip", "br", "zstd", "deflate"] {
+            assert_eq!(c.json(coding).await.unwrap(), expected, "{coding} {c:?}");
+            let stream = c.stream(coding).await.unwrap();
+            assert_eq!(
+                stream.content_length(),
+                None,
+                "the decoded length is unknown"
+            );
+            let chunks: Vec<_> = stream.collect().await;
+            let body: Vec<u8> = chunks
+                .into_iter()
+                .flat_map(|c| c.unwrap().to_vec())
+                .collect();
+            assert_eq!(body, DOCUMENT, "{coding}");
+        }
+        let err = c.json("corrupt").await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Body, "{err:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_range_is_read_as_it_is_sent_and_not_asked_compressed() {
+    let server = coded_server().await;
+    let c = CodedClient::builder()
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    let raw = c.range("gzip", "bytes=0-").await.unwrap();
+    assert_eq!(raw, encode("gzip", DOCUMENT).await);
+    let sent = server.received_requests().await.unwrap();
+    assert!(
+        sent[0].headers.get("accept-encoding").is_none(),
+        "{:?}",
+        sent[0].headers
+    );
+}
