@@ -85,6 +85,7 @@ pub struct Call {
 
 /// A call turned into a request.
 struct Built {
+    endpoint: &'static Endpoint,
     core: Session,
     request: Outgoing,
     url: String,
@@ -365,47 +366,59 @@ impl Call {
 
     /// Sends the call (attempts, retries, auth, hooks) and returns what
     /// came back, to be decoded.
-    async fn perform(self, buffered: bool, meta: bool) -> Result<Done> {
-        let endpoint = self.endpoint;
-        let span = tracing::info_span!(
-            "api_client.call",
-            endpoint = endpoint.name,
-            http.method = %endpoint.method,
-            http.route = endpoint.route,
-            http.status = tracing::field::Empty,
-            elapsed_ms = tracing::field::Empty,
-        );
-        let started = Instant::now();
-        // Kept only when metrics are recorded: no extra work otherwise.
-        let shared = self
-            .core
-            .shared
-            .metrics
-            .is_some()
-            .then(|| self.core.shared.clone());
-        let last_status = AtomicU16::new(0);
-        // Boxed: moving a future copies all of it, and this one holds
-        // every state of the attempt loop (see `Transport::send`).
-        let result = Box::pin(self.send_inner(started, buffered, meta, &last_status))
-            .instrument(span.clone())
-            .await;
-        // The clock is read again only if something records the time.
-        if !span.is_disabled() {
-            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-        }
-        if let Some(metrics) = shared.as_ref().and_then(|s| s.metrics.as_ref()) {
-            let status = StatusCode::from_u16(last_status.load(Ordering::Relaxed)).ok();
-            metrics.record(&endpoint.method, endpoint.route, status, started.elapsed());
-        }
-        match result {
-            Ok(mut done) => {
-                tracing::debug!(parent: &span, "response received");
-                done.span = span;
-                Ok(done)
+    ///
+    /// `async` blocks rather than `async fn`s, here and in `attempts`: a
+    /// function's future holds each argument twice (as given, and moved
+    /// into a local), a block holds what it captures once; and moving a
+    /// future (into its box) copies all of it.
+    #[allow(clippy::manual_async_fn)] // on purpose: see above
+    fn perform(self, buffered: bool, meta: bool) -> impl Future<Output = Result<Done>> + Send {
+        async move {
+            let endpoint = self.endpoint;
+            let span = tracing::info_span!(
+                "api_client.call",
+                endpoint = endpoint.name,
+                http.method = %endpoint.method,
+                http.route = endpoint.route,
+                http.status = tracing::field::Empty,
+                elapsed_ms = tracing::field::Empty,
+            );
+            let started = Instant::now();
+            // Kept only when metrics are recorded: no extra work otherwise.
+            let shared = self
+                .core
+                .shared
+                .metrics
+                .is_some()
+                .then(|| self.core.shared.clone());
+            let last_status = AtomicU16::new(0);
+            // Boxed: this one holds every state of the attempt loop.
+            let result = match self.build() {
+                Ok(built) => {
+                    Box::pin(Call::attempts(built, started, buffered, meta, &last_status))
+                        .instrument(span.clone())
+                        .await
+                }
+                Err(error) => Err(error),
+            };
+            // The clock is read again only if something records the time.
+            if !span.is_disabled() {
+                span.record("elapsed_ms", started.elapsed().as_millis() as u64);
             }
-            Err(e) => {
-                tracing::debug!(parent: &span, error = %e, "call failed");
-                Err(e)
+            if let Some(metrics) = shared.as_ref().and_then(|s| s.metrics.as_ref()) {
+                let status = StatusCode::from_u16(last_status.load(Ordering::Relaxed)).ok();
+                metrics.record(&endpoint.method, endpoint.route, status, started.elapsed());
+            }
+            match result {
+                Ok(mut done) => {
+                    tracing::debug!(parent: &span, "response received");
+                    done.span = span;
+                    Ok(done)
+                }
+                Err(e) => {
+                    tracing::debug!(parent: &span, error = %e, "call failed");
+                    Err(e)
+                }
             }
         }
     }
@@ -445,6 +458,7 @@ impl Call {
         request.set_body(body);
         request.set_headers(headers);
         Ok(Built {
+            endpoint,
             core: self.core,
             request,
             // The URL text stays for errors: parsed again only if one happens.
@@ -454,204 +468,212 @@ impl Call {
         })
     }
 
-    async fn send_inner(
-        self,
+    /// The attempt loop of a built call: attempts, retries, auth, hooks.
+    #[allow(clippy::manual_async_fn)] // on purpose: see `perform`
+    fn attempts(
+        mut built: Built,
         started: Instant,
         buffered: bool,
         meta: bool,
         last_status: &AtomicU16,
-    ) -> Result<Done> {
-        let endpoint = self.endpoint;
-        let method = endpoint.method.clone();
-        let Built {
-            core,
-            mut request,
-            url,
-            replayable,
-            multipart: parts,
-        } = self.build()?;
-        if let Some(parts) = parts {
-            // Boxed: a rare path, kept out of every call's future.
-            let (content_type, body) = Box::pin(multipart(parts))
-                .await
-                .map_err(|e| e.at(&method, request.url()))?;
-            request
-                .headers_mut()
-                .insert(http::header::CONTENT_TYPE, content_type);
-            request.set_body(SendBody::Stream(body));
-        }
-        let core = &core;
-        let policy = core.policy_for(endpoint);
-        let shared = &core.shared;
-        let total = core
-            .overrides
-            .total
-            .or(endpoint.timeout)
-            .unwrap_or(shared.timeouts.total);
-        let attempt_limit = core
-            .overrides
-            .attempt
-            .or(endpoint.attempt_timeout)
-            .or(shared.timeouts.attempt);
-        let deadline = crate::watchdog::instant_after(started, total);
-        let mut sent = 0u32;
-        let mut retries = 0u32;
-        let mut reauthenticated = false;
-        loop {
-            sent += 1;
-            let fail = |e: Error| {
-                let id = shared
-                    .request_id_header
-                    .as_ref()
-                    .and_then(|h| request_id(e.headers(), h));
-                with_api_error(endpoint, e)
-                    .at_text(&method, &url)
-                    .with_attempts(sent)
-                    .with_request_id(id)
-            };
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            if remaining.is_zero() {
-                let err = Error::timeout(TimeoutPhase::Deadline, Some(total), started.elapsed());
-                return Err(fail(err).with_attempts(sent - 1));
+    ) -> impl Future<Output = Result<Done>> + Send + '_ {
+        async move {
+            let endpoint = built.endpoint;
+            let method = endpoint.method.clone();
+            let Built {
+                core,
+                request,
+                url,
+                replayable,
+                multipart: parts,
+                ..
+            } = &mut built;
+            let replayable = *replayable;
+            if let Some(parts) = parts.take() {
+                // Boxed: a rare path, kept out of every call's future.
+                let (content_type, body) = Box::pin(multipart(parts))
+                    .await
+                    .map_err(|e| e.at(&method, request.url()))?;
+                request
+                    .headers_mut()
+                    .insert(http::header::CONTENT_TYPE, content_type);
+                request.set_body(SendBody::Stream(body));
             }
-            let limits = AttemptLimits {
-                connect: shared.timeouts.connect,
-                read: shared.timeouts.read,
-                request: attempt_limit.map_or(remaining, |a| a.min(remaining)),
-                total,
-                deadline,
-                call_started: started,
-            };
-            let auth = shared.auth.as_ref().filter(|_| !endpoint.no_auth);
-            // A bytes body is sent again by a later attempt; a streamed one
-            // goes out once. Hooks and query credentials change the request,
-            // so they work on a copy made for this attempt; otherwise the
-            // request itself is sent (the transport copies what it sends).
-            let kept = request.is_replayable();
-            let needs_copy = !shared.hooks.is_empty() || auth.is_some_and(Auth::changes_url);
-            let mut copy = if needs_copy {
-                request.try_clone()
-            } else {
-                None
-            };
-            let to_send = copy.as_mut().unwrap_or(&mut request);
-            for hook in &shared.hooks {
-                hook.on_request(&mut RequestContext {
-                    endpoint: endpoint.name,
-                    route: endpoint.route,
-                    method: &method,
-                    attempt: sent,
-                    headers: to_send.headers_mut(),
-                });
-            }
-            // Only hooks are told how long an attempt took.
-            let attempt_started = (!shared.hooks.is_empty()).then(Instant::now);
-            let auth_sent = match auth {
-                // Nothing was sent when credentials cannot be had. Getting
-                // them (a token request) is bounded by the deadline too.
-                Some(auth) => {
-                    match Box::pin(tokio::time::timeout_at(deadline, auth.apply(to_send))).await {
-                        Ok(applied) => applied.map_err(|e| fail(e).with_attempts(sent - 1))?,
-                        Err(_) => {
-                            let err = Error::timeout(
-                                TimeoutPhase::Deadline,
-                                Some(total),
-                                started.elapsed(),
-                            );
-                            return Err(fail(err).with_attempts(sent - 1));
-                        }
-                    }
-                }
-                None => Sent::Nothing,
-            };
-            let received = core.execute(to_send, &limits, buffered, meta).await;
-            drop(copy);
-            let status = match &received {
-                Ok(Received::Streaming(streaming)) => Some(streaming.0.status()),
-                Ok(Received::Buffered(raw)) => Some(raw.status),
-                Err(e) => e.status(),
-            };
-            last_status.store(status.map_or(0, |s| s.as_u16()), Ordering::Relaxed);
-            for hook in &shared.hooks {
-                hook.on_response(&AttemptInfo {
-                    endpoint: endpoint.name,
-                    route: endpoint.route,
-                    method: &method,
-                    attempt: sent,
-                    status,
-                    elapsed: attempt_started.map_or(Duration::ZERO, |t| t.elapsed()),
-                    error: received.as_ref().err().map(Error::kind),
-                });
-            }
-            let error = match received {
-                Ok(received) => {
-                    if let Some(bucket) = &shared.bucket {
-                        bucket.refund();
-                    }
-                    let (status, headers) = match &received {
-                        Received::Streaming(streaming) => {
-                            (streaming.0.status(), streaming.0.headers())
-                        }
-                        Received::Buffered(raw) => (raw.status, &raw.headers),
-                    };
-                    tracing::Span::current().record("http.status", status.as_u16());
-                    let request_id = shared
+            let core = &core;
+            let policy = core.policy_for(endpoint);
+            let shared = &core.shared;
+            let total = core
+                .overrides
+                .total
+                .or(endpoint.timeout)
+                .unwrap_or(shared.timeouts.total);
+            let attempt_limit = core
+                .overrides
+                .attempt
+                .or(endpoint.attempt_timeout)
+                .or(shared.timeouts.attempt);
+            let deadline = crate::watchdog::instant_after(started, total);
+            let mut sent = 0u32;
+            let mut retries = 0u32;
+            let mut reauthenticated = false;
+            loop {
+                sent += 1;
+                let fail = |e: Error| {
+                    let id = shared
                         .request_id_header
                         .as_ref()
-                        .and_then(|h| request_id(Some(headers), h));
-                    let mut received = received;
-                    if let (Some(Auth::Query { name, .. }), Received::Buffered(raw)) =
-                        (&shared.auth, &mut received)
-                    {
-                        if let Some(url) = &raw.url {
-                            raw.url = Some(crate::redact::without_query_param(url, name));
-                        }
-                    }
-                    return Ok(Done {
-                        received,
-                        endpoint,
-                        method,
-                        url,
-                        attempts: sent,
-                        request_id,
-                        read_limit: shared.timeouts.read,
-                        span: tracing::Span::none(),
+                        .and_then(|h| request_id(e.headers(), h));
+                    with_api_error(endpoint, e)
+                        .at_text(&method, url)
+                        .with_attempts(sent)
+                        .with_request_id(id)
+                };
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                if remaining.is_zero() {
+                    let err =
+                        Error::timeout(TimeoutPhase::Deadline, Some(total), started.elapsed());
+                    return Err(fail(err).with_attempts(sent - 1));
+                }
+                let limits = AttemptLimits {
+                    connect: shared.timeouts.connect,
+                    read: shared.timeouts.read,
+                    request: attempt_limit.map_or(remaining, |a| a.min(remaining)),
+                    total,
+                    deadline,
+                    call_started: started,
+                };
+                let auth = shared.auth.as_ref().filter(|_| !endpoint.no_auth);
+                // A bytes body is sent again by a later attempt; a streamed one
+                // goes out once. Hooks and query credentials change the request,
+                // so they work on a copy made for this attempt; otherwise the
+                // request itself is sent (the transport copies what it sends).
+                let kept = request.is_replayable();
+                let needs_copy = !shared.hooks.is_empty() || auth.is_some_and(Auth::changes_url);
+                let mut copy = if needs_copy {
+                    request.try_clone()
+                } else {
+                    None
+                };
+                let to_send = copy.as_mut().unwrap_or(&mut *request);
+                for hook in &shared.hooks {
+                    hook.on_request(&mut RequestContext {
+                        endpoint: endpoint.name,
+                        route: endpoint.route,
+                        method: &method,
+                        attempt: sent,
+                        headers: to_send.headers_mut(),
                     });
                 }
-                Err(error) => error,
-            };
-            if let Some(status) = error.status() {
-                tracing::Span::current().record("http.status", status.as_u16());
-            }
-            // A 401 answered with new credentials is replayed once.
-            if error.status() == Some(StatusCode::UNAUTHORIZED) && kept && !reauthenticated {
-                if let (Some(auth), Some(headers)) = (auth, error.headers()) {
-                    if Box::pin(auth.renew(&auth_sent, headers)).await {
-                        reauthenticated = true;
-                        tracing::debug!(attempt = sent, "401: replaying with new credentials");
-                        continue;
+                // Only hooks are told how long an attempt took.
+                let attempt_started = (!shared.hooks.is_empty()).then(Instant::now);
+                let auth_sent = match auth {
+                    // Nothing was sent when credentials cannot be had. Getting
+                    // them (a token request) is bounded by the deadline too.
+                    Some(auth) => {
+                        match Box::pin(tokio::time::timeout_at(deadline, auth.apply(to_send))).await
+                        {
+                            Ok(applied) => applied.map_err(|e| fail(e).with_attempts(sent - 1))?,
+                            Err(_) => {
+                                let err = Error::timeout(
+                                    TimeoutPhase::Deadline,
+                                    Some(total),
+                                    started.elapsed(),
+                                );
+                                return Err(fail(err).with_attempts(sent - 1));
+                            }
+                        }
+                    }
+                    None => Sent::Nothing,
+                };
+                let received = core.execute(to_send, &limits, buffered, meta).await;
+                drop(copy);
+                let status = match &received {
+                    Ok(Received::Streaming(streaming)) => Some(streaming.0.status()),
+                    Ok(Received::Buffered(raw)) => Some(raw.status),
+                    Err(e) => e.status(),
+                };
+                last_status.store(status.map_or(0, |s| s.as_u16()), Ordering::Relaxed);
+                for hook in &shared.hooks {
+                    hook.on_response(&AttemptInfo {
+                        endpoint: endpoint.name,
+                        route: endpoint.route,
+                        method: &method,
+                        attempt: sent,
+                        status,
+                        elapsed: attempt_started.map_or(Duration::ZERO, |t| t.elapsed()),
+                        error: received.as_ref().err().map(Error::kind),
+                    });
+                }
+                let error = match received {
+                    Ok(received) => {
+                        if let Some(bucket) = &shared.bucket {
+                            bucket.refund();
+                        }
+                        let (status, headers) = match &received {
+                            Received::Streaming(streaming) => {
+                                (streaming.0.status(), streaming.0.headers())
+                            }
+                            Received::Buffered(raw) => (raw.status, &raw.headers),
+                        };
+                        tracing::Span::current().record("http.status", status.as_u16());
+                        let request_id = shared
+                            .request_id_header
+                            .as_ref()
+                            .and_then(|h| request_id(Some(headers), h));
+                        let mut received = received;
+                        if let (Some(Auth::Query { name, .. }), Received::Buffered(raw)) =
+                            (&shared.auth, &mut received)
+                        {
+                            if let Some(url) = &raw.url {
+                                raw.url = Some(crate::redact::without_query_param(url, name));
+                            }
+                        }
+                        return Ok(Done {
+                            received,
+                            endpoint,
+                            method,
+                            url: std::mem::take(url),
+                            attempts: sent,
+                            request_id,
+                            read_limit: shared.timeouts.read,
+                            span: tracing::Span::none(),
+                        });
+                    }
+                    Err(error) => error,
+                };
+                if let Some(status) = error.status() {
+                    tracing::Span::current().record("http.status", status.as_u16());
+                }
+                // A 401 answered with new credentials is replayed once.
+                if error.status() == Some(StatusCode::UNAUTHORIZED) && kept && !reauthenticated {
+                    if let (Some(auth), Some(headers)) = (auth, error.headers()) {
+                        if Box::pin(auth.renew(&auth_sent, headers)).await {
+                            reauthenticated = true;
+                            tracing::debug!(attempt = sent, "401: replaying with new credentials");
+                            continue;
+                        }
                     }
                 }
-            }
-            let may_retry = kept && retries + 1 < policy.max_attempts();
-            let reason = match retry::classify(&policy, &error, replayable) {
-                Some(reason) if may_retry => reason,
-                _ => return Err(fail(error)),
-            };
-            let delay = match retry_delay(&policy, &error, retries, deadline) {
-                Ok(delay) => delay,
-                Err(Some(after)) => return Err(fail(error).with_retry_after(after)),
-                Err(None) => return Err(fail(error)),
-            };
-            if let Some(bucket) = &shared.bucket {
-                if !bucket.withdraw(reason) {
-                    tracing::warn!(attempt = sent, %reason, "retry budget exhausted: not retrying");
-                    return Err(fail(error));
+                let may_retry = kept && retries + 1 < policy.max_attempts();
+                let reason = match retry::classify(&policy, &error, replayable) {
+                    Some(reason) if may_retry => reason,
+                    _ => return Err(fail(error)),
+                };
+                let delay = match retry_delay(&policy, &error, retries, deadline) {
+                    Ok(delay) => delay,
+                    Err(Some(after)) => return Err(fail(error).with_retry_after(after)),
+                    Err(None) => return Err(fail(error)),
+                };
+                if let Some(bucket) = &shared.bucket {
+                    if !bucket.withdraw(reason) {
+                        tracing::warn!(attempt = sent, %reason, "retry budget exhausted: not retrying");
+                        return Err(fail(error));
+                    }
                 }
+                retries += 1;
+                tracing::info!(attempt = sent, %reason, delay_ms = delay.as_millis() as u64, "retrying");
+                Box::pin(tokio::time::sleep(delay)).await;
             }
-            retries += 1;
-            tracing::info!(attempt = sent, %reason, delay_ms = delay.as_millis() as u64, "retrying");
-            Box::pin(tokio::time::sleep(delay)).await;
         }
     }
 }

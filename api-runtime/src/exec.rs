@@ -74,7 +74,7 @@ impl Session {
         let status = response.status();
         if !status.is_success() {
             let headers = response.take_headers();
-            let body = read_error_body(response, &mut watchdog).await;
+            let body = read_error_body(&mut response, &mut watchdog).await;
             return Err(Error::status_error(status, headers, body));
         }
         let final_url = |response: &Incoming| response.url().unwrap_or(request.url()).clone();
@@ -85,8 +85,9 @@ impl Session {
         // Moved, not cloned: the body is read without them.
         let headers = response.take_headers();
         let url = keep_url.then(|| final_url(&response));
+        // Borrowed, not moved: a future holds its arguments twice.
         let body = read_body(
-            response,
+            &mut response,
             self.shared.max_body_size,
             &mut watchdog,
             |e| classify(e, limits, true),
@@ -127,7 +128,7 @@ impl AttemptLimits {
 
 /// Reads a success body to its end, refusing one larger than `limit`.
 async fn read_body(
-    mut response: Incoming,
+    response: &mut Incoming,
     limit: usize,
     watchdog: &mut Watchdog,
     classify: impl Fn(TransportError) -> Error,
@@ -184,7 +185,7 @@ async fn read_body(
 /// Reads at most [`ERROR_BODY_LIMIT`] bytes of an error body, within the
 /// attempt's limits; a failure or time-out while reading keeps what
 /// arrived.
-async fn read_error_body(mut response: Incoming, watchdog: &mut Watchdog) -> Bytes {
+async fn read_error_body(response: &mut Incoming, watchdog: &mut Watchdog) -> Bytes {
     let mut body = BytesMut::new();
     while let Ok(Ok(Some(chunk))) = watchdog.run(response.chunk()).await {
         watchdog.progress();

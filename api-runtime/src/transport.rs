@@ -683,11 +683,11 @@ impl Direct {
                 }
             }
             let uri = Uri::try_from(url.as_str()).map_err(TransportError::InvalidUrl)?;
-            let mut exchange = http::Request::new(body);
-            *exchange.method_mut() = method.clone();
-            *exchange.uri_mut() = uri;
-            *exchange.headers_mut() = headers;
-            let response = self.request(exchange).await?;
+            // Built and handed over in one expression: nothing of it is
+            // kept in this future while the response is awaited.
+            let response = self
+                .request(exchange(method.clone(), uri, headers, body))
+                .await?;
             if let Some(jar) = &self.cookies {
                 let mut set = response
                     .headers()
@@ -760,33 +760,61 @@ impl Direct {
 
     /// One exchange, the response body decompressed as it is read
     /// (unless a range was asked for: part of a compressed body cannot be
-    /// decompressed alone).
-    async fn request(
+    /// decompressed alone). The request goes to hyper-util at once; the
+    /// future only waits for the response.
+    fn request(
         &self,
         request: http::Request<SendBody>,
-    ) -> Result<http::Response<DirectBody>, TransportError> {
+    ) -> impl std::future::Future<Output = Result<http::Response<DirectBody>, TransportError>> + Send
+    {
         let ranged = request.headers().contains_key(header::RANGE);
-        let response = self.client.request(request).await.map_err(|e| {
-            let connect = e.is_connect();
-            TransportError::direct(e, connect)
-        })?;
-        let (mut parts, body) = response.into_parts();
-        let coding = parts.headers.get(header::CONTENT_ENCODING);
-        let body = match coding {
-            Some(coding) if !ranged && !body.is_end_stream() => {
-                match DirectBody::decoding(coding.as_bytes(), body) {
-                    Ok(decoded) => {
-                        parts.headers.remove(header::CONTENT_ENCODING);
-                        parts.headers.remove(header::CONTENT_LENGTH);
-                        decoded
-                    }
-                    Err(body) => DirectBody::Plain(body),
-                }
-            }
-            _ => DirectBody::Plain(body),
-        };
-        Ok(http::Response::from_parts(parts, body))
+        let sent = self.client.request(request);
+        async move {
+            let response = sent.await.map_err(|e| {
+                let connect = e.is_connect();
+                TransportError::direct(e, connect)
+            })?;
+            Ok(decompressed(response, ranged))
+        }
     }
+}
+
+/// `response` with its body decompressed as its `Content-Encoding` says,
+/// unless a range was asked for.
+fn decompressed(
+    response: http::Response<hyper::body::Incoming>,
+    ranged: bool,
+) -> http::Response<DirectBody> {
+    let (mut parts, body) = response.into_parts();
+    let coding = parts.headers.get(header::CONTENT_ENCODING);
+    let body = match coding {
+        Some(coding) if !ranged && !body.is_end_stream() => {
+            match DirectBody::decoding(coding.as_bytes(), body) {
+                Ok(decoded) => {
+                    parts.headers.remove(header::CONTENT_ENCODING);
+                    parts.headers.remove(header::CONTENT_LENGTH);
+                    decoded
+                }
+                Err(body) => DirectBody::Plain(body),
+            }
+        }
+        _ => DirectBody::Plain(body),
+    };
+    http::Response::from_parts(parts, body)
+}
+
+/// The request hyper sends.
+fn exchange(
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: SendBody,
+) -> http::Request<SendBody> {
+    let mut request = http::Request::new(body);
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
+    *request.headers_mut() = headers;
+    request
 }
 
 /// The request a redirect leads to.
