@@ -394,8 +394,9 @@ impl<C: FromCore> ClientBuilder<C> {
     /// **Dangerous**: accepts any TLS certificate, so anyone on the path can
     /// read and change the traffic. Only for a test server with a
     /// self-signed certificate; logged at warn level when the client is
-    /// built. Prefer adding its root certificate to your own
-    /// `reqwest::Client` ([`with_reqwest_client`](ClientBuilder::with_reqwest_client)).
+    /// built. Prefer trusting its certificate authority with
+    /// [`add_root_certificate_pem`](ClientBuilder::add_root_certificate_pem).
+    /// Such a client sends its requests through reqwest.
     pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
         self.accept_invalid_certs = accept;
         self.transport_settings.push("danger_accept_invalid_certs");
@@ -428,7 +429,9 @@ impl<C: FromCore> ClientBuilder<C> {
     /// Sends every call through the proxy at `url` (`http://`, `https://`
     /// or `socks5://`; credentials may be in the URL). Without it, the
     /// standard `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY`
-    /// environment variables apply.
+    /// environment variables apply. A client with a proxy (set, or from
+    /// the environment) sends its requests through reqwest, which applies
+    /// it; other clients use api-client's own transport.
     ///
     /// # Errors
     /// [`build`](ClientBuilder::build) fails if `url` is not a valid proxy URL.
@@ -493,7 +496,8 @@ impl<C: FromCore> ClientBuilder<C> {
     }
 
     /// Authenticates with a client certificate (mutual TLS): `pem` holds
-    /// the private key and the certificate chain.
+    /// the private key and the certificate chain. Such a client sends its
+    /// requests through reqwest.
     ///
     /// # Errors
     /// [`build`](ClientBuilder::build) fails if `pem` is not a key and
