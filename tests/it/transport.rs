@@ -139,6 +139,24 @@ fn both_transports(base: &str) -> [EchoClient; 2] {
     ]
 }
 
+#[test]
+fn a_session_says_which_transport_sends_its_requests() {
+    let [ours, given] = both_transports("http://127.0.0.1:9");
+    let debug = |c: &EchoClient| format!("{:?}", c.session());
+    assert!(
+        debug(&ours).contains(r#"transport: "hyper-util""#),
+        "{}",
+        debug(&ours)
+    );
+    assert!(debug(&given).contains(r#"transport: "reqwest""#));
+    let proxied = EchoClient::builder()
+        .base_url("http://127.0.0.1:9")
+        .proxy("http://127.0.0.1:3128")
+        .build()
+        .unwrap();
+    assert!(debug(&proxied).contains(r#"transport: "reqwest""#));
+}
+
 #[tokio::test]
 async fn https_with_an_added_root_speaks_http2_when_the_server_offers_it() {
     let base = echo_server(true).await;
