@@ -666,8 +666,7 @@ impl Direct {
                 Some(hop) => std::mem::replace(&mut hop.body, SendBody::Empty),
                 None => request.body.take_for_send(),
             };
-            let headers = self.headers_for(&request.headers);
-            let mut headers = headers;
+            let mut headers = self.headers_for(&request.headers);
             let (method, url) = match &hop {
                 Some(hop) => {
                     hop.strip(&mut headers);
@@ -700,7 +699,14 @@ impl Direct {
             }
             let status = response.status();
             let next = if self.max_redirects > 0 && status.is_redirection() {
-                let body = (!streamed).then_some(&request.body);
+                // What this exchange sent, for a 307 or 308 to send again:
+                // nothing after a redirect made it a GET; a stream, never.
+                let empty = SendBody::Empty;
+                let body = match &hop {
+                    Some(hop) if hop.drop_payload => Some(&empty),
+                    _ if streamed => None,
+                    _ => Some(&request.body),
+                };
                 redirect(status, method, url, response.headers(), body)
             } else {
                 None

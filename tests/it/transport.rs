@@ -266,6 +266,44 @@ async fn a_303_after_a_post_is_followed_with_a_get_and_no_body() {
     }
 }
 
+#[tokio::test]
+async fn a_307_after_a_303_sends_no_body_with_its_get() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/submit"))
+        .respond_with(ResponseTemplate::new(303).insert_header("location", "/moved"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/moved"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", "/result"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/result"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"done": true})))
+        .mount(&server)
+        .await;
+    for c in both_transports(&server.uri()) {
+        assert_eq!(
+            c.submit(&json!({"n": 3})).await.unwrap(),
+            json!({"done": true})
+        );
+        let requests = server.received_requests().await.unwrap();
+        let last = requests.last().unwrap();
+        assert_eq!(
+            (last.method.as_str(), last.url.path()),
+            ("GET", "/result"),
+            "{c:?}"
+        );
+        assert!(
+            last.body.is_empty(),
+            "{c:?}: {:?}",
+            String::from_utf8_lossy(&last.body)
+        );
+    }
+}
+
 #[api]
 pub trait Coded {
     #[get("/coded/<coding>")]
