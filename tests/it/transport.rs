@@ -124,13 +124,28 @@ async fn answer(
         .unwrap())
 }
 
+/// A reqwest client of one's own that ignores `*_PROXY` variables.
+fn direct_reqwest() -> api_client::reqwest::Client {
+    api_client::ensure_tls_provider().unwrap();
+    api_client::reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+}
+
 /// The same client on our transport and on reqwest (a client of one's
-/// own): both must behave alike.
+/// own): both must behave alike. `no_proxy()` keeps the first on ours
+/// whatever the environment says (a `*_PROXY` variable would send it
+/// through reqwest).
 fn both_transports(base: &str) -> [EchoClient; 2] {
     api_client::ensure_tls_provider().unwrap();
-    let own = api_client::reqwest::Client::new();
+    let own = direct_reqwest();
     [
-        EchoClient::builder().base_url(base).build().unwrap(),
+        EchoClient::builder()
+            .base_url(base)
+            .no_proxy()
+            .build()
+            .unwrap(),
         EchoClient::builder()
             .base_url(base)
             .with_reqwest_client(own)
@@ -162,6 +177,7 @@ async fn https_with_an_added_root_speaks_http2_when_the_server_offers_it() {
     let base = echo_server(true).await;
     let c = EchoClient::builder()
         .base_url(&base)
+        .no_proxy()
         .add_root_certificate_pem(CA)
         .build()
         .unwrap();
@@ -175,6 +191,7 @@ async fn an_unknown_certificate_authority_is_refused_once_not_retried() {
     let base = echo_server(true).await;
     let c = EchoClient::builder()
         .base_url(&base)
+        .no_proxy()
         .retry(RetryPolicy::default().attempts(3))
         .build()
         .unwrap();
@@ -193,10 +210,15 @@ async fn an_unknown_certificate_authority_is_refused_once_not_retried() {
 #[tokio::test]
 async fn http2_prior_knowledge_speaks_http2_in_clear() {
     let base = echo_server(false).await;
-    let plain = EchoClient::builder().base_url(&base).build().unwrap();
+    let plain = EchoClient::builder()
+        .base_url(&base)
+        .no_proxy()
+        .build()
+        .unwrap();
     assert_eq!(plain.who().await.unwrap()["version"], "HTTP/1.1");
     let h2c = EchoClient::builder()
         .base_url(&base)
+        .no_proxy()
         .http2_prior_knowledge()
         .build()
         .unwrap();
@@ -328,11 +350,12 @@ async fn every_coding_is_decompressed_buffered_or_streamed_on_both_transports() 
     let clients = [
         CodedClient::builder()
             .base_url(server.uri())
+            .no_proxy()
             .build()
             .unwrap(),
         CodedClient::builder()
             .base_url(server.uri())
-            .with_reqwest_client(api_client::reqwest::Client::new())
+            .with_reqwest_client(direct_reqwest())
             .build()
             .unwrap(),
     ];
@@ -363,6 +386,7 @@ async fn a_range_is_read_as_it_is_sent_and_not_asked_compressed() {
     let server = coded_server().await;
     let c = CodedClient::builder()
         .base_url(server.uri())
+        .no_proxy()
         .build()
         .unwrap();
     let raw = c.range("gzip", "bytes=0-").await.unwrap();
