@@ -3,8 +3,9 @@
 //! it re-exports everything public here.
 //!
 //! The layers, from the outside in:
-//! - [`ClientBuilder`] makes a generated client around one pooled
-//!   `reqwest::Client` (rustls), shared by every clone.
+//! - [`ClientBuilder`] makes a generated client around one connection pool
+//!   (hyper-util with rustls; reqwest for proxies, client certificates and
+//!   native TLS), shared by every clone.
 //! - A call (`__private::Call`) is filled by generated code from the
 //!   arguments: path segments percent-encoded as they are written, query and
 //!   header arguments through a small serde serializer, the JSON body.
@@ -60,8 +61,8 @@ pub use retry::{RetryBudget, RetryPolicy};
 pub use url::Url;
 pub use validate::Violation;
 
-/// Makes sure rustls has a crypto provider, as reqwest needs one to build a
-/// client: with the `tls-ring` feature (the default), installs ring as the
+/// Makes sure rustls has a crypto provider, as both transports need one to
+/// build a client: with the `tls-ring` feature (the default), installs ring as the
 /// process-wide default unless the application installed a provider
 /// already (its choice wins). Building an api-client client calls this;
 /// call it yourself before building a `reqwest::Client` of your own (for
