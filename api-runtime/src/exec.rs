@@ -209,10 +209,9 @@ pub(crate) fn classify(error: TransportError, limits: &AttemptLimits, in_body: b
             Error::with_message(ErrorKind::InvalidRequest, "the URL cannot be sent").with_source(e)
         }
         TransportError::Direct { source, connect } => {
-            let elapsed = limits.call_started.elapsed();
-            let timed_out = is_timeout(&*source);
             let kind = if connect {
-                if timed_out {
+                if is_timeout(&*source) {
+                    let elapsed = limits.call_started.elapsed();
                     return Error::timeout(TimeoutPhase::Connect, Some(limits.connect), elapsed)
                         .with_source(source);
                 }

@@ -289,6 +289,37 @@ async fn a_303_makes_a_post_a_get_without_body_and_a_later_307_keeps_it_so() {
     }
 }
 
+#[tokio::test]
+async fn a_cookie_set_by_a_redirect_goes_where_it_leads_and_credentials_stay() {
+    let server = MockServer::start().await;
+    Mock::given(path("/who"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", "/landed")
+                .insert_header("set-cookie", "session=s1; Path=/"),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/landed"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"landed": true})))
+        .mount(&server)
+        .await;
+    let c = EchoClient::builder()
+        .base_url(server.uri())
+        .no_proxy()
+        .cookie_store(true)
+        .bearer_auth("tok-same-origin")
+        .build()
+        .unwrap();
+    assert_eq!(c.who().await.unwrap(), json!({"landed": true}));
+    let requests = server.received_requests().await.unwrap();
+    let landed = requests.last().unwrap();
+    assert_eq!(landed.url.path(), "/landed");
+    assert_eq!(landed.headers["cookie"], "session=s1");
+    // Same origin: the credentials follow.
+    assert_eq!(landed.headers["authorization"], "Bearer tok-same-origin");
+}
+
 #[api]
 pub trait Coded {
     #[get("/coded/<coding>")]
