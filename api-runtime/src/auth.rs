@@ -16,6 +16,7 @@ use serde::Deserialize;
 use tokio::time::Instant;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::scrub::{RecentSecrets, Scrubber};
 
 /// A credential: a password, token or API key. Its `Debug` and `Display`
 /// print `[redacted]`; [`expose`](Secret::expose) is the only way to read
@@ -117,6 +118,14 @@ pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<Token>> + Send + '
 pub trait AuthProvider: Send + Sync + 'static {
     /// Fetches a fresh token.
     fn token(&self) -> TokenFuture<'_>;
+
+    /// The secrets the provider uses to get tokens (a client secret, a
+    /// refresh token), so that the client scrubs them from every error
+    /// and log it prints, should a server echo them. The tokens it
+    /// returns are scrubbed without being listed here. Default: none.
+    fn secrets(&self) -> Vec<Secret> {
+        Vec::new()
+    }
 }
 
 /// How a client authenticates each request.
@@ -228,6 +237,8 @@ impl Auth {
 pub(crate) struct TokenCache {
     provider: Box<dyn AuthProvider>,
     current: tokio::sync::Mutex<Option<(HeaderValue, Option<Instant>)>>,
+    /// The last tokens fetched, scrubbed from what the client prints.
+    recent: Arc<RecentSecrets>,
 }
 
 /// How long before its expiry a token is refreshed.
@@ -238,7 +249,17 @@ impl TokenCache {
         TokenCache {
             provider: Box::new(provider),
             current: tokio::sync::Mutex::new(None),
+            recent: Arc::default(),
         }
+    }
+
+    /// Hands the provider's secrets, and the tokens it will fetch, to
+    /// `scrubber`.
+    pub(crate) fn add_secrets(&self, scrubber: &mut Scrubber) {
+        for secret in self.provider.secrets() {
+            scrubber.add(secret.expose());
+        }
+        scrubber.add_source(self.recent.clone());
     }
 
     /// The `Authorization` value, fetching a token when there is none or
@@ -252,6 +273,7 @@ impl TokenCache {
             }
         }
         let token = self.provider.token().await?;
+        self.recent.remember(token.value.expose());
         let mut value = HeaderValue::from_str(&format!("Bearer {}", token.value.expose()))
             .map_err(|_| {
                 Error::with_message(
@@ -299,7 +321,7 @@ pub struct ClientCredentials {
 impl fmt::Debug for ClientCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientCredentials")
-            .field("token_url", &self.token_url)
+            .field("token_url", &crate::redact::mask_text_url(&self.token_url))
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret)
             .field("scopes", &self.scopes)
@@ -350,8 +372,14 @@ impl ClientCredentials {
             }
             form.finish()
         };
+        let shown = crate::redact::mask_text_url(&self.token_url);
         let url = url::Url::parse(&self.token_url)
-            .map_err(|e| Error::builder(format!("invalid token URL `{}`: {e}", self.token_url)))?;
+            .map_err(|e| Error::builder(format!("invalid token URL `{shown}`: {e}")))?;
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Error::builder(format!(
+                "the token URL `{shown}` holds credentials: pass the client id and secret to `ClientCredentials::new` instead"
+            )));
+        }
         let http = self.http.as_ref().ok_or_else(|| {
             Error::builder("the OAuth2 token client could not be built: no TLS crypto provider")
         })?;
@@ -375,13 +403,14 @@ impl ClientCredentials {
             })?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|e| {
-            Error::new(ErrorKind::Body)
-                .with_source(e.without_url())
-                .at(&Method::POST, &url)
-        })?;
+        let body = read_capped(response, status.is_success())
+            .await
+            .map_err(|e| e.at(&Method::POST, &url))?;
         if !status.is_success() {
-            return Err(Error::status_error(status, headers, body).at(&Method::POST, &url));
+            let scrubber = self.scrubber();
+            return Err(Error::status_error(status, headers, body)
+                .at(&Method::POST, &url)
+                .scrubbed_by(Some(&scrubber)));
         }
         let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
             Error::with_message(
@@ -399,9 +428,56 @@ impl ClientCredentials {
     }
 }
 
+impl ClientCredentials {
+    /// The provider's own secret, scrubbed from its errors.
+    fn scrubber(&self) -> Arc<Scrubber> {
+        let mut scrubber = Scrubber::default();
+        scrubber.add(self.client_secret.expose());
+        Arc::new(scrubber)
+    }
+}
+
+/// The most bytes of a token response (or of its error document) read: a
+/// token is a few KiB at most, and a hostile endpoint must not fill memory.
+pub(crate) const TOKEN_BODY_LIMIT: usize = 64 * 1024;
+
+/// Reads a token endpoint's (decompressed) body, at most
+/// [`TOKEN_BODY_LIMIT`] bytes: a larger success body is an error, a larger
+/// error body is cut. The call's deadline and the provider's read timeout
+/// bound the time.
+async fn read_capped(mut response: reqwest::Response, success: bool) -> Result<bytes::Bytes> {
+    let mut body = bytes::BytesMut::new();
+    loop {
+        let chunk = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            // An error document keeps what arrived.
+            Err(_) if !success => break,
+            Err(e) => return Err(Error::new(ErrorKind::Body).with_source(e.without_url())),
+        };
+        if body.len() + chunk.len() > TOKEN_BODY_LIMIT {
+            if !success {
+                body.extend_from_slice(&chunk[..TOKEN_BODY_LIMIT - body.len()]);
+                break;
+            }
+            return Err(Error::with_message(
+                ErrorKind::Body,
+                format!("the token response exceeds {TOKEN_BODY_LIMIT} bytes"),
+            )
+            .permanent());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
 impl AuthProvider for ClientCredentials {
     fn token(&self) -> TokenFuture<'_> {
         Box::pin(self.fetch())
+    }
+
+    fn secrets(&self) -> Vec<Secret> {
+        vec![self.client_secret.clone()]
     }
 }
 

@@ -152,7 +152,7 @@ impl Part {
             }
         };
         let part = match self.file_name {
-            Some(name) => part.file_name(name),
+            Some(name) => part.file_name(encode_file_name(&name)),
             None => part,
         };
         match self.mime.or(guessed) {
@@ -162,6 +162,15 @@ impl Part {
             None => Ok(part),
         }
     }
+}
+
+/// A file name as browsers put it in a multipart header (the WHATWG HTML
+/// standard, as urllib3 does): CR, LF and `"` percent-encoded, so that a
+/// name cannot end the header or start another one.
+fn encode_file_name(name: &str) -> String {
+    name.replace('\r', "%0D")
+        .replace('\n', "%0A")
+        .replace('"', "%22")
 }
 
 /// What a `#[part("name")]` argument may be: text (`&str`, `String`),
@@ -362,8 +371,9 @@ pub struct ByteStream {
     content_length: Option<u64>,
     failed: bool,
     started: tokio::time::Instant,
-    read_limit: std::time::Duration,
-    /// The read timeout between chunks (one timer, see `Watchdog`).
+    limits: StreamLimits,
+    /// The read timeout between chunks and the overall limit (one timer,
+    /// see `Watchdog`).
     idle: Watchdog,
 }
 
@@ -377,17 +387,30 @@ impl fmt::Debug for ByteStream {
     }
 }
 
+/// The time limits of a streamed body: the read timeout between chunks,
+/// and the overall limit of
+/// [`stream_timeout`](crate::ClientBuilder::stream_timeout), if set.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct StreamLimits {
+    pub(crate) read: std::time::Duration,
+    pub(crate) total: Option<std::time::Duration>,
+}
+
 impl ByteStream {
     pub(crate) fn new(
         mut response: crate::transport::Incoming,
         url: Url,
-        read_limit: std::time::Duration,
+        limits: StreamLimits,
     ) -> ByteStream {
         let started = tokio::time::Instant::now();
+        let hard = limits
+            .total
+            .map(|total| crate::watchdog::instant_after(started, total));
         ByteStream {
             started,
-            read_limit,
-            idle: Watchdog::new(started, None, read_limit),
+            limits,
+            idle: Watchdog::new(started, hard, limits.read),
             status: response.status(),
             headers: response.take_headers(),
             content_length: response.content_length(),
@@ -476,11 +499,15 @@ impl Stream for ByteStream {
             }
             Poll::Ready(None) => Poll::Ready(None),
             Poll::Pending => match self.idle.poll_expired(cx) {
-                Poll::Ready(_) => {
+                Poll::Ready(expired) => {
                     self.failed = true;
+                    let limit = match expired {
+                        crate::watchdog::Expired::Idle => Some(self.limits.read),
+                        crate::watchdog::Expired::Hard => self.limits.total,
+                    };
                     Poll::Ready(Some(Err(Error::timeout(
                         crate::TimeoutPhase::Body,
-                        Some(self.read_limit),
+                        limit,
                         self.started.elapsed(),
                     ))))
                 }

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::hooks::{AttemptInfo, FnHook, Hook, RequestContext};
 use crate::metrics::Metrics;
 use crate::retry::{Bucket, RetryBudget, RetryPolicy};
+use crate::scrub::Scrubber;
 
 /// Credentials as given to the builder; `_env` variants are read at
 /// `build()`.
@@ -49,23 +50,44 @@ fn from_env(var: &str) -> Result<Secret> {
 }
 
 impl AuthSpec {
-    fn resolve(self) -> Result<Auth> {
-        match self {
-            AuthSpec::Basic(user, password) => Auth::basic(&user, &password),
-            AuthSpec::Bearer(token) => Auth::bearer(&token),
-            AuthSpec::BearerEnv(var) => Auth::bearer(&from_env(&var)?),
-            AuthSpec::Header(name, key) => header_auth(&name, &key),
-            AuthSpec::HeaderEnv(name, var) => header_auth(&name, &from_env(&var)?),
-            AuthSpec::Query(name, value) => Ok(Auth::Query { name, value }),
-            AuthSpec::QueryEnv(name, var) => Ok(Auth::Query {
-                value: from_env(&var)?,
-                name,
-            }),
-            AuthSpec::Digest(user, password) => {
-                Ok(Auth::Digest(Arc::new(DigestAuth::new(user, password))))
+    /// The credentials, each secret also handed to `scrubber`.
+    fn resolve(self, scrubber: &mut Scrubber) -> Result<Auth> {
+        let mut secret = |s: Secret| {
+            scrubber.add(s.expose());
+            s
+        };
+        let auth = match self {
+            AuthSpec::Basic(user, password) => {
+                let password = secret(password);
+                secret(Secret::new(format!("{user}:{}", password.expose())));
+                Auth::basic(&user, &password)?
             }
-            AuthSpec::Provider(cache) => Ok(Auth::Provider(cache)),
+            AuthSpec::Bearer(token) => Auth::bearer(&secret(token))?,
+            AuthSpec::BearerEnv(var) => Auth::bearer(&secret(from_env(&var)?))?,
+            AuthSpec::Header(name, key) => header_auth(&name, &secret(key))?,
+            AuthSpec::HeaderEnv(name, var) => header_auth(&name, &secret(from_env(&var)?))?,
+            AuthSpec::Query(name, value) => Auth::Query {
+                name,
+                value: secret(value),
+            },
+            AuthSpec::QueryEnv(name, var) => Auth::Query {
+                value: secret(from_env(&var)?),
+                name,
+            },
+            AuthSpec::Digest(user, password) => {
+                Auth::Digest(Arc::new(DigestAuth::new(user, secret(password))))
+            }
+            AuthSpec::Provider(cache) => {
+                cache.add_secrets(scrubber);
+                Auth::Provider(cache)
+            }
+        };
+        if let Auth::Header(_, value) = &auth {
+            if let Ok(text) = value.to_str() {
+                scrubber.add(text);
+            }
         }
+        Ok(auth)
     }
 }
 
@@ -270,6 +292,18 @@ impl<C: FromCore> ClientBuilder<C> {
     /// included (default 60 s). No call outlives it.
     pub fn timeout(mut self, total: Duration) -> Self {
         self.timeouts.total = total;
+        self
+    }
+
+    /// A limit on reading a streamed body (`Result<ByteStream>`) from its
+    /// first chunk to its last (default: none, so that a download of any
+    /// size can finish; the read timeout still ends a stream that stalls).
+    /// Set it to bound a server that drips bytes just fast enough to
+    /// never trip the read timeout. When it runs out, the stream yields
+    /// an [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) error in the
+    /// body phase, and ends.
+    pub fn stream_timeout(mut self, limit: Duration) -> Self {
+        self.timeouts.stream = Some(limit);
         self
     }
 
@@ -622,16 +656,44 @@ impl<C: FromCore> ClientBuilder<C> {
                 "no base URL: declare `#[api(base = \"https://…\")]` or call `.base_url(…)`",
             ));
         };
-        let base = check_base_url(&base)?;
+        let (base, userinfo) = check_base_url(&base)?;
         let base_url = BaseUrl::new(&base)
             .map_err(|e| Error::builder(format!("invalid base URL `{base}`: {e}")))?;
         let mut headers = self.headers;
         headers.insert(header::USER_AGENT, self.user_agent);
         let header_names = headers.keys().cloned().collect();
+        let header_values: Vec<HeaderValue> = headers.values().cloned().collect();
         let cookies = self
             .transport
             .cookies
-            .then(|| Arc::new(reqwest::cookie::Jar::default()));
+            .then(|| Arc::new(crate::cookies::CookieJar::default()));
+        let mut scrubber = Scrubber::default();
+        // Credentials in the base URL are used as basic auth, never shown.
+        if let Some((user, password)) = userinfo {
+            if self.auth.is_some() {
+                return Err(Error::builder(
+                    "the base URL holds credentials (`user:…@`) and another authentication is set: keep one",
+                ));
+            }
+            self.auth = Some(AuthSpec::Basic(user, password));
+        }
+        let query_credential = match &self.auth {
+            Some(AuthSpec::Query(name, _) | AuthSpec::QueryEnv(name, _)) => Some(name.clone()),
+            _ => None,
+        };
+        let settings = crate::transport::DirectSettings {
+            headers,
+            connect_timeout: self.timeouts.connect,
+            cookies: cookies.clone(),
+            query_credential,
+            max_redirects: self.transport.redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
+            http2_prior_knowledge: self.transport.http2_prior_knowledge,
+            http2_adaptive_window: self.pool.http2_adaptive_window,
+            pool_max_idle_per_host: self.pool.max_idle_per_host,
+            pool_idle_timeout: self.pool.idle_timeout,
+            tcp_keepalive: self.pool.tcp_keepalive,
+            tls: tls_config(&self.transport.root_ders)?,
+        };
         let transport = match self.own_client {
             Some(client) => {
                 if let Some(setting) = self.transport_settings.first() {
@@ -641,32 +703,37 @@ impl<C: FromCore> ClientBuilder<C> {
                 }
                 crate::transport::Transport::Reqwest(client)
             }
-            None if needs_reqwest(&self.transport, self.accept_invalid_certs) => {
-                crate::transport::Transport::Reqwest(build_reqwest(
-                    headers,
-                    &self.timeouts,
-                    &self.pool,
-                    self.accept_invalid_certs,
-                    &mut self.transport,
-                    cookies.clone(),
-                )?)
+            None => {
+                // What hyper-util does not do here yet goes out through
+                // reqwest, under the same headers, cookies and redirects.
+                let engine = needs_reqwest(&self.transport, self.accept_invalid_certs)
+                    .then(|| {
+                        build_reqwest(
+                            &self.timeouts,
+                            &self.pool,
+                            self.accept_invalid_certs,
+                            &mut self.transport,
+                        )
+                    })
+                    .transpose()?;
+                crate::transport::Transport::Direct(Box::new(crate::transport::Direct::new(
+                    settings, engine,
+                )))
             }
-            None => crate::transport::Transport::Direct(Box::new(crate::transport::Direct::new(
-                crate::transport::DirectSettings {
-                    headers,
-                    connect_timeout: self.timeouts.connect,
-                    cookies: cookies.clone(),
-                    max_redirects: self.transport.redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
-                    http2_prior_knowledge: self.transport.http2_prior_knowledge,
-                    http2_adaptive_window: self.pool.http2_adaptive_window,
-                    pool_max_idle_per_host: self.pool.max_idle_per_host,
-                    pool_idle_timeout: self.pool.idle_timeout,
-                    tcp_keepalive: self.pool.tcp_keepalive,
-                    tls: tls_config(&self.transport.root_ders)?,
-                },
-            ))),
         };
-        let auth = self.auth.map(AuthSpec::resolve).transpose()?;
+        // Headers marked sensitive are credentials too.
+        for value in header_values.iter().filter(|v| v.is_sensitive()) {
+            if let Ok(text) = value.to_str() {
+                scrubber.add(text);
+                if let Some((_scheme, credential)) = text.split_once(' ') {
+                    scrubber.add(credential.trim());
+                }
+            }
+        }
+        let auth = self
+            .auth
+            .map(|spec| spec.resolve(&mut scrubber))
+            .transpose()?;
         Ok(C::from_core(Session {
             shared: Arc::new(Shared {
                 transport,
@@ -682,6 +749,7 @@ impl<C: FromCore> ClientBuilder<C> {
                 hooks: self.hooks,
                 metrics: self.record_metrics.then(Metrics::new),
                 request_id_header: self.request_id_header,
+                scrubber: Arc::new(scrubber),
             }),
             overrides: Overrides::default(),
         }))
@@ -737,31 +805,23 @@ fn default_provider() -> Result<Arc<rustls::crypto::CryptoProvider>> {
     Err(Error::builder("no TLS crypto provider installed"))
 }
 
+/// The reqwest engine: one exchange at a time, no redirects, cookies or
+/// default headers of its own (the transport above it does those, as for
+/// hyper-util).
 fn build_reqwest(
-    headers: HeaderMap,
     timeouts: &Timeouts,
     pool: &PoolSettings,
     accept_invalid_certs: bool,
     transport: &mut Transport,
-    cookies: Option<Arc<reqwest::cookie::Jar>>,
 ) -> Result<reqwest::Client> {
     crate::ensure_tls_provider()?;
     // No `Referer`: it would carry the query (an API key) to another host.
     let mut builder = reqwest::Client::builder()
-        .default_headers(headers)
         .connect_timeout(timeouts.connect)
         // No reqwest read or request timeout: each attempt enforces both
         // with one timer (`Watchdog`), which costs less per call.
-        .referer(false);
-    if let Some(jar) = cookies {
-        builder = builder.cookie_provider(jar);
-    }
-    if let Some(max) = transport.redirects {
-        builder = builder.redirect(match max {
-            0 => reqwest::redirect::Policy::none(),
-            n => reqwest::redirect::Policy::limited(n),
-        });
-    }
+        .referer(false)
+        .redirect(reqwest::redirect::Policy::none());
     if transport.no_proxy {
         builder = builder.no_proxy();
     }
@@ -804,25 +864,57 @@ fn build_reqwest(
         .map_err(|e| Error::builder("could not build the HTTP client").with_source(e))
 }
 
-fn is_sensitive(name: &HeaderName) -> bool {
-    name == header::AUTHORIZATION || name == header::PROXY_AUTHORIZATION || name == header::COOKIE
+/// Whether a header with this name carries a credential: its value is
+/// marked sensitive (never shown, never sent across origins by a redirect).
+pub(crate) fn is_sensitive(name: &HeaderName) -> bool {
+    name == header::AUTHORIZATION
+        || name == header::PROXY_AUTHORIZATION
+        || name == header::COOKIE
+        || crate::redact::is_secret_key(name.as_str())
 }
 
-/// Checks a base URL and returns it without a trailing `/`.
-fn check_base_url(base: &str) -> Result<String> {
-    let url =
-        Url::parse(base).map_err(|e| Error::builder(format!("invalid base URL `{base}`: {e}")))?;
+/// A base URL's user name and password, percent-decoded.
+type UserInfo = Option<(String, Secret)>;
+
+/// Checks a base URL and returns it without a trailing `/` and without
+/// user info, which is returned apart. Messages show the URL with its
+/// credentials masked.
+fn check_base_url(base: &str) -> Result<(String, UserInfo)> {
+    let invalid = |why: &dyn fmt::Display| {
+        Error::builder(format!(
+            "invalid base URL `{}`: {why}",
+            crate::redact::mask_text_url(base)
+        ))
+    };
+    let mut url = Url::parse(base).map_err(|e| invalid(&e))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::builder(format!(
-            "invalid base URL `{base}`: the scheme must be http or https"
-        )));
+        return Err(invalid(&"the scheme must be http or https"));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::builder(format!(
-            "invalid base URL `{base}`: it cannot have a query or a fragment"
-        )));
+        return Err(invalid(&"it cannot have a query or a fragment"));
     }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
+    let userinfo = if url.username().is_empty() && url.password().is_none() {
+        None
+    } else {
+        let decode = |s: &str| {
+            percent_decode(s).ok_or_else(|| invalid(&"its user name or password is not UTF-8"))
+        };
+        let user = decode(url.username())?;
+        let password = decode(url.password().unwrap_or_default())?;
+        // Both fail only for URLs without a host, refused above.
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        Some((user, Secret::new(password)))
+    };
+    Ok((url.as_str().trim_end_matches('/').to_owned(), userinfo))
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes: Vec<u8> =
+        form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned().into_bytes())?;
+    String::from_utf8(bytes).ok()
 }
 
 #[cfg(test)]
@@ -855,10 +947,21 @@ mod tests {
 
     #[test]
     fn base_urls_are_checked_and_normalised() {
-        assert_eq!(check_base_url("http://h:1/v2/").unwrap(), "http://h:1/v2");
+        assert_eq!(check_base_url("http://h:1/v2/").unwrap().0, "http://h:1/v2");
         assert_eq!(
-            check_base_url("HTTPS://Example.com").unwrap(),
+            check_base_url("HTTPS://Example.com").unwrap().0,
             "https://example.com"
+        );
+        let (base, userinfo) = check_base_url("http://me%40x:p%2Fw+d@h/v1").unwrap();
+        assert_eq!(base, "http://h/v1");
+        let (user, password) = userinfo.unwrap();
+        assert_eq!((user.as_str(), password.expose()), ("me@x", "p/w+d"));
+        let err = check_base_url("ftp://u:hunter2@h/")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !err.contains("hunter2") && err.contains("ftp://u:***@h/"),
+            "{err}"
         );
         for bad in [
             "ftp://h",

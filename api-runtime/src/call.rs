@@ -4,6 +4,7 @@
 use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
@@ -209,13 +210,16 @@ impl Call {
             return;
         }
         let mut first = true;
+        let sensitive = crate::builder::is_sensitive(&name);
         for text in values.0 {
-            let Ok(value) = HeaderValue::from_str(&text) else {
+            let Ok(mut value) = HeaderValue::from_str(&text) else {
                 self.fail(format!(
                     "the value of header `{name}` holds a character a header cannot carry (CR, LF or another control character)"
                 ));
                 return;
             };
+            // A credential: never sent across origins by a redirect.
+            value.set_sensitive(sensitive);
             if std::mem::take(&mut first) {
                 self.headers.insert(name.clone(), value);
             } else {
@@ -527,6 +531,8 @@ impl Call {
                         .at_text(&method, url)
                         .with_attempts(sent)
                         .with_request_id(id)
+                        .with_call_elapsed(started.elapsed())
+                        .scrubbed_by(Some(&shared.scrubber))
                 };
                 let remaining = deadline.saturating_duration_since(Instant::now());
                 if remaining.is_zero() {
@@ -620,14 +626,6 @@ impl Call {
                             .request_id_header
                             .as_ref()
                             .and_then(|h| request_id(Some(headers), h));
-                        let mut received = received;
-                        if let (Some(Auth::Query { name, .. }), Received::Buffered(raw)) =
-                            (&shared.auth, &mut received)
-                        {
-                            if let Some(url) = &raw.url {
-                                raw.url = Some(crate::redact::without_query_param(url, name));
-                            }
-                        }
                         return Ok(Done {
                             received,
                             endpoint,
@@ -635,8 +633,13 @@ impl Call {
                             url: std::mem::take(url),
                             attempts: sent,
                             request_id,
-                            read_limit: shared.timeouts.read,
+                            stream_limits: crate::body::StreamLimits {
+                                read: shared.timeouts.read,
+                                total: shared.timeouts.stream,
+                            },
                             span: tracing::Span::none(),
+                            scrubber: (!shared.scrubber.is_empty())
+                                .then(|| shared.scrubber.clone()),
                         });
                     }
                     Err(error) => error,
@@ -710,8 +713,10 @@ struct Done {
     url: String,
     attempts: u32,
     request_id: Option<String>,
-    read_limit: Duration,
+    stream_limits: crate::body::StreamLimits,
     span: tracing::Span,
+    /// The client's secrets, when it has any.
+    scrubber: Option<Arc<crate::scrub::Scrubber>>,
 }
 
 impl Done {
@@ -723,14 +728,15 @@ impl Done {
             url,
             attempts,
             request_id,
-            read_limit,
+            stream_limits,
             span,
+            scrubber,
         } = self;
         let _entered = span.enter();
         let result = match received {
             Received::Streaming(streaming) => {
                 let (response, final_url) = *streaming;
-                D::decode_stream(response, final_url, read_limit)
+                D::decode_stream(response, final_url, stream_limits)
             }
             Received::Buffered(raw) => {
                 let ctx = DecodeCtx {
@@ -742,11 +748,13 @@ impl Done {
             }
         };
         result.map_err(|e| {
-            tracing::debug!(error = %e, "the response could not be decoded");
-            with_api_error(endpoint, e)
+            let e = with_api_error(endpoint, e)
                 .at_text(&method, &url)
                 .with_attempts(attempts)
                 .with_request_id(request_id)
+                .scrubbed_by(scrubber.as_ref());
+            tracing::debug!(error = %e, "the response could not be decoded");
+            e
         })
     }
 }

@@ -63,10 +63,12 @@ pub(crate) struct Shared {
     pub(crate) bucket: Option<Bucket>,
     pub(crate) auth: Option<Auth>,
     pub(crate) header_names: Vec<HeaderName>,
-    pub(crate) cookies: Option<Arc<reqwest::cookie::Jar>>,
+    pub(crate) cookies: Option<Arc<crate::cookies::CookieJar>>,
     pub(crate) hooks: Vec<Arc<dyn Hook>>,
     pub(crate) metrics: Option<Metrics>,
     pub(crate) request_id_header: Option<HeaderName>,
+    /// The client's secrets, scrubbed from every error it returns.
+    pub(crate) scrubber: Arc<crate::scrub::Scrubber>,
 }
 
 /// The time limits of a client.
@@ -76,6 +78,9 @@ pub(crate) struct Timeouts {
     pub(crate) read: Duration,
     pub(crate) attempt: Option<Duration>,
     pub(crate) total: Duration,
+    /// The overall limit of a streamed body (`ByteStream`), from the
+    /// response head to its end; none by default.
+    pub(crate) stream: Option<Duration>,
 }
 
 impl Default for Timeouts {
@@ -85,6 +90,7 @@ impl Default for Timeouts {
             read: DEFAULT_READ_TIMEOUT,
             attempt: None,
             total: DEFAULT_TIMEOUT,
+            stream: None,
         }
     }
 }
@@ -131,28 +137,19 @@ impl Session {
     /// [`cookie_store(true)`](crate::ClientBuilder::cookie_store) or `url`
     /// is not a valid URL.
     pub fn cookies(&self, url: &str) -> Option<Vec<(String, String)>> {
-        use reqwest::cookie::CookieStore as _;
         let jar = self.shared.cookies.as_ref()?;
         let url = Url::parse(url).ok()?;
-        let header = jar.cookies(&url);
-        let pairs = header
-            .as_ref()
-            .and_then(|h| h.to_str().ok())
-            .map(|text| {
-                text.split(';')
-                    .filter_map(|pair| pair.trim().split_once('='))
-                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Some(pairs)
+        Some(jar.pairs(&url))
     }
 
     /// Adds a cookie for `url`, as a `Set-Cookie` value would
-    /// (`"name=value; Path=/"`). Does nothing without a cookie store.
+    /// (`"name=value; Path=/"`), under the rules of cookies set by a
+    /// server: see [`cookie_store`](crate::ClientBuilder::cookie_store).
+    /// Does nothing without a cookie store, or for a cookie those rules
+    /// refuse.
     pub fn add_cookie(&self, cookie: &str, url: &str) {
         if let (Some(jar), Ok(url)) = (&self.shared.cookies, Url::parse(url)) {
-            jar.add_cookie_str(cookie, &url);
+            let _ = jar.add(cookie, &url);
         }
     }
 

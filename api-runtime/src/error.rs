@@ -3,6 +3,7 @@
 use std::any::Any;
 use std::error::Error as StdError;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -10,7 +11,12 @@ use http::{HeaderMap, Method, StatusCode};
 use url::Url;
 
 use crate::redact;
+use crate::scrub::{Scrubber, bounded};
 use crate::validate::Violation;
+
+/// The longest `Display` of an error, in bytes: whatever a server sent or
+/// an argument held, a message stays fit for a log line.
+pub(crate) const DISPLAY_LIMIT: usize = 4 * 1024;
 
 /// `Result<T, api_client::Error>`, the return type of every endpoint.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -64,6 +70,9 @@ pub enum ErrorKind {
     /// The status was a success, but the body is an error envelope
     /// (declared with `#[envelope(…)]`), e.g. `{"ok": false, "error": …}`.
     Envelope,
+    /// A redirect could not be followed: too many of them, or one to a
+    /// URL that is not http or https. Not retried.
+    Redirect,
 }
 
 impl ErrorKind {
@@ -80,6 +89,7 @@ impl ErrorKind {
             ErrorKind::Validation => "validation failed",
             ErrorKind::Envelope => "the response reports an error",
             ErrorKind::Auth => "could not get credentials",
+            ErrorKind::Redirect => "could not follow a redirect",
         }
     }
 }
@@ -144,10 +154,16 @@ struct Inner {
     timeout: Option<TimeoutInfo>,
     decode: Option<DecodeInfo>,
     api_error: Option<ApiErrorBody>,
-    /// A connect failure that retrying cannot fix (a certificate problem).
+    /// A failure that retrying cannot fix (a certificate problem, a
+    /// redirect loop, a body over the limit).
     permanent: bool,
     violations: Vec<Violation>,
     request_id: Option<String>,
+    /// The time the whole call took, when it ended in this error.
+    call_elapsed: Option<Duration>,
+    /// The secrets of the client that made the call: scrubbed from every
+    /// text the error prints.
+    scrub: Option<Arc<Scrubber>>,
 }
 
 /// The declared error type, decoded from an error response's body.
@@ -191,6 +207,8 @@ impl Error {
                 permanent: false,
                 violations: Vec::new(),
                 request_id: None,
+                call_elapsed: None,
+                scrub: None,
             }),
         }
     }
@@ -315,9 +333,45 @@ impl Error {
         self
     }
 
+    /// Records how long the whole call took (a time-out's own figure is
+    /// the time its limit measured: one attempt's, or the call's).
+    pub(crate) fn with_call_elapsed(mut self, elapsed: Duration) -> Self {
+        self.inner.call_elapsed = Some(elapsed);
+        self
+    }
+
+    /// Scrubs the secrets `scrubber` knows from everything this error
+    /// prints.
+    pub(crate) fn scrubbed_by(mut self, scrubber: Option<&Arc<Scrubber>>) -> Self {
+        if let Some(scrubber) = scrubber.filter(|s| !s.is_empty()) {
+            self.inner.scrub = Some(scrubber.clone());
+        }
+        self
+    }
+
+    /// `text` as this error may print it: the client's secrets scrubbed,
+    /// at most `limit` bytes.
+    fn printable(&self, text: &str, limit: usize) -> String {
+        let scrubbed = match &self.inner.scrub {
+            Some(scrubber) => scrubber.scrub(text),
+            None => std::borrow::Cow::Borrowed(text),
+        };
+        bounded(&scrubbed, limit).into_owned()
+    }
+
     pub(crate) fn permanent(mut self) -> Self {
         self.inner.permanent = true;
         self
+    }
+
+    /// [`permanent`](Error::permanent), with why in the message.
+    pub(crate) fn permanent_because(mut self, why: &str) -> Self {
+        let message = match self.inner.message.take() {
+            Some(message) => format!("{message} ({why}; not retried)"),
+            None => format!("{why}; not retried"),
+        };
+        self.inner.message = Some(message);
+        self.permanent()
     }
 
     pub(crate) fn is_permanent(&self) -> bool {
@@ -485,7 +539,18 @@ impl Error {
 }
 
 impl fmt::Display for Error {
+    /// One line (and one more per validation error), at most
+    /// 4 KiB, with the client's secrets scrubbed.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::new();
+        self.render(&mut text)?;
+        f.write_str(&self.printable(&text, DISPLAY_LIMIT))
+    }
+}
+
+impl Error {
+    fn render(&self, f: &mut String) -> fmt::Result {
+        use std::fmt::Write as _;
         let inner = &*self.inner;
         if let (Some(method), Some(url)) = (&inner.method, &inner.url) {
             write!(f, "{method} {url}: ")?;
@@ -501,6 +566,10 @@ impl fmt::Display for Error {
                 write!(f, "timed out {} after {:?}", t.phase, t.elapsed)?;
                 if let Some(limit) = t.limit {
                     write!(f, " (limit {limit:?})")?;
+                }
+                let whole_call = t.phase == TimeoutPhase::Deadline;
+                if let Some(call) = inner.call_elapsed.filter(|_| !whole_call) {
+                    write!(f, "; the call took {call:?}")?;
                 }
             }
             (ErrorKind::Validation, _, _) => {}
@@ -533,7 +602,14 @@ impl fmt::Display for Error {
         }
         if matches!(inner.kind, ErrorKind::Status | ErrorKind::Envelope) {
             if let Some(body) = inner.body.as_ref().filter(|b| !b.is_empty()) {
-                write!(f, ": {}", redact::snippet(body, redact::SNIPPET_LIMIT))?;
+                // Scrubbed before it is cut: a secret split by the cut
+                // would escape the scrubber.
+                let scrub = |text: &str| self.printable(text, usize::MAX);
+                write!(
+                    f,
+                    ": {}",
+                    redact::snippet(body, redact::SNIPPET_LIMIT, scrub)
+                )?;
             }
         }
         // One violation per entry, like pydantic: the path, then the problem.
@@ -554,8 +630,20 @@ fn root_cause(source: Option<&(dyn StdError + Send + Sync + 'static)>) -> Option
 }
 
 impl fmt::Debug for Error {
+    /// The error's parts, with the client's secrets scrubbed (and the
+    /// whole bounded, as `Display`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let inner = &*self.inner;
+        let text = format!("{:?}", DebugParts(self));
+        f.write_str(&self.printable(&text, 4 * DISPLAY_LIMIT))
+    }
+}
+
+/// The fields of an error's `Debug`, before scrubbing.
+struct DebugParts<'a>(&'a Error);
+
+impl fmt::Debug for DebugParts<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.0.inner;
         let mut d = f.debug_struct("Error");
         d.field("kind", &inner.kind);
         if let Some(message) = &inner.message {

@@ -66,8 +66,10 @@ impl Session {
             limits.read,
         );
         let response = match watchdog.run(self.shared.transport.send(request)).await {
-            Ok(result) => result.map_err(|e| classify(e, limits, false))?,
-            Err(expired) => return Err(limits.expired(expired, TimeoutPhase::ResponseHeaders)),
+            Ok(result) => result.map_err(|e| classify(e, limits, sent_at, false))?,
+            Err(expired) => {
+                return Err(limits.expired(expired, TimeoutPhase::ResponseHeaders, sent_at));
+            }
         };
         watchdog.progress();
         let mut response = response;
@@ -77,7 +79,10 @@ impl Session {
             let body = read_error_body(&mut response, &mut watchdog).await;
             return Err(Error::status_error(status, headers, body));
         }
-        let final_url = |response: &Incoming| response.url().unwrap_or(request.url()).clone();
+        // The one place a response's URL is made: what a user can read
+        // (`Response::url`, `ByteStream::url`) holds no credential.
+        let final_url =
+            |response: &Incoming| self.visible_url(response.url().unwrap_or(request.url()));
         if !buffered {
             let url = final_url(&response);
             return Ok(Received::Streaming(Box::new((response, url))));
@@ -90,8 +95,8 @@ impl Session {
             &mut response,
             self.shared.max_body_size,
             &mut watchdog,
-            |e| classify(e, limits, true),
-            |expired| limits.expired(expired, TimeoutPhase::Body),
+            |e| classify(e, limits, sent_at, true),
+            |expired| limits.expired(expired, TimeoutPhase::Body, sent_at),
         )
         .await?;
         // Only `Response<T>` reports the elapsed time.
@@ -110,9 +115,24 @@ impl Session {
     }
 }
 
+impl Session {
+    /// `url` as a user may read it: without the client's query API key
+    /// (the rest of the query is the user's own).
+    pub(crate) fn visible_url(&self, url: &url::Url) -> url::Url {
+        match &self.shared.auth {
+            Some(crate::auth::Auth::Query { name, .. }) => {
+                crate::redact::without_query_param(url, name)
+            }
+            _ => url.clone(),
+        }
+    }
+}
+
 impl AttemptLimits {
-    /// The time-out error for a limit that ran out in `phase`.
-    fn expired(&self, expired: Expired, phase: TimeoutPhase) -> Error {
+    /// The time-out error for a limit that ran out in `phase` of the
+    /// attempt sent at `sent_at`. Its time is the attempt's own, or the
+    /// call's when the deadline ran out.
+    fn expired(&self, expired: Expired, phase: TimeoutPhase, sent_at: Instant) -> Error {
         let (phase, limit) = match expired {
             Expired::Idle => (phase, self.read),
             // The hard limit is the earlier of the attempt limit and the
@@ -122,7 +142,12 @@ impl AttemptLimits {
             }
             Expired::Hard => (phase, self.request),
         };
-        Error::timeout(phase, Some(limit), self.call_started.elapsed())
+        let elapsed = if phase == TimeoutPhase::Deadline {
+            self.call_started.elapsed()
+        } else {
+            sent_at.elapsed()
+        };
+        Error::timeout(phase, Some(limit), elapsed)
     }
 }
 
@@ -134,11 +159,13 @@ async fn read_body(
     classify: impl Fn(TransportError) -> Error,
     expired: impl Fn(Expired) -> Error,
 ) -> Result<Bytes> {
+    // Another attempt would download (and decompress) it all again.
     let too_large = |len: u64| {
         Error::with_message(
             ErrorKind::Body,
             format!("the response body ({len} bytes or more) exceeds the limit of {limit} bytes"),
         )
+        .permanent()
     };
     let announced = response.content_length();
     if let Some(len) = announced {
@@ -201,24 +228,26 @@ async fn read_error_body(response: &mut Incoming, watchdog: &mut Watchdog) -> By
 /// Maps a transport failure to our kinds. Our own limits never reach here
 /// (see [`AttemptLimits::expired`]): a transport's time-outs are its
 /// connect timeout, and those of a client given with `with_reqwest_client`.
-pub(crate) fn classify(error: TransportError, limits: &AttemptLimits, in_body: bool) -> Error {
-    match error {
-        TransportError::Reqwest(error) => classify_reqwest(error, limits, in_body),
-        TransportError::Redirect(why) => Error::with_message(ErrorKind::Transport, why),
+pub(crate) fn classify(
+    error: TransportError,
+    limits: &AttemptLimits,
+    sent_at: Instant,
+    in_body: bool,
+) -> Error {
+    let error = match error {
+        TransportError::Reqwest(error) => classify_reqwest(error, limits, sent_at, in_body),
+        TransportError::Redirect(why) => {
+            return Error::with_message(ErrorKind::Redirect, why).permanent();
+        }
         TransportError::InvalidUrl(e) => {
             Error::with_message(ErrorKind::InvalidRequest, "the URL cannot be sent").with_source(e)
         }
         TransportError::Direct { source, connect } => {
             let kind = if connect {
                 if is_timeout(&*source) {
-                    let elapsed = limits.call_started.elapsed();
+                    let elapsed = sent_at.elapsed();
                     return Error::timeout(TimeoutPhase::Connect, Some(limits.connect), elapsed)
                         .with_source(source);
-                }
-                if is_certificate_failure(&*source) {
-                    return Error::new(ErrorKind::Connect)
-                        .with_source(source)
-                        .permanent();
                 }
                 ErrorKind::Connect
             } else if in_body {
@@ -228,14 +257,80 @@ pub(crate) fn classify(error: TransportError, limits: &AttemptLimits, in_body: b
             };
             Error::new(kind).with_source(source)
         }
+    };
+    match error.source().map(permanence) {
+        Some(Some(why)) => error.permanent_because(why),
+        _ => error,
+    }
+}
+
+/// Why a failure would happen again on another attempt, if it would: a
+/// certificate refused (by us, or by the server, which may ask for a
+/// client certificate after the handshake seemed done), or a response
+/// head larger than the client accepts.
+fn permanence(error: &(dyn StdError + 'static)) -> Option<&'static str> {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if let Some(tls) = find_tls_error(e) {
+            return tls_permanence(tls);
+        }
+        // `is_parse_too_large` exists for servers only: hyper's message
+        // for it ("message head is too large") is what a client can see.
+        let head_too_large = e
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(|h| h.is_parse() && h.to_string().contains("too large"));
+        if head_too_large {
+            return Some("the response head is larger than the client accepts");
+        }
+        cause = e.source();
+    }
+    // Other TLS stacks (native-tls) say it in words.
+    is_certificate_failure(error).then_some("the TLS certificate was refused")
+}
+
+/// The rustls error `error` is, or wraps as an I/O error.
+fn find_tls_error<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    error
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+}
+
+fn tls_permanence(error: &rustls::Error) -> Option<&'static str> {
+    use rustls::AlertDescription as Alert;
+    match error {
+        rustls::Error::InvalidCertificate(_) => Some("the server's TLS certificate was refused"),
+        rustls::Error::NoCertificatesPresented => Some("the server presented no TLS certificate"),
+        rustls::Error::AlertReceived(
+            Alert::CertificateRequired
+            | Alert::BadCertificate
+            | Alert::UnknownCA
+            | Alert::CertificateUnknown
+            | Alert::CertificateRevoked
+            | Alert::CertificateExpired
+            | Alert::UnsupportedCertificate
+            | Alert::AccessDenied,
+        ) => Some("the server refused the TLS handshake: it requires a (valid) client certificate"),
+        rustls::Error::AlertReceived(Alert::HandshakeFailure | Alert::ProtocolVersion) => {
+            Some("the server refused the TLS handshake (no common protocol version or cipher)")
+        }
+        _ => None,
     }
 }
 
 /// Maps a reqwest error to our kinds. reqwest reports a body that times out
 /// as a *decode* error, so time-outs are recognised first.
-fn classify_reqwest(error: reqwest::Error, limits: &AttemptLimits, in_body: bool) -> Error {
+fn classify_reqwest(
+    error: reqwest::Error,
+    limits: &AttemptLimits,
+    sent_at: Instant,
+    in_body: bool,
+) -> Error {
     let error = error.without_url();
-    let elapsed = limits.call_started.elapsed();
+    let elapsed = sent_at.elapsed();
     let kind = if error.is_timeout() || has_timeout_cause(&error) {
         let stage = if in_body || error.is_body() || error.is_decode() {
             TimeoutPhase::Body
@@ -251,11 +346,6 @@ fn classify_reqwest(error: reqwest::Error, limits: &AttemptLimits, in_body: bool
         };
         return Error::timeout(phase, limit, elapsed).with_source(error);
     } else if error.is_connect() {
-        if is_certificate_failure(&error) {
-            return Error::new(ErrorKind::Connect)
-                .with_source(error)
-                .permanent();
-        }
         ErrorKind::Connect
     } else if in_body || error.is_body() || error.is_decode() {
         ErrorKind::Body

@@ -30,6 +30,30 @@ pub(crate) fn mask_url(url: &Url) -> Url {
     masked
 }
 
+/// `text` (a URL that may not parse) with the password of any user info
+/// masked, for messages about a URL that was refused.
+pub(crate) fn mask_text_url(text: &str) -> String {
+    if let Ok(url) = Url::parse(text) {
+        if url.password().is_some() {
+            let mut masked = url.clone();
+            let _ = masked.set_password(Some(MASK));
+            return masked.to_string();
+        }
+        return text.to_owned();
+    }
+    // Unparsable: mask whatever stands between `:` and `@` after `//`.
+    match text.split_once("//") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((userinfo, host)) => {
+                let user = userinfo.split(':').next().unwrap_or_default();
+                format!("{scheme}//{user}:{MASK}@{host}")
+            }
+            None => text.to_owned(),
+        },
+        None => text.to_owned(),
+    }
+}
+
 /// The URL without the query parameter `name` (an API key added by the
 /// client), so that what the user reads back holds no credential.
 pub(crate) fn without_query_param(url: &Url, name: &str) -> Url {
@@ -84,9 +108,10 @@ fn redact_json(value: &mut serde_json::Value) {
 }
 
 /// A one-line excerpt of a body of at most `limit` bytes (cut on a char
-/// boundary), with secret-looking JSON fields redacted and control
+/// boundary), with secret-looking JSON fields redacted, `scrub` applied
+/// (before the cut, so that no part of a secret survives it) and control
 /// characters shown as spaces, followed by `…(N bytes total)` when cut.
-pub(crate) fn snippet(body: &[u8], limit: usize) -> String {
+pub(crate) fn snippet(body: &[u8], limit: usize, scrub: impl Fn(&str) -> String) -> String {
     let text: String = match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(mut json) => {
             redact_json(&mut json);
@@ -94,6 +119,7 @@ pub(crate) fn snippet(body: &[u8], limit: usize) -> String {
         }
         Err(_) => String::from_utf8_lossy(body).into_owned(),
     };
+    let text = scrub(&text);
     let mut out = String::with_capacity(text.len().min(limit) + 24);
     for c in text.chars() {
         if out.len() + c.len_utf8() > limit {
@@ -124,7 +150,7 @@ mod tests {
     fn snippet_redacts_secrets_at_any_depth() {
         let body =
             br#"{"error":"bad","detail":{"access_token":"abc123","items":[{"Password":"x"}]}}"#;
-        let s = snippet(body, SNIPPET_LIMIT);
+        let s = snippet(body, SNIPPET_LIMIT, str::to_owned);
         assert!(!s.contains("abc123") && !s.contains("\"x\""), "{s}");
         assert!(s.contains("\"error\":\"bad\""), "{s}");
     }
@@ -132,10 +158,10 @@ mod tests {
     #[test]
     fn snippet_is_bounded_and_cut_on_char_boundary() {
         let body = "é".repeat(10_000);
-        let s = snippet(body.as_bytes(), SNIPPET_LIMIT);
+        let s = snippet(body.as_bytes(), SNIPPET_LIMIT, str::to_owned);
         let (head, tail) = s.split_once('…').unwrap();
         assert!(head.len() <= SNIPPET_LIMIT);
         assert_eq!(tail, "(20000 bytes total)");
-        assert_eq!(snippet(b"line1\nline2", 512), "line1 line2");
+        assert_eq!(snippet(b"line1\nline2", 512, str::to_owned), "line1 line2");
     }
 }

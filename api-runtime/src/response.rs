@@ -9,6 +9,7 @@ use http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use crate::body::StreamLimits;
 use crate::error::{Error, ErrorKind, Result};
 use crate::transport::Incoming;
 use crate::validate::{Validator, short_type_name};
@@ -123,7 +124,9 @@ pub struct Envelope {
     /// A field that, when present and not `null`, makes the response an
     /// error whose document it holds.
     pub error: Option<&'static str>,
-    /// A boolean field that, when `false`, makes the response an error.
+    /// A field that says whether the call succeeded: `true`, `1`, `"ok"`,
+    /// `"success"` (and a few more, see `reports_success`) when it did;
+    /// any other value makes the response an error.
     pub ok: Option<&'static str>,
 }
 
@@ -148,8 +151,8 @@ pub trait Decode {
 
     /// Wraps a 2xx response whose body is still to be read (when not
     /// [`BUFFERED`](Decode::BUFFERED)).
-    fn decode_stream(response: Incoming, url: Url, read_limit: Duration) -> Result<Self::Output> {
-        let _ = (response, url, read_limit);
+    fn decode_stream(response: Incoming, url: Url, limits: StreamLimits) -> Result<Self::Output> {
+        let _ = (response, url, limits);
         Err(Error::invalid_request(
             "this return type is decoded from a buffered body",
         ))
@@ -172,9 +175,9 @@ impl Decode for Streamed {
     fn decode_stream(
         response: Incoming,
         url: Url,
-        read_limit: Duration,
+        limits: StreamLimits,
     ) -> Result<crate::body::ByteStream> {
-        Ok(crate::body::ByteStream::new(response, url, read_limit))
+        Ok(crate::body::ByteStream::new(response, url, limits))
     }
 }
 
@@ -471,7 +474,8 @@ fn decode_enveloped<T: DeserializeOwned>(raw: &BodyRef<'_>, envelope: &Envelope)
         from_slice_with_path(raw.body, "$").map_err(|e| e.into_error(raw))?;
     let failed = envelope
         .ok
-        .is_some_and(|ok| document.get(ok) == Some(&serde_json::Value::Bool(false)));
+        .and_then(|ok| document.get(ok))
+        .is_some_and(|value| !reports_success(value));
     let error = envelope
         .error
         .and_then(|key| document.get(key))
@@ -499,6 +503,24 @@ fn decode_enveloped<T: DeserializeOwned>(raw: &BodyRef<'_>, envelope: &Envelope)
         Error::decode(format!("{path}: {inner}"), path, 0, 0, raw.body.clone())
             .with_status(raw.status)
     })
+}
+
+/// Whether the value of an envelope's `ok` field says the call succeeded,
+/// in the forms real APIs use: `true`, `1`, or a string `"ok"`,
+/// `"success"`, `"succeeded"`, `"true"` or `"1"` (any case; JSend's
+/// `"status": "success"`). Every other value (`false`, `0`, `"error"`,
+/// `"fail"`, a value nobody expected) reports an error: a response whose
+/// success cannot be read is not taken for one. `null` counts as absent.
+fn reports_success(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Null | Value::Bool(true) => true,
+        Value::Number(n) => n.as_f64() == Some(1.0),
+        Value::String(s) => ["ok", "success", "succeeded", "true", "1"]
+            .iter()
+            .any(|yes| s.trim().eq_ignore_ascii_case(yes)),
+        _ => false,
+    }
 }
 
 /// `items[3].id` under `$` → `$.items[3].id`; the root (`.`) → `$`.

@@ -185,9 +185,12 @@ impl fmt::Display for Reason {
 /// Whether `error` may be retried, given whether the request may be
 /// replayed once it may have reached the server.
 pub(crate) fn classify(policy: &RetryPolicy, error: &Error, replayable: bool) -> Option<Reason> {
+    // A refused certificate stays refused, a redirect loop loops again, a
+    // body over the limit stays over it.
+    if error.is_permanent() {
+        return None;
+    }
     match error.kind() {
-        // A refused certificate stays refused.
-        ErrorKind::Connect if error.is_permanent() => None,
         // Nothing reached the server: safe for every method.
         ErrorKind::Connect => Some(Reason::Connect),
         ErrorKind::Timeout if error.timeout_phase() == Some(TimeoutPhase::Connect) => {

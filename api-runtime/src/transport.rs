@@ -24,9 +24,10 @@ use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use reqwest::cookie::CookieStore as _;
 use tokio::net::TcpStream;
 use url::Url;
+
+use crate::cookies::CookieJar;
 
 pub(crate) type BoxError = Box<dyn StdError + Send + Sync>;
 
@@ -304,6 +305,9 @@ impl Incoming {
     }
 }
 
+/// The chunks of a body read by reqwest.
+pub(crate) type ReqwestChunks = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+
 /// The chunks of a response body.
 pub(crate) enum ChunkStream {
     Reqwest(Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>),
@@ -340,6 +344,12 @@ fn poll_data(
         DirectBody::Plain(body) => {
             poll_frames(body, cx).map_err(|e| TransportError::direct(e, false))
         }
+        DirectBody::Reqwest(chunks, _) => match chunks.as_mut().poll_next(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(None) => Poll::Ready(Ok(None)),
+            Poll::Ready(Some(Ok(data))) => Poll::Ready(Ok(Some(data))),
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Err(TransportError::Reqwest(e))),
+        },
         #[cfg(any(
             feature = "gzip",
             feature = "brotli",
@@ -378,6 +388,9 @@ fn poll_frames(
 /// its `Content-Encoding` says.
 pub(crate) enum DirectBody {
     Plain(hyper::body::Incoming),
+    /// A body read by the reqwest engine (decompressed by reqwest), and its
+    /// length when known.
+    Reqwest(ReqwestChunks, Option<u64>),
     /// Boxed: the rare case, and decoders hold kilobytes of state.
     #[cfg(any(
         feature = "gzip",
@@ -393,6 +406,7 @@ impl DirectBody {
     fn exact_len(&self) -> Option<u64> {
         match self {
             DirectBody::Plain(body) => body.size_hint().exact(),
+            DirectBody::Reqwest(_, len) => *len,
             #[cfg(any(
                 feature = "gzip",
                 feature = "brotli",
@@ -491,7 +505,11 @@ impl Stream for Frames {
 pub(crate) type Exchange<'a> =
     Pin<Box<dyn std::future::Future<Output = Result<Incoming, TransportError>> + Send + 'a>>;
 
-/// How requests go out (chosen when the client is built).
+/// How requests go out (chosen when the client is built): every client
+/// the builder makes goes through [`Direct`] (headers, cookies, redirects
+/// handled here, whichever engine sends each exchange); a client given
+/// with `with_reqwest_client` is that client, with its own redirects and
+/// cookies.
 pub(crate) enum Transport {
     Direct(Box<Direct>),
     Reqwest(reqwest::Client),
@@ -520,8 +538,11 @@ impl Transport {
     /// Which transport this is, for `Debug`.
     pub(crate) fn name(&self) -> &'static str {
         match self {
-            Transport::Direct(_) => "hyper-util",
-            Transport::Reqwest(_) => "reqwest",
+            Transport::Direct(direct) => match direct.engine {
+                Engine::Hyper(_) => "hyper-util",
+                Engine::Reqwest(_) => "reqwest (proxy, client certificate or native TLS)",
+            },
+            Transport::Reqwest(_) => "reqwest (given)",
         }
     }
 }
@@ -532,7 +553,10 @@ pub(crate) struct DirectSettings {
     /// agent and the builder's headers).
     pub(crate) headers: HeaderMap,
     pub(crate) connect_timeout: Duration,
-    pub(crate) cookies: Option<Arc<reqwest::cookie::Jar>>,
+    pub(crate) cookies: Option<Arc<CookieJar>>,
+    /// The query parameter that carries the client's API key, removed from
+    /// a redirect's URL that leaves the origin.
+    pub(crate) query_credential: Option<String>,
     /// Redirects followed before giving up; 0: none followed.
     pub(crate) max_redirects: usize,
     pub(crate) http2_prior_knowledge: bool,
@@ -589,10 +613,23 @@ impl tower_service::Service<Uri> for Connector {
 /// reqwest adds that a client of ours needs: default headers, cookies,
 /// redirects (credentials dropped across origins) and decompression.
 pub(crate) struct Direct {
-    client: HyperClient<Connector, SendBody>,
+    engine: Engine,
     headers: HeaderMap,
-    cookies: Option<Arc<reqwest::cookie::Jar>>,
+    cookies: Option<Arc<CookieJar>>,
     max_redirects: usize,
+    query_credential: Option<String>,
+}
+
+/// What sends one exchange (no redirects, no cookies: [`Direct`] does
+/// those for both).
+// Hyper's is the common engine, and `Direct` is boxed already: boxing it
+// again would add a pointer to follow on every call.
+#[allow(clippy::large_enum_variant)]
+enum Engine {
+    Hyper(HyperClient<Connector, SendBody>),
+    /// For what hyper-util does not do here yet: proxies, client
+    /// certificates, native TLS, certificate checks turned off.
+    Reqwest(reqwest::Client),
 }
 
 /// What reqwest sends by default, kept so that a server sees the same
@@ -608,52 +645,65 @@ fn default_headers(mut headers: HeaderMap) -> HeaderMap {
 }
 
 impl Direct {
-    pub(crate) fn new(settings: DirectSettings) -> Direct {
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        // As reqwest: probes every 15 s, 3 of them unanswered drop it.
-        http.set_keepalive(
-            settings
-                .tcp_keepalive
-                .unwrap_or(Some(Duration::from_secs(15))),
-        );
-        http.set_keepalive_interval(Some(Duration::from_secs(15)));
-        http.set_keepalive_retries(Some(3));
-        let builder = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(settings.tls)
-            .https_or_http();
-        let inner = if settings.http2_prior_knowledge {
-            builder.enable_http2().wrap_connector(http)
-        } else {
-            builder.enable_all_versions().wrap_connector(http)
+    /// The transport over `engine` (`None`: hyper-util with the settings).
+    pub(crate) fn new(settings: DirectSettings, engine: Option<reqwest::Client>) -> Direct {
+        let engine = match engine {
+            Some(client) => Engine::Reqwest(client),
+            None => Engine::Hyper(hyper_engine(&settings)),
         };
-        let connector = Connector {
-            inner,
-            timeout: settings.connect_timeout,
-        };
-        let mut client = HyperClient::builder(TokioExecutor::new());
-        client
-            .timer(TokioTimer::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(
-                settings
-                    .pool_idle_timeout
-                    .unwrap_or(Some(Duration::from_secs(90))),
-            )
-            .http2_only(settings.http2_prior_knowledge)
-            .http2_adaptive_window(settings.http2_adaptive_window);
-        if let Some(max) = settings.pool_max_idle_per_host {
-            client.pool_max_idle_per_host(max);
-        }
         Direct {
-            client: client.build(connector),
+            engine,
             headers: default_headers(settings.headers),
             cookies: settings.cookies,
             max_redirects: settings.max_redirects,
+            query_credential: settings.query_credential,
         }
     }
+}
 
+/// hyper-util's pooled client over rustls, as the settings say.
+fn hyper_engine(settings: &DirectSettings) -> HyperClient<Connector, SendBody> {
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    // As reqwest: probes every 15 s, 3 of them unanswered drop it.
+    http.set_keepalive(
+        settings
+            .tcp_keepalive
+            .unwrap_or(Some(Duration::from_secs(15))),
+    );
+    http.set_keepalive_interval(Some(Duration::from_secs(15)));
+    http.set_keepalive_retries(Some(3));
+    let builder = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(settings.tls.clone())
+        .https_or_http();
+    let inner = if settings.http2_prior_knowledge {
+        builder.enable_http2().wrap_connector(http)
+    } else {
+        builder.enable_all_versions().wrap_connector(http)
+    };
+    let connector = Connector {
+        inner,
+        timeout: settings.connect_timeout,
+    };
+    let mut client = HyperClient::builder(TokioExecutor::new());
+    client
+        .timer(TokioTimer::new())
+        .pool_timer(TokioTimer::new())
+        .pool_idle_timeout(
+            settings
+                .pool_idle_timeout
+                .unwrap_or(Some(Duration::from_secs(90))),
+        )
+        .http2_only(settings.http2_prior_knowledge)
+        .http2_adaptive_window(settings.http2_adaptive_window);
+    if let Some(max) = settings.pool_max_idle_per_host {
+        client.pool_max_idle_per_host(max);
+    }
+    client.build(connector)
+}
+
+impl Direct {
     /// Sends `request` (its streamed body goes out; bytes stay), following
     /// redirects.
     async fn send(&self, request: &mut Outgoing) -> Result<Incoming, TransportError> {
@@ -676,7 +726,7 @@ impl Direct {
             };
             if let Some(jar) = &self.cookies {
                 if !headers.contains_key(header::COOKIE) {
-                    if let Some(cookies) = jar.cookies(url) {
+                    if let Some(cookies) = jar.header_for(url) {
                         headers.insert(header::COOKIE, cookies);
                     }
                 }
@@ -684,18 +734,19 @@ impl Direct {
             let uri = Uri::try_from(url.as_str()).map_err(TransportError::InvalidUrl)?;
             // Built and handed over in one expression: nothing of it is
             // kept in this future while the response is awaited.
-            let response = self
-                .request(exchange(method.clone(), uri, headers, body))
-                .await?;
-            if let Some(jar) = &self.cookies {
-                let mut set = response
-                    .headers()
-                    .get_all(header::SET_COOKIE)
-                    .iter()
-                    .peekable();
-                if set.peek().is_some() {
-                    jar.set_cookies(&mut set, url);
+            let response = match &self.engine {
+                Engine::Hyper(client) => {
+                    hyper_exchange(client, exchange(method.clone(), uri, headers, body)).await?
                 }
+                // Boxed: the rare engine, kept out of every call's future.
+                Engine::Reqwest(client) => {
+                    let request = exchange(method.clone(), uri, headers, body);
+                    Box::pin(reqwest_exchange(client, request, url)).await?
+                }
+            };
+            if let Some(jar) = &self.cookies {
+                let set = response.headers().get_all(header::SET_COOKIE);
+                jar.store_response(set.iter(), url);
             }
             let status = response.status();
             let next = if self.max_redirects > 0 && status.is_redirection() {
@@ -739,6 +790,11 @@ impl Direct {
                 next.drop_credentials |= previous.drop_credentials;
                 next.drop_payload |= previous.drop_payload;
             }
+            if next.drop_credentials {
+                if let Some(name) = &self.query_credential {
+                    next.url = crate::redact::without_query_param(&next.url, name);
+                }
+            }
             next.redirects = redirects;
             hop = Some(next);
         }
@@ -763,25 +819,56 @@ impl Direct {
         }
         headers
     }
+}
 
-    /// One exchange, the response body decompressed as it is read
-    /// (unless a range was asked for: part of a compressed body cannot be
-    /// decompressed alone). The request goes to hyper-util at once; the
-    /// future only waits for the response.
-    fn request(
-        &self,
-        request: http::Request<SendBody>,
-    ) -> impl std::future::Future<Output = Result<http::Response<DirectBody>, TransportError>> + Send
-    {
-        let ranged = request.headers().contains_key(header::RANGE);
-        let sent = self.client.request(request);
-        async move {
-            let response = sent.await.map_err(|e| {
-                let connect = e.is_connect();
-                TransportError::direct(e, connect)
-            })?;
-            Ok(decompressed(response, ranged))
-        }
+/// One exchange through hyper-util, the response body decompressed as it
+/// is read (unless a range was asked for: part of a compressed body
+/// cannot be decompressed alone). The request goes to hyper-util at once;
+/// the future only waits for the response.
+fn hyper_exchange(
+    client: &HyperClient<Connector, SendBody>,
+    request: http::Request<SendBody>,
+) -> impl std::future::Future<Output = Result<http::Response<DirectBody>, TransportError>> + Send + use<>
+{
+    let ranged = request.headers().contains_key(header::RANGE);
+    let sent = client.request(request);
+    async move {
+        let response = sent.await.map_err(|e| {
+            let connect = e.is_connect();
+            TransportError::direct(e, connect)
+        })?;
+        Ok(decompressed(response, ranged))
+    }
+}
+
+/// One exchange through reqwest (which decompresses the body itself).
+fn reqwest_exchange(
+    client: &reqwest::Client,
+    request: http::Request<SendBody>,
+    url: &Url,
+) -> impl std::future::Future<Output = Result<http::Response<DirectBody>, TransportError>> + Send + use<>
+{
+    let (parts, body) = request.into_parts();
+    let mut outgoing = reqwest::Request::new(parts.method, url.clone());
+    *outgoing.headers_mut() = parts.headers;
+    *outgoing.body_mut() = match body {
+        SendBody::Empty => None,
+        SendBody::Bytes(bytes) => Some(bytes.into()),
+        SendBody::Stream(body) => Some(body),
+    };
+    let pending = client.execute(outgoing);
+    async move {
+        let response = pending.await.map_err(TransportError::Reqwest)?;
+        let mut head = http::Response::new(());
+        *head.status_mut() = response.status();
+        *head.headers_mut() = response.headers().clone();
+        let len = response.content_length();
+        let (parts, ()) = head.into_parts();
+        let chunks: ReqwestChunks = Box::pin(response.bytes_stream());
+        Ok(http::Response::from_parts(
+            parts,
+            DirectBody::Reqwest(chunks, len),
+        ))
     }
 }
 
@@ -858,6 +945,16 @@ impl Hop {
                 headers.remove(name);
             }
             headers.remove("cookie2");
+            // Every other credential: API keys in headers, and whatever
+            // the builder or an argument marked sensitive.
+            let sensitive: Vec<_> = headers
+                .iter()
+                .filter(|(_, value)| value.is_sensitive())
+                .map(|(name, _)| name.clone())
+                .collect();
+            for name in sensitive {
+                headers.remove(name);
+            }
         }
     }
 }

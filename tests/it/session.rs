@@ -100,7 +100,13 @@ async fn redirects_are_followed_to_the_final_url_or_not_at_all() {
         .user(1)
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
+    // A redirect loop is permanent: one attempt, its own kind and message.
+    assert_eq!(err.kind(), ErrorKind::Redirect, "{err:?}");
+    assert_eq!(err.attempts(), 1, "{err}");
+    assert!(
+        err.to_string().contains("too many redirects (more than 3)"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -163,13 +163,13 @@ fn a_session_says_which_transport_sends_its_requests() {
         "{}",
         debug(&ours)
     );
-    assert!(debug(&given).contains(r#"transport: "reqwest""#));
+    assert!(debug(&given).contains(r#"transport: "reqwest (given)""#));
     let proxied = EchoClient::builder()
         .base_url("http://127.0.0.1:9")
         .proxy("http://127.0.0.1:3128")
         .build()
         .unwrap();
-    assert!(debug(&proxied).contains(r#"transport: "reqwest""#));
+    assert!(debug(&proxied).contains(r#"transport: "reqwest (proxy"#));
 }
 
 #[tokio::test]
