@@ -22,6 +22,8 @@ pub const FIELD: &str = "field";
 pub const PART: &str = "part";
 pub const MULTIPART: &str = "multipart";
 pub const NO_AUTH: &str = "no_auth";
+pub const VALIDATE: &str = "validate";
+pub const OMIT_NONE: &str = "omit_none";
 pub const RENAME: &str = "rename";
 pub const IDEMPOTENT: &str = "idempotent";
 pub const RETRY: &str = "retry";
@@ -116,18 +118,32 @@ pub enum MethodAttr {
     Multipart(Span),
     /// `#[no_auth]`: this endpoint is sent without the client's credentials.
     NoAuth,
+    /// `#[validate]`: the response type must be validated (a compile error
+    /// when it cannot be).
+    Validate(Span),
     /// Not ours: kept on the emitted trait.
     Other(Box<Attribute>),
 }
 
 /// What a parameter attribute makes of the argument.
 pub enum ParamAttr {
-    Query { key: Option<LitStr> },
-    Header { name: String },
-    Body,
+    Query {
+        key: Option<LitStr>,
+    },
+    Header {
+        name: String,
+    },
+    /// `#[body]`, or `#[body(omit_none)]`: `None` fields are left out.
+    Body {
+        omit_none: bool,
+    },
     Form,
-    Field { name: String },
-    Part { name: String },
+    Field {
+        name: String,
+    },
+    Part {
+        name: String,
+    },
 }
 
 /// The single identifier naming an attribute, if it is one.
@@ -288,6 +304,16 @@ pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
                 return None;
             }
             return Some(MethodAttr::NoAuth);
+        }
+        VALIDATE => {
+            if !matches!(attr.meta, Meta::Path(_)) {
+                cx.error_spanned_by(
+                    attr,
+                    "`#[validate]` takes no arguments: the rules are on the response type (`#[derive(garde::Validate)]`)",
+                );
+                return None;
+            }
+            return Some(MethodAttr::Validate(attr.path().span()));
         }
         MULTIPART => {
             if !matches!(attr.meta, Meta::Path(_)) {
@@ -553,8 +579,18 @@ pub fn parse_param_attr(cx: &Ctxt, attr: &Attribute) -> Result<Option<ParamAttr>
         QUERY => parse_query(cx, attr).map(Some).ok_or(()),
         HEADER => parse_header_param(cx, attr).map(Some).ok_or(()),
         BODY | FORM => match &attr.meta {
-            Meta::Path(_) if name == BODY => Ok(Some(ParamAttr::Body)),
+            Meta::Path(_) if name == BODY => Ok(Some(ParamAttr::Body { omit_none: false })),
             Meta::Path(_) => Ok(Some(ParamAttr::Form)),
+            Meta::List(list) if name == BODY => match list.parse_args::<Ident>() {
+                Ok(arg) if arg == OMIT_NONE => Ok(Some(ParamAttr::Body { omit_none: true })),
+                _ => {
+                    cx.error_spanned_by(
+                        &list.tokens,
+                        "`#[body]` takes no argument but `omit_none`: `#[body(omit_none)]` leaves the fields that are `None` out of the JSON (send an explicit `null` with `Some(None)` in an `Option<Option<T>>` field)",
+                    );
+                    Err(())
+                }
+            },
             _ => {
                 cx.error_spanned_by(attr, format!("`#[{name}]` takes no arguments"));
                 Err(())

@@ -4,7 +4,7 @@
 //! std only through `::core` paths; its locals start with `__api_`.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{ItemTrait, LitStr, Path, ReturnType, Signature, Type};
 
@@ -195,9 +195,18 @@ fn emit_trait(api: &ApiTrait) -> TokenStream {
     }
 }
 
-/// `async fn f(..) -> T` as `fn f(..) -> impl Future<Output = T> + Send`.
+/// `async fn f(..) -> T` as `fn f(..) -> impl Future<Output = T> + Send`,
+/// with `&self` as its receiver: a missing or wrong receiver is an error
+/// already, and the method still exists for the code that calls it.
 fn desugar(sig: &Signature) -> Signature {
     let mut sig = sig.clone();
+    let receiver: syn::FnArg = syn::parse_quote_spanned!(sig.ident.span()=> &self);
+    match sig.inputs.first_mut() {
+        Some(syn::FnArg::Receiver(r))
+            if r.reference.is_some() && r.mutability.is_none() && r.colon_token.is_none() => {}
+        Some(first @ syn::FnArg::Receiver(_)) => *first = receiver,
+        _ => sig.inputs.insert(0, receiver),
+    }
     if sig.asyncness.take().is_some() {
         let output = match &sig.output {
             ReturnType::Default => quote!(()),
@@ -256,6 +265,20 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
         ReturnType::Type(_, ty) => ty.span(),
         ReturnType::Default => m.sig.ident.span(),
     };
+    // `#[validate]`: a compile error at the type when it cannot be.
+    let must_validate = endpoint
+        .validate
+        .and_then(|_| validated_type(&endpoint.output))
+        .map(|(ty, checked)| {
+            quote_spanned!(ty.span()=> #krate::__private::assert_validates::<#checked>();)
+        });
+    // A `Result` that is not ours (`use anyhow::Result`) is named as such.
+    let is_ours = match &m.sig.output {
+        ReturnType::Type(_, ty) => {
+            Some(quote_spanned!(ty.span()=> #krate::__private::assert_api_result::<#ty>();))
+        }
+        ReturnType::Default => None,
+    };
     let send = if api.blocking {
         quote_spanned!(ret_span=> #krate::__private::block_on(__api_call.send::<#decoder>(#validator)))
     } else {
@@ -264,6 +287,8 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
     quote! {
         #(#cfgs)*
         #sig {
+            #is_ours
+            #must_validate
             #endpoint_static
             let mut __api_call = #krate::__private::Call::new(&self.__api_session, &__API_ENDPOINT);
             #(#headers)*
@@ -415,11 +440,19 @@ fn emit_arguments<'a>(
                     );
                 }
             }
-            Role::Body { stream: true } => quote_spanned!(span=> __api_call.upload(#ident);),
-            Role::Body { stream: false } => {
+            Role::Body { stream: true, .. } => quote_spanned!(span=> __api_call.upload(#ident);),
+            Role::Body {
+                stream: false,
+                omit_none,
+            } => {
                 let name = unraw(ident);
                 let (value, validator) = by_reference(krate, ident, &p.ty);
-                quote_spanned!(span=> __api_call.json(#name, #value, #validator);)
+                let json = if *omit_none {
+                    format_ident!("json_omitting_none")
+                } else {
+                    format_ident!("json")
+                };
+                quote_spanned!(span=> __api_call.#json(#name, #value, #validator);)
             }
             Role::Form => {
                 let name = unraw(ident);
@@ -459,6 +492,17 @@ fn response_validator(krate: &Path, output: &Output) -> TokenStream {
         OutputKind::Text | OutputKind::Bytes | OutputKind::Unit | OutputKind::Stream => {
             quote!(::core::option::Option::None)
         }
+    }
+}
+
+/// The type `#[validate]` checks, with the declared type it is in: `T`
+/// of `T`, `Option<T>` and `Response<T>` (so that the error names `T`).
+fn validated_type(output: &Output) -> Option<(&Type, TokenStream)> {
+    match &output.kind {
+        OutputKind::Json => Some((&output.ty, output.ty.to_token_stream())),
+        OutputKind::Optional => Some((&output.ty, option_argument(&output.ty))),
+        OutputKind::Meta(inner) => validated_type(inner),
+        _ => None,
     }
 }
 

@@ -11,6 +11,7 @@ mod ctxt;
 mod expand;
 mod mock;
 mod model;
+mod output;
 mod route;
 mod valid;
 

@@ -75,7 +75,7 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method, endpoint: &Endpoint) ->
     for p in &endpoint.params {
         let ident = &p.ident;
         let ty = name_elided(&p.ty, &lifetime);
-        let opaque = matches!(p.role, Role::Part { .. } | Role::Body { stream: true });
+        let opaque = matches!(p.role, Role::Part { .. } | Role::Body { stream: true, .. });
         if opaque {
             params.push(quote!(#ident: impl ::core::convert::Into<#krate::__private::AnyBody>));
             conversions.push(quote!(let #ident: #krate::__private::AnyBody = #ident.into();));
@@ -96,13 +96,22 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method, endpoint: &Endpoint) ->
                     &#ident,
                 );
             },
-            Role::Body { stream: false } => quote!(#recorder.json(&#ident);),
+            Role::Body {
+                stream: false,
+                omit_none: false,
+            } => quote!(#recorder.json(&#ident);),
+            Role::Body {
+                stream: false,
+                omit_none: true,
+            } => quote!(#recorder.json_omitting_none(&#ident);),
             Role::Form => {
                 let key = unraw(ident);
                 quote!(#recorder.form(#key, &#ident);)
             }
             Role::Field { name } => quote!(#recorder.field(#name, &#ident);),
-            Role::Part { .. } | Role::Body { stream: true } => quote!(#recorder.any_body(#ident);),
+            Role::Part { .. } | Role::Body { stream: true, .. } => {
+                quote!(#recorder.any_body(#ident);)
+            }
         });
     }
     let endpoint_static = endpoint_static(api, krate, m, endpoint);

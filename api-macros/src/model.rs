@@ -5,10 +5,7 @@
 use proc_macro2::Span;
 use quote::format_ident;
 use syn::spanned::Spanned;
-use syn::{
-    Attribute, FnArg, GenericArgument, Ident, ItemTrait, Pat, PathArguments, ReturnType, Signature,
-    TraitItem, TraitItemFn, Type,
-};
+use syn::{Attribute, FnArg, Ident, ItemTrait, Pat, Signature, TraitItem, TraitItemFn, Type};
 
 use crate::attr::{
     self, ApiArgs, EnvelopeAttr, MethodAttr, ParamAttr, RetryAttr, StaticHeader, TimeoutAttr, Verb,
@@ -54,6 +51,8 @@ pub struct Endpoint {
     pub multipart: Option<Span>,
     /// `#[no_auth]`.
     pub no_auth: bool,
+    /// `#[validate]`, with its span.
+    pub validate: Option<Span>,
     pub params: Vec<Param>,
     pub output: Output,
 }
@@ -75,9 +74,11 @@ pub enum Role {
     Header {
         name: String,
     },
-    /// `#[body]`: JSON, or a streamed `Upload`.
+    /// `#[body]`: JSON, or a streamed `Upload`; `omit_none` leaves `None`
+    /// fields out of the JSON.
     Body {
         stream: bool,
+        omit_none: bool,
     },
     Form,
     Field {
@@ -102,28 +103,7 @@ impl Role {
     }
 }
 
-/// The `T` of `Result<T>` and how to decode it.
-pub struct Output {
-    pub ty: Type,
-    pub kind: OutputKind,
-}
-
-pub enum OutputKind {
-    /// `T: DeserializeOwned`, decoded from JSON.
-    Json,
-    /// `Option<T>`: `None` on 204/205, an empty body or `null`.
-    Optional,
-    /// `String`.
-    Text,
-    /// `Bytes`.
-    Bytes,
-    /// `()`.
-    Unit,
-    /// `ByteStream`: the body as a stream.
-    Stream,
-    /// `Response<T>`: the inner type and its kind.
-    Meta(Box<Output>),
-}
+pub use crate::output::{Output, OutputKind};
 
 impl ApiTrait {
     pub fn parse(cx: &Ctxt, args: ApiArgs, mut item: ItemTrait) -> ApiTrait {
@@ -141,10 +121,15 @@ impl ApiTrait {
                 true
             }
         });
+        let crate_name = args
+            .krate
+            .as_ref()
+            .and_then(|k| k.segments.last())
+            .map_or_else(|| "api_client".to_owned(), |s| s.ident.to_string());
         let mut methods = Vec::new();
         for trait_item in std::mem::take(&mut item.items) {
             match trait_item {
-                TraitItem::Fn(f) => methods.push(parse_method(cx, f)),
+                TraitItem::Fn(f) => methods.push(parse_method(cx, f, &crate_name)),
                 other => cx.error_spanned_by(
                     &other,
                     "an `#[api]` trait holds only endpoint methods: move this item elsewhere",
@@ -215,7 +200,7 @@ fn check_trait_shape(cx: &Ctxt, item: &ItemTrait) {
     }
 }
 
-fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
+fn parse_method(cx: &Ctxt, f: TraitItemFn, crate_name: &str) -> Method {
     let TraitItemFn {
         attrs,
         mut sig,
@@ -232,6 +217,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
     let mut envelope = None;
     let mut multipart = None;
     let mut no_auth = false;
+    let mut validate = None;
     let mut ok = true;
     let mut attr_failed = false;
     for a in &attrs {
@@ -256,6 +242,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
             Some(MethodAttr::Envelope(e)) => envelope = Some(e),
             Some(MethodAttr::Multipart(span)) => multipart = Some(span),
             Some(MethodAttr::NoAuth) => no_auth = true,
+            Some(MethodAttr::Validate(span)) => validate = Some(span),
             Some(MethodAttr::Timeout(t)) => {
                 timeout.total = t.total.or(timeout.total);
                 timeout.attempt = t.attempt.or(timeout.attempt);
@@ -274,7 +261,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
     }
     ok &= check_signature(cx, &sig);
     let params = parse_params(cx, &mut sig);
-    let output = parse_output(cx, &sig);
+    let output = crate::output::parse(cx, &sig, crate_name);
     let route = verbs.first().and_then(|v| route::parse(cx, &v.route));
     // A verb attribute that failed to parse already said what is wrong.
     if verbs.is_empty() && !attr_failed {
@@ -298,6 +285,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn) -> Method {
             envelope,
             multipart,
             no_auth,
+            validate,
             params,
             output,
         }),
@@ -397,8 +385,9 @@ fn parse_params(cx: &Ctxt, sig: &mut Signature) -> Option<Vec<Param>> {
                 key: key.map_or_else(|| unraw(&ident), |k| k.value()),
             },
             Some(ParamAttr::Header { name }) => Role::Header { name },
-            Some(ParamAttr::Body) => Role::Body {
+            Some(ParamAttr::Body { omit_none }) => Role::Body {
                 stream: last_ident(&arg.ty).is_some_and(|i| i == "Upload"),
+                omit_none,
             },
             Some(ParamAttr::Form) => Role::Form,
             Some(ParamAttr::Field { name }) => Role::Field { name },
@@ -428,119 +417,4 @@ pub fn last_ident(ty: &Type) -> Option<&Ident> {
 pub fn unraw(ident: &Ident) -> String {
     let s = ident.to_string();
     s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
-}
-
-const RETURN_HELP: &str = "an endpoint returns `api_client::Result<T>` with `T` one of: a `DeserializeOwned` type (JSON), `String`, `Bytes`, `()` or `Response<T>`";
-
-fn parse_output(cx: &Ctxt, sig: &Signature) -> Option<Output> {
-    let ReturnType::Type(_, ty) = &sig.output else {
-        cx.error_at(
-            sig.paren_token.span.close(),
-            format!("`{}` has no return type: {RETURN_HELP}", sig.ident),
-        );
-        return None;
-    };
-    let inner = result_argument(ty);
-    match inner {
-        Ok(inner) => classify(cx, inner, false),
-        Err(message) => {
-            cx.error_spanned_by(ty, format!("{message}: {RETURN_HELP}"));
-            None
-        }
-    }
-}
-
-/// The `T` of `Result<T>` (any path ending in `Result`).
-fn result_argument(ty: &Type) -> Result<&Type, String> {
-    let Type::Path(path) = ty else {
-        return Err("unsupported return type".to_owned());
-    };
-    let Some(last) = path.path.segments.last().filter(|s| s.ident == "Result") else {
-        return Err("unsupported return type".to_owned());
-    };
-    let PathArguments::AngleBracketed(args) = &last.arguments else {
-        return Err("`Result` needs its success type".to_owned());
-    };
-    let types: Vec<&Type> = args
-        .args
-        .iter()
-        .filter_map(|a| match a {
-            GenericArgument::Type(t) => Some(t),
-            _ => None,
-        })
-        .collect();
-    match types.as_slice() {
-        [t] if args.args.len() == 1 => Ok(t),
-        [_, _] => Err("a custom error type in `Result<T, E>` is not supported; errors are `api_client::Error`".to_owned()),
-        _ => Err("unsupported return type".to_owned()),
-    }
-}
-
-fn classify(cx: &Ctxt, ty: &Type, in_response: bool) -> Option<Output> {
-    let kind = match ty {
-        Type::Paren(p) => return classify(cx, &p.elem, in_response),
-        Type::Group(g) => return classify(cx, &g.elem, in_response),
-        Type::Tuple(t) if t.elems.is_empty() => OutputKind::Unit,
-        Type::Tuple(_) | Type::Array(_) => OutputKind::Json,
-        Type::Path(p) if p.qself.is_none() => {
-            let last = p.path.segments.last()?;
-            let bare = matches!(last.arguments, PathArguments::None);
-            match last.ident.to_string().as_str() {
-                "String" if bare => OutputKind::Text,
-                "Bytes" if bare => OutputKind::Bytes,
-                "ByteStream" if bare && in_response => {
-                    cx.error_spanned_by(ty, "a `ByteStream` already carries the status, headers and URL: return `Result<ByteStream>`");
-                    return None;
-                }
-                "ByteStream" if bare => OutputKind::Stream,
-                "Response" => return classify_response(cx, ty, &last.arguments, in_response),
-                "Option" if !bare => OutputKind::Optional,
-                _ => OutputKind::Json,
-            }
-        }
-        Type::Path(_) => OutputKind::Json,
-        Type::Reference(_) => {
-            cx.error_spanned_by(ty, "a borrowed return type cannot outlive the response: return an owned type such as `String` or `Vec<T>`");
-            return None;
-        }
-        _ => {
-            cx.error_spanned_by(ty, format!("unsupported return type: {RETURN_HELP}"));
-            return None;
-        }
-    };
-    Some(Output {
-        ty: ty.clone(),
-        kind,
-    })
-}
-
-fn classify_response(
-    cx: &Ctxt,
-    ty: &Type,
-    args: &PathArguments,
-    in_response: bool,
-) -> Option<Output> {
-    if in_response {
-        cx.error_spanned_by(
-            ty,
-            "`Response<Response<T>>` is not supported: use one `Response<T>`",
-        );
-        return None;
-    }
-    let inner = match args {
-        PathArguments::AngleBracketed(a) if a.args.len() == 1 => match a.args.first() {
-            Some(GenericArgument::Type(t)) => Some(t),
-            _ => None,
-        },
-        _ => None,
-    };
-    let Some(inner) = inner else {
-        cx.error_spanned_by(ty, "`Response` takes one type, the body's: `Response<T>`");
-        return None;
-    };
-    let inner = classify(cx, inner, true)?;
-    Some(Output {
-        ty: ty.clone(),
-        kind: OutputKind::Meta(Box::new(inner)),
-    })
 }

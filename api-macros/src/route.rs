@@ -175,20 +175,41 @@ impl Lexer<'_> {
                     }
                     self.literal.push(c);
                 }
-                c if is_path_char(c) => self.literal.push(c),
-                c => {
-                    let segment = self.segment_at(at).to_owned();
-                    self.error(
-                        at..at + c.len_utf8(),
-                        format!(
-                            "character `{}` is not allowed in route segment `{segment}`: percent-encode it{}",
-                            c.escape_default(),
-                            percent_hint(c)
-                        ),
-                    );
+                '{' => {
+                    // `{id}` is how OpenAPI, Spring and Refit write a
+                    // parameter: say how ours are written.
+                    let close = path[at..]
+                        .find(['}', '/'])
+                        .map(|i| at + i)
+                        .filter(|&end| path.as_bytes()[end] == b'}');
+                    match close {
+                        Some(end) => {
+                            let name = &path[at + 1..end];
+                            self.error(
+                                at..end + 1,
+                                format!("route parameters are written `<{name}>`, not `{{{name}}}`: write `<{name}>`"),
+                            );
+                            while chars.next_if(|&(i, _)| i <= end).is_some() {}
+                        }
+                        None => self.bad_char(at, c),
+                    }
                 }
+                c if is_path_char(c) => self.literal.push(c),
+                c => self.bad_char(at, c),
             }
         }
+    }
+
+    fn bad_char(&mut self, at: usize, c: char) {
+        let segment = self.segment_at(at).to_owned();
+        self.error(
+            at..at + c.len_utf8(),
+            format!(
+                "character `{}` is not allowed in route segment `{segment}`: percent-encode it{}",
+                c.escape_default(),
+                percent_hint(c)
+            ),
+        );
     }
 
     fn placeholder(&mut self, open: usize, close: usize) {

@@ -21,6 +21,39 @@ pub fn check(cx: &Ctxt, api: &ApiTrait) {
         check_route_bindings(cx, endpoint);
         check_body(cx, endpoint);
         check_retry(cx, endpoint);
+        check_validate(cx, endpoint);
+    }
+}
+
+/// `#[validate]` needs something validated: a JSON response type.
+/// (`#[body(omit_none)]` on a stream is checked here too.)
+fn check_validate(cx: &Ctxt, endpoint: &Endpoint) {
+    use crate::model::OutputKind;
+    if let Some(span) = endpoint.validate {
+        let mut output = &endpoint.output;
+        while let OutputKind::Meta(inner) = &output.kind {
+            output = inner;
+        }
+        if !matches!(output.kind, OutputKind::Json | OutputKind::Optional) {
+            cx.error_at(
+                span,
+                "`#[validate]` needs a JSON response type to validate: `String`, `Bytes`, `()` and `ByteStream` are never validated",
+            );
+        }
+    }
+    for p in &endpoint.params {
+        if matches!(
+            p.role,
+            Role::Body {
+                stream: true,
+                omit_none: true
+            }
+        ) {
+            cx.error_spanned_by(
+                &p.ty,
+                "`omit_none` applies to a JSON body: an `Upload` is sent as it is",
+            );
+        }
     }
 }
 
@@ -193,7 +226,7 @@ fn streams_body(endpoint: &Endpoint) -> bool {
         || endpoint
             .params
             .iter()
-            .any(|p| matches!(p.role, Role::Body { stream: true }))
+            .any(|p| matches!(p.role, Role::Body { stream: true, .. }))
 }
 
 /// A POST or PATCH replayed after a failure may act twice: forcing

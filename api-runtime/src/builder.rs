@@ -870,7 +870,7 @@ pub(crate) fn is_sensitive(name: &HeaderName) -> bool {
     name == header::AUTHORIZATION
         || name == header::PROXY_AUTHORIZATION
         || name == header::COOKIE
-        || crate::redact::is_secret_key(name.as_str())
+        || crate::redact::is_secret_lowercase(name.as_str())
 }
 
 /// A base URL's user name and password, percent-decoded.

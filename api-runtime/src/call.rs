@@ -254,6 +254,31 @@ impl Call {
         }
     }
 
+    /// Sets the body as [`json`](Call::json) does, leaving out every field
+    /// that is `None` (`#[body(omit_none)]`, for partial updates); an
+    /// `Option<Option<T>>` field that is `Some(None)` is sent as `null`.
+    pub fn json_omitting_none<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+        validator: Option<Validator<T>>,
+    ) {
+        if !self.valid_body(name, value, validator) {
+            return;
+        }
+        match serde_json::to_vec(&crate::omit::OmitNone(value)) {
+            Ok(bytes) => {
+                self.body = Some(Body::Bytes(Bytes::from(bytes)));
+                self.headers
+                    .entry(header::CONTENT_TYPE)
+                    .or_insert(HeaderValue::from_static("application/json"));
+            }
+            Err(e) => self.fail(format!(
+                "body argument `{name}` could not be serialized: {e}"
+            )),
+        }
+    }
+
     /// Adds a `#[form]` argument (a struct or map) to the
     /// `application/x-www-form-urlencoded` body, validated like a JSON body.
     pub fn form<T: Serialize + ?Sized>(

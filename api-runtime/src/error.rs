@@ -21,6 +21,21 @@ pub(crate) const DISPLAY_LIMIT: usize = 4 * 1024;
 /// `Result<T, api_client::Error>`, the return type of every endpoint.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The return type of an endpoint: `api_client::Result<T>`.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not `api_client::Result<T>`: an endpoint returns api-client's `Result`",
+    label = "expected `api_client::Result<T>` (`Result<T, api_client::Error>`)",
+    note = "is another crate's `Result` imported here (`use anyhow::Result;`)? write `api_client::Result<T>`, and convert with `?` where the endpoint is called"
+)]
+pub trait ApiResult {}
+
+impl<T> ApiResult for Result<T> {}
+
+/// Compiles only when `R` is `api_client::Result<T>`.
+#[doc(hidden)]
+pub fn assert_api_result<R: ApiResult>() {}
+
 /// A boxed error cause, as kept by [`Error::source`].
 pub(crate) type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 

@@ -29,6 +29,7 @@ mod metrics;
 /// feature `mock`).
 #[cfg(feature = "mock")]
 pub mod mock;
+mod omit;
 mod params;
 mod redact;
 mod response;
@@ -121,7 +122,7 @@ pub mod __private {
     pub use crate::builder::ClientBuilder;
     pub use crate::call::{Call, Endpoint, EndpointRetry, Sending};
     pub use crate::client::{FromCore, Session};
-    pub use crate::error::Result;
+    pub use crate::error::{Result, assert_api_result};
     #[cfg(feature = "mock")]
     pub use crate::mock::{AnyBody, Arg, MockBuilder, MockKit, MockRequest};
     pub use crate::response::{
@@ -129,7 +130,9 @@ pub mod __private {
         decode_json_body,
     };
     pub use crate::retry::RetryPolicy;
-    pub use crate::validate::{Probe, ValidateViaGarde, ValidateViaNothing, Validator};
+    pub use crate::validate::{
+        Probe, ValidateViaGarde, ValidateViaNothing, Validator, assert_validates,
+    };
     pub use core::time::Duration;
     pub use http::Method;
     pub use http::header::{HeaderName, HeaderValue};

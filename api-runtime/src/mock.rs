@@ -216,6 +216,20 @@ impl MockRequest {
         }
     }
 
+    /// A `#[body(omit_none)]` argument: matched as the client sends it,
+    /// its `None` fields left out.
+    pub fn json_omitting_none<T: Serialize>(&mut self, value: &Arg<T>) {
+        match value {
+            Arg::Exact(v) => match serde_json::to_value(crate::omit::OmitNone(v)) {
+                Ok(json) => self.body = Some(BodyMatch::Json(json)),
+                Err(e) => self
+                    .problems
+                    .push(format!("the body could not be serialized: {e}")),
+            },
+            Arg::Any => self.any_body = true,
+        }
+    }
+
     /// A `#[form]` argument.
     pub fn form<T: Serialize>(&mut self, name: &'static str, value: &Arg<T>) {
         self.form_pairs(name, value, true);

@@ -76,7 +76,12 @@ pub(crate) fn without_query_param(url: &Url, name: &str) -> Url {
 
 /// Whether a JSON object key names something secret.
 pub(crate) fn is_secret_key(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
+    is_secret_lowercase(&key.to_ascii_lowercase())
+}
+
+/// [`is_secret_key`] of a name that is lowercase already (a header name):
+/// no allocation.
+pub(crate) fn is_secret_lowercase(key: &str) -> bool {
     const NEEDLES: [&str; 9] = [
         "pass",
         "secret",

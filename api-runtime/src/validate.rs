@@ -65,6 +65,28 @@ impl fmt::Display for Violation {
     }
 }
 
+/// A response type that `#[validate]` can validate: it derives
+/// `garde::Validate`, with a context that has a default.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be validated, but the endpoint is declared `#[validate]`",
+    label = "this type does not implement `garde::Validate` (with a context that has a default)",
+    note = "derive `garde::Validate` on it, with `#[garde(dive)]` on the fields that hold validated types (`Vec<Post>`), or remove `#[validate]`; with api-client's `validate` feature off, nothing is validated"
+)]
+pub trait Validates {}
+
+#[cfg(feature = "validate")]
+impl<T> Validates for T
+where
+    T: garde::Validate + ?Sized,
+    T::Context: Default,
+{
+}
+
+/// Compiles only when `T` is validated (the check of `#[validate]`).
+#[doc(hidden)]
+pub fn assert_validates<T: Validates + ?Sized>() {}
+
 /// A zero-sized stand-in for a type, for autoref specialization.
 #[doc(hidden)]
 pub struct Probe<T: ?Sized>(PhantomData<fn(&T)>);

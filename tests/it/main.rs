@@ -12,6 +12,7 @@ mod hygiene;
 mod misbehaving;
 mod mocks;
 mod params;
+mod partial;
 mod properties;
 mod resilience;
 mod secrets;

@@ -15,4 +15,13 @@ pub trait Api {
     async fn mutable(&mut self) -> Result<User>;
 }
 
-fn main() {}
+// The methods still exist, with `&self`: no follow-on error here.
+async fn calls(client: ApiClient) {
+    let _ = client.no_receiver().await;
+    let _ = client.by_value().await;
+    let _ = client.mutable().await;
+}
+
+fn main() {
+    let _ = calls;
+}
