@@ -14,6 +14,8 @@ use crate::client::{
     BaseUrl, DEFAULT_MAX_BODY_SIZE, DEFAULT_USER_AGENT, FromCore, Overrides, Session, Shared,
     Timeouts,
 };
+use crate::engine::connect::Proxies;
+use crate::engine::tls::TlsSettings;
 use crate::error::{Error, Result};
 use crate::hooks::{AttemptInfo, FnHook, Hook, RequestContext};
 use crate::metrics::Metrics;
@@ -102,12 +104,10 @@ fn header_auth(name: &str, key: &Secret) -> Result<Auth> {
 struct Transport {
     cookies: bool,
     redirects: Option<usize>,
-    proxies: Vec<reqwest::Proxy>,
+    /// Set with `.proxy(…)`: every destination through it.
+    proxy: Option<Arc<Proxies>>,
     no_proxy: bool,
-    roots: Vec<reqwest::Certificate>,
-    /// The same roots, for our transport's rustls configuration.
-    root_ders: Vec<rustls::pki_types::CertificateDer<'static>>,
-    identity: Option<reqwest::Identity>,
+    tls: TlsSettings,
     http2_prior_knowledge: bool,
 }
 
@@ -153,7 +153,6 @@ pub struct ClientBuilder<C> {
     pool: PoolSettings,
     own_client: Option<reqwest::Client>,
     auth: Option<AuthSpec>,
-    accept_invalid_certs: bool,
     transport: Transport,
     hooks: Vec<Arc<dyn Hook>>,
     record_metrics: bool,
@@ -188,7 +187,6 @@ impl<C: FromCore> ClientBuilder<C> {
             pool: PoolSettings::default(),
             own_client: None,
             auth: None,
-            accept_invalid_certs: false,
             transport: Transport::default(),
             hooks: Vec::new(),
             record_metrics: false,
@@ -430,9 +428,8 @@ impl<C: FromCore> ClientBuilder<C> {
     /// self-signed certificate; logged at warn level when the client is
     /// built. Prefer trusting its certificate authority with
     /// [`add_root_certificate_pem`](ClientBuilder::add_root_certificate_pem).
-    /// Such a client sends its requests through reqwest.
     pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
-        self.accept_invalid_certs = accept;
+        self.transport.tls.accept_invalid_certs = accept;
         self.transport_settings.push("danger_accept_invalid_certs");
         self
     }
@@ -460,33 +457,28 @@ impl<C: FromCore> ClientBuilder<C> {
         self.max_redirects(0)
     }
 
-    /// Sends every call through the proxy at `url` (`http://`, `https://`
-    /// or `socks5://`; credentials may be in the URL). Without it, the
-    /// standard `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY`
-    /// environment variables apply. A client with a proxy (set, or from
-    /// the environment) sends its requests through reqwest, which applies
-    /// it; other clients use api-client's own transport.
+    /// Sends every call through the proxy at `url`: `http://` or
+    /// `https://` (a CONNECT tunnel for https destinations, absolute-form
+    /// requests for plain http ones), `socks5://` (names resolved here) or
+    /// `socks5h://` (names resolved by the proxy). Credentials in the URL
+    /// (`http://user:pass@proxy:3128`) are sent as `Proxy-Authorization`
+    /// or SOCKS authentication, and never shown.
+    ///
+    /// Without it, the `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and
+    /// `NO_PROXY` environment variables (in either case) decide for each
+    /// destination, as curl and reqwest read them; [`no_proxy`](Self::no_proxy)
+    /// ignores them.
     ///
     /// # Errors
     /// [`build`](ClientBuilder::build) fails if `url` is not a valid proxy URL.
     pub fn proxy(mut self, url: impl AsRef<str>) -> Self {
         self.transport_settings.push("proxy");
-        let valid = Url::parse(url.as_ref()).is_ok_and(|u| {
-            matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h") && u.has_host()
-        });
-        if !valid {
-            return self.fail(Error::builder(
-                "invalid proxy URL: expected http://, https:// or socks5:// with a host (the URL is not shown: it may hold credentials)",
-            ));
-        }
-        match reqwest::Proxy::all(url.as_ref()) {
-            Ok(proxy) => {
-                self.transport.proxies.push(proxy);
+        match Proxies::all(url.as_ref()) {
+            Ok(proxies) => {
+                self.transport.proxy = Some(Arc::new(proxies));
                 self
             }
-            Err(_) => self.fail(Error::builder(
-                "invalid proxy URL (not shown: it may hold credentials)",
-            )),
+            Err(e) => self.fail(e),
         }
     }
 
@@ -512,17 +504,9 @@ impl<C: FromCore> ClientBuilder<C> {
         }
         use rustls::pki_types::CertificateDer;
         use rustls::pki_types::pem::PemObject as _;
-        let ders =
-            match CertificateDer::pem_slice_iter(pem).collect::<std::result::Result<Vec<_>, _>>() {
-                Ok(ders) => ders,
-                Err(e) => {
-                    return self.fail(Error::builder("invalid root certificate").with_source(e));
-                }
-            };
-        match reqwest::Certificate::from_pem(pem) {
-            Ok(cert) => {
-                self.transport.roots.push(cert);
-                self.transport.root_ders.extend(ders);
+        match CertificateDer::pem_slice_iter(pem).collect::<std::result::Result<Vec<_>, _>>() {
+            Ok(ders) => {
+                self.transport.tls.roots.extend(ders);
                 self
             }
             Err(e) => self.fail(Error::builder("invalid root certificate").with_source(e)),
@@ -530,22 +514,19 @@ impl<C: FromCore> ClientBuilder<C> {
     }
 
     /// Authenticates with a client certificate (mutual TLS): `pem` holds
-    /// the private key and the certificate chain. Such a client sends its
-    /// requests through reqwest.
+    /// the private key and the certificate chain.
     ///
     /// # Errors
     /// [`build`](ClientBuilder::build) fails if `pem` is not a key and
     /// certificate.
     pub fn identity_pem(mut self, pem: &[u8]) -> Self {
         self.transport_settings.push("identity_pem");
-        match reqwest::Identity::from_pem(pem) {
+        match TlsSettings::parse_identity(pem) {
             Ok(identity) => {
-                self.transport.identity = Some(identity);
+                self.transport.tls.identity = Some(identity);
                 self
             }
-            Err(_) => self.fail(Error::builder(
-                "invalid client identity: expected a PEM private key and certificate",
-            )),
+            Err(e) => self.fail(e),
         }
     }
 
@@ -692,7 +673,14 @@ impl<C: FromCore> ClientBuilder<C> {
             pool_max_idle_per_host: self.pool.max_idle_per_host,
             pool_idle_timeout: self.pool.idle_timeout,
             tcp_keepalive: self.pool.tcp_keepalive,
-            tls: tls_config(&self.transport.root_ders)?,
+            tls: self.transport.tls,
+            proxies: if self.transport.no_proxy {
+                None
+            } else {
+                self.transport
+                    .proxy
+                    .or_else(|| Proxies::from_env().map(Arc::new))
+            },
         };
         let transport = match self.own_client {
             Some(client) => {
@@ -703,23 +691,9 @@ impl<C: FromCore> ClientBuilder<C> {
                 }
                 crate::transport::Transport::Reqwest(client)
             }
-            None => {
-                // What hyper-util does not do here yet goes out through
-                // reqwest, under the same headers, cookies and redirects.
-                let engine = needs_reqwest(&self.transport, self.accept_invalid_certs)
-                    .then(|| {
-                        build_reqwest(
-                            &self.timeouts,
-                            &self.pool,
-                            self.accept_invalid_certs,
-                            &mut self.transport,
-                        )
-                    })
-                    .transpose()?;
-                crate::transport::Transport::Direct(Box::new(crate::transport::Direct::new(
-                    settings, engine,
-                )))
-            }
+            None => crate::transport::Transport::Direct(Box::new(crate::transport::Direct::new(
+                settings,
+            )?)),
         };
         // Headers marked sensitive are credentials too.
         for value in header_values.iter().filter(|v| v.is_sensitive()) {
@@ -758,111 +732,6 @@ impl<C: FromCore> ClientBuilder<C> {
 
 /// Redirects followed by default, as reqwest and requests do.
 const DEFAULT_MAX_REDIRECTS: usize = 10;
-
-/// Whether the client needs reqwest rather than our transport: for what
-/// only reqwest does (proxies, client certificates, native TLS, turning
-/// certificate checks off).
-fn needs_reqwest(transport: &Transport, accept_invalid_certs: bool) -> bool {
-    let proxied = !transport.proxies.is_empty()
-        || (!transport.no_proxy && crate::transport::env_names_a_proxy());
-    proxied || transport.identity.is_some() || accept_invalid_certs || cfg!(feature = "native-tls")
-}
-
-/// Our transport's TLS: rustls with the platform's verifier (the one
-/// reqwest uses) and the roots added on the builder, HTTP/2 and
-/// HTTP/1.1 offered by ALPN.
-fn tls_config(
-    roots: &[rustls::pki_types::CertificateDer<'static>],
-) -> Result<rustls::ClientConfig> {
-    crate::ensure_tls_provider()?;
-    let provider = match rustls::crypto::CryptoProvider::get_default() {
-        Some(provider) => provider.clone(),
-        None => default_provider()?,
-    };
-    let tls_error = |e: rustls::Error| Error::builder("could not set up TLS").with_source(e);
-    let verifier = if roots.is_empty() {
-        rustls_platform_verifier::Verifier::new(provider.clone())
-    } else {
-        rustls_platform_verifier::Verifier::new_with_extra_roots(roots.to_vec(), provider.clone())
-    }
-    .map_err(tls_error)?;
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(tls_error)?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth())
-}
-
-/// The crypto provider when the application installed none (reqwest's
-/// default with `tls-aws-lc-rs`).
-fn default_provider() -> Result<Arc<rustls::crypto::CryptoProvider>> {
-    #[cfg(feature = "tls-aws-lc-rs")]
-    {
-        Ok(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
-    }
-    #[cfg(not(feature = "tls-aws-lc-rs"))]
-    Err(Error::builder("no TLS crypto provider installed"))
-}
-
-/// The reqwest engine: one exchange at a time, no redirects, cookies or
-/// default headers of its own (the transport above it does those, as for
-/// hyper-util).
-fn build_reqwest(
-    timeouts: &Timeouts,
-    pool: &PoolSettings,
-    accept_invalid_certs: bool,
-    transport: &mut Transport,
-) -> Result<reqwest::Client> {
-    crate::ensure_tls_provider()?;
-    // No `Referer`: it would carry the query (an API key) to another host.
-    let mut builder = reqwest::Client::builder()
-        .connect_timeout(timeouts.connect)
-        // No reqwest read or request timeout: each attempt enforces both
-        // with one timer (`Watchdog`), which costs less per call.
-        .referer(false)
-        .redirect(reqwest::redirect::Policy::none());
-    if transport.no_proxy {
-        builder = builder.no_proxy();
-    }
-    for proxy in transport.proxies.drain(..) {
-        builder = builder.proxy(proxy);
-    }
-    for root in transport.roots.drain(..) {
-        builder = builder.add_root_certificate(root);
-    }
-    if let Some(identity) = transport.identity.take() {
-        builder = builder.identity(identity);
-    }
-    if transport.http2_prior_knowledge {
-        builder = builder.http2_prior_knowledge();
-    }
-    #[cfg(feature = "native-tls")]
-    {
-        builder = builder.tls_backend_native();
-    }
-    if accept_invalid_certs {
-        tracing::warn!(
-            "TLS certificate verification is OFF for this client (danger_accept_invalid_certs)"
-        );
-        builder = builder.tls_danger_accept_invalid_certs(true);
-    }
-    if let Some(max) = pool.max_idle_per_host {
-        builder = builder.pool_max_idle_per_host(max);
-    }
-    if let Some(idle) = pool.idle_timeout {
-        builder = builder.pool_idle_timeout(idle);
-    }
-    if let Some(keepalive) = pool.tcp_keepalive {
-        builder = builder.tcp_keepalive(keepalive);
-    }
-    if pool.http2_adaptive_window {
-        builder = builder.http2_adaptive_window(true);
-    }
-    builder
-        .build()
-        .map_err(|e| Error::builder("could not build the HTTP client").with_source(e))
-}
 
 /// Whether a header with this name carries a credential: its value is
 /// marked sensitive (never shown, never sent across origins by a redirect).
@@ -922,27 +791,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_what_our_transport_cannot_do_goes_to_reqwest() {
-        let plain = Transport {
-            no_proxy: true,
-            ..Transport::default()
-        };
-        assert!(!needs_reqwest(&plain, false) || cfg!(feature = "native-tls"));
-        assert!(needs_reqwest(&plain, true), "certificate checks off");
-        let proxied = Transport {
-            proxies: vec![reqwest::Proxy::all("http://proxy:3128").unwrap()],
-            ..Transport::default()
-        };
-        assert!(needs_reqwest(&proxied, false));
-        let mutual = Transport {
-            no_proxy: true,
-            identity: Some(
-                reqwest::Identity::from_pem(include_bytes!("../../tests/fixtures/identity.pem"))
-                    .unwrap(),
-            ),
-            ..Transport::default()
-        };
-        assert!(needs_reqwest(&mutual, false));
+    fn proxy_urls_are_checked_and_never_shown() {
+        for good in [
+            "http://proxy:3128",
+            "https://u:p@proxy",
+            "socks5://127.0.0.1",
+            "socks5h://h:1080",
+        ] {
+            assert!(Proxies::all(good).is_ok(), "{good}");
+        }
+        for bad in ["ftp://proxy", "proxy:3128", "http://", "socks4://s3cret@h"] {
+            let err = Proxies::all(bad).unwrap_err().to_string();
+            assert!(!err.contains("s3cret"), "{err}");
+        }
+        let identity = include_bytes!("../../tests/fixtures/identity.pem");
+        assert!(TlsSettings::parse_identity(identity).is_ok());
+        assert!(TlsSettings::parse_identity(b"not a pem").is_err());
     }
 
     #[test]

@@ -279,6 +279,12 @@ fn permanence(error: &(dyn StdError + 'static)) -> Option<&'static str> {
         let head_too_large = e
             .downcast_ref::<hyper::Error>()
             .is_some_and(|h| h.is_parse() && h.to_string().contains("too large"));
+        let proxy_refused = e
+            .downcast_ref::<crate::engine::connect::ProxyError>()
+            .is_some_and(|p| p.refused_credentials);
+        if proxy_refused {
+            return Some("the proxy refused its credentials");
+        }
         if head_too_large {
             return Some("the response head is larger than the client accepts");
         }

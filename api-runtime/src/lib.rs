@@ -21,6 +21,7 @@ mod call;
 mod client;
 mod cookies;
 mod encode;
+mod engine;
 mod error;
 mod exec;
 mod hooks;

@@ -23,11 +23,11 @@ use http::{Method, StatusCode, Uri};
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use tokio::net::TcpStream;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use url::Url;
 
 use crate::cookies::CookieJar;
+use crate::engine::connect::{Connector, Proxies};
 
 pub(crate) type BoxError = Box<dyn StdError + Send + Sync>;
 
@@ -305,9 +305,6 @@ impl Incoming {
     }
 }
 
-/// The chunks of a body read by reqwest.
-pub(crate) type ReqwestChunks = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
-
 /// The chunks of a response body.
 pub(crate) enum ChunkStream {
     Reqwest(Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>),
@@ -344,12 +341,6 @@ fn poll_data(
         DirectBody::Plain(body) => {
             poll_frames(body, cx).map_err(|e| TransportError::direct(e, false))
         }
-        DirectBody::Reqwest(chunks, _) => match chunks.as_mut().poll_next(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(None) => Poll::Ready(Ok(None)),
-            Poll::Ready(Some(Ok(data))) => Poll::Ready(Ok(Some(data))),
-            Poll::Ready(Some(Err(e))) => Poll::Ready(Err(TransportError::Reqwest(e))),
-        },
         #[cfg(any(
             feature = "gzip",
             feature = "brotli",
@@ -388,9 +379,6 @@ fn poll_frames(
 /// its `Content-Encoding` says.
 pub(crate) enum DirectBody {
     Plain(hyper::body::Incoming),
-    /// A body read by the reqwest engine (decompressed by reqwest), and its
-    /// length when known.
-    Reqwest(ReqwestChunks, Option<u64>),
     /// Boxed: the rare case, and decoders hold kilobytes of state.
     #[cfg(any(
         feature = "gzip",
@@ -406,7 +394,6 @@ impl DirectBody {
     fn exact_len(&self) -> Option<u64> {
         match self {
             DirectBody::Plain(body) => body.size_hint().exact(),
-            DirectBody::Reqwest(_, len) => *len,
             #[cfg(any(
                 feature = "gzip",
                 feature = "brotli",
@@ -538,10 +525,7 @@ impl Transport {
     /// Which transport this is, for `Debug`.
     pub(crate) fn name(&self) -> &'static str {
         match self {
-            Transport::Direct(direct) => match direct.engine {
-                Engine::Hyper(_) => "hyper-util",
-                Engine::Reqwest(_) => "reqwest (proxy, client certificate or native TLS)",
-            },
+            Transport::Direct(_) => "hyper-util",
             Transport::Reqwest(_) => "reqwest (given)",
         }
     }
@@ -566,70 +550,23 @@ pub(crate) struct DirectSettings {
     pub(crate) pool_idle_timeout: Option<Option<Duration>>,
     /// `None`: the default (15 s); `Some(None)`: no keep-alive probes.
     pub(crate) tcp_keepalive: Option<Option<Duration>>,
-    pub(crate) tls: rustls::ClientConfig,
-}
-
-/// hyper-rustls over hyper-util's TCP connector, the whole connection
-/// (DNS, TCP, TLS) bounded by the connect timeout, as reqwest bounds it.
-#[derive(Clone)]
-struct Connector {
-    inner: hyper_rustls::HttpsConnector<HttpConnector>,
-    timeout: Duration,
-}
-
-type Connecting = Pin<
-    Box<
-        dyn std::future::Future<
-                Output = Result<hyper_rustls::MaybeHttpsStream<TokioIo<TcpStream>>, BoxError>,
-            > + Send,
-    >,
->;
-
-impl tower_service::Service<Uri> for Connector {
-    type Response = hyper_rustls::MaybeHttpsStream<TokioIo<TcpStream>>;
-    type Error = BoxError;
-    type Future = Connecting;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, uri: Uri) -> Connecting {
-        let connecting = self.inner.call(uri);
-        let timeout = self.timeout;
-        Box::pin(async move {
-            match tokio::time::timeout(timeout, connecting).await {
-                Ok(connected) => connected,
-                Err(_) => Err(Box::new(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    format!("connecting took more than {timeout:?}"),
-                )) as BoxError),
-            }
-        })
-    }
+    pub(crate) tls: crate::engine::tls::TlsSettings,
+    /// Which destinations go through which proxy (`None`: all direct).
+    pub(crate) proxies: Option<Arc<Proxies>>,
 }
 
 /// Our transport: hyper-util's pooled client over rustls, with what
 /// reqwest adds that a client of ours needs: default headers, cookies,
 /// redirects (credentials dropped across origins) and decompression.
 pub(crate) struct Direct {
-    engine: Engine,
+    client: HyperClient<Connector, SendBody>,
     headers: HeaderMap,
     cookies: Option<Arc<CookieJar>>,
     max_redirects: usize,
     query_credential: Option<String>,
-}
-
-/// What sends one exchange (no redirects, no cookies: [`Direct`] does
-/// those for both).
-// Hyper's is the common engine, and `Direct` is boxed already: boxing it
-// again would add a pointer to follow on every call.
-#[allow(clippy::large_enum_variant)]
-enum Engine {
-    Hyper(HyperClient<Connector, SendBody>),
-    /// For what hyper-util does not do here yet: proxies, client
-    /// certificates, native TLS, certificate checks turned off.
-    Reqwest(reqwest::Client),
+    /// The proxies, for the `Proxy-Authorization` of plain-http requests
+    /// sent to an HTTP proxy in absolute form.
+    proxies: Option<Arc<Proxies>>,
 }
 
 /// What reqwest sends by default, kept so that a server sees the same
@@ -645,24 +582,27 @@ fn default_headers(mut headers: HeaderMap) -> HeaderMap {
 }
 
 impl Direct {
-    /// The transport over `engine` (`None`: hyper-util with the settings).
-    pub(crate) fn new(settings: DirectSettings, engine: Option<reqwest::Client>) -> Direct {
-        let engine = match engine {
-            Some(client) => Engine::Reqwest(client),
-            None => Engine::Hyper(hyper_engine(&settings)),
-        };
-        Direct {
-            engine,
+    /// The transport the settings describe.
+    ///
+    /// # Errors
+    /// When TLS cannot be set up (no crypto provider, a client identity
+    /// whose key does not fit).
+    pub(crate) fn new(settings: DirectSettings) -> crate::error::Result<Direct> {
+        Ok(Direct {
+            client: hyper_engine(&settings)?,
             headers: default_headers(settings.headers),
             cookies: settings.cookies,
             max_redirects: settings.max_redirects,
             query_credential: settings.query_credential,
-        }
+            proxies: settings.proxies,
+        })
     }
 }
 
 /// hyper-util's pooled client over rustls, as the settings say.
-fn hyper_engine(settings: &DirectSettings) -> HyperClient<Connector, SendBody> {
+fn hyper_engine(
+    settings: &DirectSettings,
+) -> crate::error::Result<HyperClient<Connector, SendBody>> {
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     http.set_nodelay(true);
@@ -674,18 +614,18 @@ fn hyper_engine(settings: &DirectSettings) -> HyperClient<Connector, SendBody> {
     );
     http.set_keepalive_interval(Some(Duration::from_secs(15)));
     http.set_keepalive_retries(Some(3));
-    let builder = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(settings.tls.clone())
-        .https_or_http();
-    let inner = if settings.http2_prior_knowledge {
-        builder.enable_http2().wrap_connector(http)
+    let alpn: &[&[u8]] = if settings.http2_prior_knowledge {
+        &[b"h2"]
     } else {
-        builder.enable_all_versions().wrap_connector(http)
+        &[b"h2", b"http/1.1"]
     };
-    let connector = Connector {
-        inner,
-        timeout: settings.connect_timeout,
-    };
+    let connector = Connector::new(
+        http,
+        settings.tls.client_config(alpn)?,
+        settings.tls.client_config(&[b"http/1.1"])?,
+        settings.proxies.clone(),
+        settings.connect_timeout,
+    );
     let mut client = HyperClient::builder(TokioExecutor::new());
     client
         .timer(TokioTimer::new())
@@ -700,7 +640,7 @@ fn hyper_engine(settings: &DirectSettings) -> HyperClient<Connector, SendBody> {
     if let Some(max) = settings.pool_max_idle_per_host {
         client.pool_max_idle_per_host(max);
     }
-    client.build(connector)
+    Ok(client.build(connector))
 }
 
 impl Direct {
@@ -732,18 +672,13 @@ impl Direct {
                 }
             }
             let uri = Uri::try_from(url.as_str()).map_err(TransportError::InvalidUrl)?;
+            if let Some(auth) = self.proxies.as_ref().and_then(|p| p.forward_auth(url)) {
+                headers.entry(header::PROXY_AUTHORIZATION).or_insert(auth);
+            }
             // Built and handed over in one expression: nothing of it is
             // kept in this future while the response is awaited.
-            let response = match &self.engine {
-                Engine::Hyper(client) => {
-                    hyper_exchange(client, exchange(method.clone(), uri, headers, body)).await?
-                }
-                // Boxed: the rare engine, kept out of every call's future.
-                Engine::Reqwest(client) => {
-                    let request = exchange(method.clone(), uri, headers, body);
-                    Box::pin(reqwest_exchange(client, request, url)).await?
-                }
-            };
+            let response =
+                hyper_exchange(&self.client, exchange(method.clone(), uri, headers, body)).await?;
             if let Some(jar) = &self.cookies {
                 let set = response.headers().get_all(header::SET_COOKIE);
                 jar.store_response(set.iter(), url);
@@ -838,37 +773,6 @@ fn hyper_exchange(
             TransportError::direct(e, connect)
         })?;
         Ok(decompressed(response, ranged))
-    }
-}
-
-/// One exchange through reqwest (which decompresses the body itself).
-fn reqwest_exchange(
-    client: &reqwest::Client,
-    request: http::Request<SendBody>,
-    url: &Url,
-) -> impl std::future::Future<Output = Result<http::Response<DirectBody>, TransportError>> + Send + use<>
-{
-    let (parts, body) = request.into_parts();
-    let mut outgoing = reqwest::Request::new(parts.method, url.clone());
-    *outgoing.headers_mut() = parts.headers;
-    *outgoing.body_mut() = match body {
-        SendBody::Empty => None,
-        SendBody::Bytes(bytes) => Some(bytes.into()),
-        SendBody::Stream(body) => Some(body),
-    };
-    let pending = client.execute(outgoing);
-    async move {
-        let response = pending.await.map_err(TransportError::Reqwest)?;
-        let mut head = http::Response::new(());
-        *head.status_mut() = response.status();
-        *head.headers_mut() = response.headers().clone();
-        let len = response.content_length();
-        let (parts, ()) = head.into_parts();
-        let chunks: ReqwestChunks = Box::pin(response.bytes_stream());
-        Ok(http::Response::from_parts(
-            parts,
-            DirectBody::Reqwest(chunks, len),
-        ))
     }
 }
 
@@ -995,22 +899,6 @@ fn redirect(
         drop_credentials,
         redirects: 0,
     })
-}
-
-/// Whether the environment names a proxy that reqwest would use
-/// (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, in either case); such
-/// clients go through reqwest, which applies them (and `NO_PROXY`).
-pub(crate) fn env_names_a_proxy() -> bool {
-    [
-        "HTTP_PROXY",
-        "http_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    ]
-    .iter()
-    .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
 }
 
 #[cfg(test)]

@@ -101,16 +101,22 @@ async fn a_time_out_reports_the_attempts_own_time_and_the_calls_apart() {
     assert!(text.contains("; the call took "), "{text}");
 }
 
-/// A TLS server that requires a client certificate signed by the test CA.
-async fn mtls_server() -> String {
+/// A TLS server that requires a client certificate: one signed by the
+/// test CA (none is in the fixtures), or the test client certificate.
+pub async fn mtls_server() -> String {
     use rustls::pki_types::pem::PemObject as _;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(include_bytes!("../fixtures/ca.pem")) {
-        roots.add(cert.unwrap()).unwrap();
+    for pem in [
+        &include_bytes!("../fixtures/ca.pem")[..],
+        &include_bytes!("../fixtures/client.pem")[..],
+    ] {
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            roots.add(cert.unwrap()).unwrap();
+        }
     }
     let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
         Arc::new(roots),
@@ -137,7 +143,18 @@ async fn mtls_server() -> String {
             };
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
-                let _ = acceptor.accept(tcp).await;
+                if let Ok(tls) = acceptor.accept(tcp).await {
+                    let service = hyper::service::service_fn(|_| async {
+                        Ok::<_, std::convert::Infallible>(hyper::Response::new(
+                            http_body_util::Full::new(bytes::Bytes::from_static(
+                                b"{\"mtls\":true}",
+                            )),
+                        ))
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                        .await;
+                }
             });
         }
     });

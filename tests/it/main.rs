@@ -14,6 +14,8 @@ mod mocks;
 mod params;
 mod partial;
 mod properties;
+mod proxies;
+mod proxy_servers;
 mod resilience;
 mod secrets;
 mod session;

@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const CA: &[u8] = include_bytes!("../fixtures/ca.pem");
+pub const CA: &[u8] = include_bytes!("../fixtures/ca.pem");
 const CERT: &[u8] = include_bytes!("../fixtures/server.pem");
 const KEY: &[u8] = include_bytes!("../fixtures/server.key");
 
@@ -38,7 +38,7 @@ pub trait Echo {
 /// Answers every request with what it saw: HTTP version, method, path,
 /// body. Serves HTTP/1.1 and HTTP/2 (by ALPN over TLS, by prior knowledge
 /// in clear).
-async fn echo_server(tls: bool) -> String {
+pub async fn echo_server(tls: bool) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let acceptor = tls.then(|| {
@@ -169,7 +169,8 @@ fn a_session_says_which_transport_sends_its_requests() {
         .proxy("http://127.0.0.1:3128")
         .build()
         .unwrap();
-    assert!(debug(&proxied).contains(r#"transport: "reqwest (proxy"#));
+    // A proxy does not change the engine (issue 13).
+    assert!(debug(&proxied).contains(r#"transport: "hyper-util""#));
 }
 
 #[tokio::test]

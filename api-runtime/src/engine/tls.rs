@@ -1,0 +1,163 @@
+//! TLS for the engine: rustls with the platform's verifier (the one reqwest
+//! uses), roots added on the builder, a client certificate for mutual TLS,
+//! and, for test servers only, no verification at all.
+
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+
+use crate::error::{Error, Result};
+
+/// What the builder says of TLS.
+#[derive(Default)]
+pub(crate) struct TlsSettings {
+    /// Trusted as well as the platform's roots.
+    pub(crate) roots: Vec<CertificateDer<'static>>,
+    /// A client certificate chain and its key (mutual TLS).
+    pub(crate) identity: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
+    /// `danger_accept_invalid_certs`: no verification.
+    pub(crate) accept_invalid_certs: bool,
+}
+
+impl Clone for TlsSettings {
+    fn clone(&self) -> Self {
+        TlsSettings {
+            roots: self.roots.clone(),
+            identity: self
+                .identity
+                .as_ref()
+                .map(|(chain, key)| (chain.clone(), key.clone_key())),
+            accept_invalid_certs: self.accept_invalid_certs,
+        }
+    }
+}
+
+impl TlsSettings {
+    /// The certificate chain and key of a PEM identity (key and
+    /// certificates in one file, as `curl --cert` takes them).
+    pub(crate) fn parse_identity(
+        pem: &[u8],
+    ) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)> {
+        use rustls::pki_types::pem::PemObject as _;
+        let invalid = || {
+            Error::builder(
+                "invalid client identity: expected a PEM private key and certificate chain",
+            )
+        };
+        let chain = CertificateDer::pem_slice_iter(pem)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|_| invalid())?;
+        let key = PrivateKeyDer::from_pem_slice(pem).map_err(|_| invalid())?;
+        if chain.is_empty() {
+            return Err(invalid());
+        }
+        Ok((chain, key))
+    }
+
+    /// A client configuration offering `alpn`.
+    pub(crate) fn client_config(&self, alpn: &[&[u8]]) -> Result<Arc<rustls::ClientConfig>> {
+        crate::ensure_tls_provider()?;
+        let provider = match CryptoProvider::get_default() {
+            Some(provider) => provider.clone(),
+            None => default_provider()?,
+        };
+        let tls_error = |e: rustls::Error| Error::builder("could not set up TLS").with_source(e);
+        let verifier: Arc<dyn ServerCertVerifier> = if self.accept_invalid_certs {
+            tracing::warn!(
+                "TLS certificate verification is OFF for this client (danger_accept_invalid_certs)"
+            );
+            Arc::new(NoVerification(provider.clone()))
+        } else if self.roots.is_empty() {
+            Arc::new(rustls_platform_verifier::Verifier::new(provider.clone()).map_err(tls_error)?)
+        } else {
+            Arc::new(
+                rustls_platform_verifier::Verifier::new_with_extra_roots(
+                    self.roots.clone(),
+                    provider.clone(),
+                )
+                .map_err(tls_error)?,
+            )
+        };
+        let builder = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(tls_error)?
+            .dangerous()
+            .with_custom_certificate_verifier(verifier);
+        let mut config = match &self.identity {
+            Some((chain, key)) => builder
+                .with_client_auth_cert(chain.clone(), key.clone_key())
+                .map_err(|e| {
+                    Error::builder("the client identity's key does not fit its certificate")
+                        .with_source(e)
+                })?,
+            None => builder.with_no_client_auth(),
+        };
+        config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+        Ok(Arc::new(config))
+    }
+}
+
+/// The crypto provider when the application installed none (reqwest's
+/// default with `tls-aws-lc-rs`).
+fn default_provider() -> Result<Arc<CryptoProvider>> {
+    #[cfg(feature = "tls-aws-lc-rs")]
+    {
+        Ok(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+    }
+    #[cfg(not(feature = "tls-aws-lc-rs"))]
+    Err(Error::builder("no TLS crypto provider installed"))
+}
+
+/// Accepts any certificate (`danger_accept_invalid_certs`); signatures are
+/// still checked, so the handshake is with whoever holds the key of the
+/// certificate shown, whatever it is.
+#[derive(Debug)]
+struct NoVerification(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for NoVerification {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
