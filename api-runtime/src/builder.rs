@@ -9,11 +9,12 @@ use std::time::Duration;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
-use crate::auth::{Auth, AuthProvider, DigestAuth, Secret, TokenCache};
+use crate::auth::{Auth, AuthProvider, Secret, TokenCache};
 use crate::client::{
     BaseUrl, DEFAULT_MAX_BODY_SIZE, DEFAULT_USER_AGENT, FromCore, Overrides, Session, Shared,
     Timeouts,
 };
+use crate::digest::DigestAuth;
 use crate::engine::connect::Proxies;
 use crate::engine::tls::TlsSettings;
 use crate::error::{Error, Result};

@@ -572,6 +572,7 @@ impl Call {
                     total,
                     deadline,
                     call_started: started,
+                    max_body: shared.max_body_size,
                 };
                 let auth = shared.auth.as_ref().filter(|_| !endpoint.no_auth);
                 // A bytes body is sent again by a later attempt; a streamed one
@@ -601,7 +602,11 @@ impl Call {
                     // Nothing was sent when credentials cannot be had. Getting
                     // them (a token request) is bounded by the deadline too.
                     Some(auth) => {
-                        match Box::pin(tokio::time::timeout_at(deadline, auth.apply(to_send))).await
+                        match Box::pin(tokio::time::timeout_at(
+                            deadline,
+                            auth.apply(to_send, crate::oauth::AuthHttp::new(core, deadline)),
+                        ))
+                        .await
                         {
                             Ok(applied) => applied.map_err(|e| fail(e).with_attempts(sent - 1))?,
                             Err(_) => {

@@ -28,6 +28,8 @@ pub(crate) struct AttemptLimits {
     /// When the call's deadline (`total` after `call_started`) runs out.
     pub(crate) deadline: Instant,
     pub(crate) call_started: Instant,
+    /// The largest success body read (`max_body_size`, or a token's cap).
+    pub(crate) max_body: usize,
 }
 
 /// What one attempt received.
@@ -93,7 +95,7 @@ impl Session {
         // Borrowed, not moved: a future holds its arguments twice.
         let body = read_body(
             &mut response,
-            self.shared.max_body_size,
+            limits.max_body,
             &mut watchdog,
             |e| classify(e, limits, sent_at, true),
             |expired| limits.expired(expired, TimeoutPhase::Body, sent_at),

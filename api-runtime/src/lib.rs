@@ -20,6 +20,7 @@ mod builder;
 mod call;
 mod client;
 mod cookies;
+mod digest;
 mod encode;
 mod engine;
 mod error;
@@ -30,6 +31,7 @@ mod metrics;
 /// feature `mock`).
 #[cfg(feature = "mock")]
 pub mod mock;
+mod oauth;
 mod omit;
 mod params;
 mod redact;
@@ -40,7 +42,7 @@ mod transport;
 mod validate;
 mod watchdog;
 
-pub use auth::{AuthProvider, ClientCredentials, Secret, Token, TokenFuture};
+pub use auth::{AuthProvider, Secret, Token, TokenFuture};
 pub use body::{BlockingChunks, ByteStream, IntoPart, Part, Upload};
 pub use builder::ClientBuilder;
 pub use bytes::Bytes;
@@ -57,6 +59,7 @@ pub use garde;
 pub use hooks::{AttemptInfo, Hook, RequestContext};
 pub use http::{HeaderMap, Method, StatusCode};
 pub use metrics::{EndpointMetrics, MetricsSnapshot};
+pub use oauth::{AuthHttp, ClientCredentials, TOKEN_BODY_LIMIT};
 /// The HTTP client underneath, re-exported for
 /// [`ClientBuilder::with_reqwest_client`] and for its types.
 pub use reqwest;

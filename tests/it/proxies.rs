@@ -273,3 +273,38 @@ async fn mutual_tls_with_a_client_certificate() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Builder, "{err}");
 }
+
+#[tokio::test]
+async fn a_token_request_goes_out_on_the_clients_engine() {
+    let proxy = http_proxy(None).await;
+    let auth = MockServer::start().await;
+    Mock::given(path("/oauth/token"))
+        .and(header("content-type", "application/x-www-form-urlencoded"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"access_token": "via-proxy"})),
+        )
+        .expect(1)
+        .mount(&auth)
+        .await;
+    let api = MockServer::start().await;
+    Mock::given(path("/items/1"))
+        .and(header("authorization", "Bearer via-proxy"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true})))
+        .expect(1)
+        .mount(&api)
+        .await;
+    let provider =
+        api_client::ClientCredentials::new(format!("{}/oauth/token", auth.uri()), "id", "s");
+    let client = ViaClient::builder()
+        .base_url(api.uri())
+        .proxy(&proxy.url)
+        .auth_provider(provider)
+        .build()
+        .unwrap();
+    assert_eq!(client.item("1").await.unwrap(), json!({"ok": true}));
+    let log = proxy.log();
+    assert!(
+        log.contains(&format!("POST {}/oauth/token", auth.uri())),
+        "{log}"
+    );
+}

@@ -83,7 +83,10 @@ async fn a_token_response_is_read_up_to_a_small_cap() {
     let client = builder(&api.uri()).auth_provider(provider).build().unwrap();
     let err = client.item("1").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Auth, "{err}");
-    assert!(err.to_string().contains("exceeds 65536 bytes"), "{err}");
+    assert!(
+        err.to_string().contains("exceeds the limit of 65536 bytes"),
+        "{err}"
+    );
     // The client stopped reading: the server could not write much more
     // than the cap and the sockets' buffers (it would write 256 MiB).
     let sent = written.load(Ordering::SeqCst);
