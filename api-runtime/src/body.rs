@@ -1,15 +1,14 @@
-//! Request bodies beyond JSON: forms, multipart parts, and streaming
-//! uploads ([`Upload`]); and the streaming download type [`ByteStream`].
+//! Request bodies beyond JSON: forms and streaming uploads ([`Upload`]);
+//! and the streaming download type [`ByteStream`].
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_core::Stream;
 use http::{HeaderMap, HeaderValue, StatusCode};
-use serde::Serialize;
 use url::Url;
 
 use crate::error::{BoxError, Error, ErrorKind, Result};
@@ -33,203 +32,87 @@ impl Sink for FormSink {
     }
 }
 
-/// One part of a `#[multipart]` request. Text and bytes are sent from
-/// memory; a file is opened when the call is sent and streamed from disk.
-///
-/// ```
-/// use api_client::Part;
-/// let avatar = Part::file("avatar.png");                 // image/png, from disk
-/// let meta = Part::json(&serde_json::json!({"alt": "me"})).unwrap();
-/// let raw = Part::bytes(vec![1, 2, 3]).file_name("data.bin").mime("application/x-custom");
-/// # let _ = (avatar, meta, raw);
-/// ```
-pub struct Part {
-    content: PartContent,
-    file_name: Option<String>,
-    mime: Option<String>,
+/// A request body sent as it is produced (a file, a stream of chunks, a
+/// multipart body): sent once, never held in memory.
+pub(crate) struct StreamBody {
+    /// In a mutex only to be `Sync` (a request is borrowed across awaits):
+    /// it is only ever reached through `get_mut`, which takes no lock.
+    chunks: std::sync::Mutex<Chunks>,
+    /// The exact length, when known (sent as `Content-Length`).
+    length: Option<u64>,
 }
 
-enum PartContent {
-    Text(String),
-    Bytes(Bytes),
-    File(PathBuf),
-}
-
-impl fmt::Debug for Part {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let content = match &self.content {
-            PartContent::Text(t) => format!("text ({} bytes)", t.len()),
-            PartContent::Bytes(b) => format!("bytes ({} bytes)", b.len()),
-            PartContent::File(p) => format!("file {}", p.display()),
-        };
-        f.debug_struct("Part")
-            .field("content", &content)
-            .field("file_name", &self.file_name)
-            .field("mime", &self.mime)
-            .finish()
-    }
-}
-
-impl Part {
-    /// A text field.
-    pub fn text(text: impl Into<String>) -> Part {
-        Part {
-            content: PartContent::Text(text.into()),
-            file_name: None,
-            mime: None,
+impl StreamBody {
+    pub(crate) fn new<S, E>(chunks: S, length: Option<u64>) -> StreamBody
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
+        E: Into<BoxError>,
+    {
+        StreamBody {
+            chunks: std::sync::Mutex::new(Box::pin(MapErr(chunks))),
+            length,
         }
     }
 
-    /// Binary content (`application/octet-stream` unless [`mime`](Part::mime) says otherwise).
-    pub fn bytes(bytes: impl Into<Bytes>) -> Part {
-        Part {
-            content: PartContent::Bytes(bytes.into()),
-            file_name: None,
-            mime: None,
+    fn chunks(&mut self) -> &mut Chunks {
+        self.chunks.get_mut().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The body for a client given with `with_reqwest_client`.
+    #[cfg(feature = "reqwest")]
+    pub(crate) fn into_reqwest(self) -> reqwest::Body {
+        reqwest::Body::wrap_stream(self.chunks.into_inner().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// The chunks of a [`StreamBody`].
+type Chunks = Pin<Box<dyn Stream<Item = std::result::Result<Bytes, BoxError>> + Send>>;
+
+/// A stream whose errors are boxed.
+struct MapErr<S>(S);
+
+impl<S, E> Stream for MapErr<S>
+where
+    S: Stream<Item = std::result::Result<Bytes, E>>,
+    E: Into<BoxError>,
+{
+    type Item = std::result::Result<Bytes, BoxError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        // SAFETY: `0` is never moved out of the pinned `MapErr`.
+        let inner = unsafe { self.map_unchecked_mut(|m| &mut m.0) };
+        inner
+            .poll_next(cx)
+            .map(|item| item.map(|r| r.map_err(Into::into)))
+    }
+}
+
+impl http_body::Body for StreamBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<std::result::Result<http_body::Frame<Bytes>, BoxError>>> {
+        loop {
+            return match self.chunks().as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(chunk))) if chunk.is_empty() => continue,
+                Poll::Ready(Some(Ok(chunk))) => {
+                    Poll::Ready(Some(Ok(http_body::Frame::data(chunk))))
+                }
+                Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
+                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Pending => Poll::Pending,
+            };
         }
     }
 
-    /// A file, streamed from disk when the call is sent, with its file name
-    /// and a content type guessed from its extension (unless given).
-    pub fn file(path: impl AsRef<Path>) -> Part {
-        let path = path.as_ref().to_path_buf();
-        Part {
-            file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
-            mime: None,
-            content: PartContent::File(path),
+    fn size_hint(&self) -> http_body::SizeHint {
+        match self.length {
+            Some(length) => http_body::SizeHint::with_exact(length),
+            None => http_body::SizeHint::default(),
         }
-    }
-
-    /// A JSON part (`application/json`).
-    ///
-    /// # Errors
-    /// When `value` cannot be serialized.
-    pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Part> {
-        let bytes = serde_json::to_vec(value).map_err(|e| {
-            Error::invalid_request(format!("a JSON part could not be serialized: {e}"))
-        })?;
-        Ok(Part::bytes(bytes).mime("application/json"))
-    }
-
-    /// Sets the file name sent with the part.
-    pub fn file_name(mut self, name: impl Into<String>) -> Part {
-        self.file_name = Some(name.into());
-        self
-    }
-
-    /// Sets the part's content type, e.g. `image/png`.
-    pub fn mime(mut self, mime: impl Into<String>) -> Part {
-        self.mime = Some(mime.into());
-        self
-    }
-
-    /// The reqwest part: files are opened here.
-    pub(crate) async fn into_reqwest(self) -> Result<reqwest::multipart::Part> {
-        let (part, guessed) = match self.content {
-            PartContent::Text(t) => (reqwest::multipart::Part::text(t), None),
-            PartContent::Bytes(b) => {
-                let len = b.len() as u64;
-                (
-                    reqwest::multipart::Part::stream_with_length(reqwest::Body::from(b), len),
-                    None,
-                )
-            }
-            PartContent::File(path) => {
-                let file = tokio::fs::File::open(&path).await.map_err(|e| {
-                    Error::invalid_request(format!(
-                        "cannot open `{}` for upload: {e}",
-                        path.display()
-                    ))
-                })?;
-                let len = file.metadata().await.ok().map(|m| m.len());
-                let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file));
-                let part = match len {
-                    Some(len) => reqwest::multipart::Part::stream_with_length(body, len),
-                    None => reqwest::multipart::Part::stream(body),
-                };
-                let guess = mime_guess::from_path(&path).first_or_octet_stream();
-                (part, Some(guess.essence_str().to_owned()))
-            }
-        };
-        let part = match self.file_name {
-            Some(name) => part.file_name(encode_file_name(&name)),
-            None => part,
-        };
-        match self.mime.or(guessed) {
-            Some(mime) => part.mime_str(&mime).map_err(|_| {
-                Error::invalid_request(format!("`{mime}` is not a valid content type"))
-            }),
-            None => Ok(part),
-        }
-    }
-}
-
-/// A file name as browsers put it in a multipart header (the WHATWG HTML
-/// standard, as urllib3 does): CR, LF and `"` percent-encoded, so that a
-/// name cannot end the header or start another one.
-fn encode_file_name(name: &str) -> String {
-    name.replace('\r', "%0D")
-        .replace('\n', "%0A")
-        .replace('"', "%22")
-}
-
-/// What a `#[part("name")]` argument may be: text (`&str`, `String`),
-/// bytes (`Bytes`, `Vec<u8>`, `&[u8]`), a [`Part`], or an `Option` of one
-/// (`None` sends no part).
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a multipart part",
-    note = "a `#[part]` argument is text (`&str`, `String`), bytes (`Bytes`, `Vec<u8>`, `&[u8]`), an `api_client::Part` (files, JSON, custom content types), or an `Option` of one"
-)]
-pub trait IntoPart {
-    /// The part, or `None` for no part.
-    fn into_part(self) -> Option<Part>;
-}
-
-impl IntoPart for Part {
-    fn into_part(self) -> Option<Part> {
-        Some(self)
-    }
-}
-
-impl IntoPart for &str {
-    fn into_part(self) -> Option<Part> {
-        Some(Part::text(self))
-    }
-}
-
-impl IntoPart for String {
-    fn into_part(self) -> Option<Part> {
-        Some(Part::text(self))
-    }
-}
-
-impl IntoPart for &String {
-    fn into_part(self) -> Option<Part> {
-        Some(Part::text(self.as_str()))
-    }
-}
-
-impl IntoPart for Bytes {
-    fn into_part(self) -> Option<Part> {
-        Some(Part::bytes(self))
-    }
-}
-
-impl IntoPart for Vec<u8> {
-    fn into_part(self) -> Option<Part> {
-        Some(Part::bytes(self))
-    }
-}
-
-impl IntoPart for &[u8] {
-    fn into_part(self) -> Option<Part> {
-        Some(Part::bytes(Bytes::copy_from_slice(self)))
-    }
-}
-
-impl<P: IntoPart> IntoPart for Option<P> {
-    fn into_part(self) -> Option<Part> {
-        self.and_then(IntoPart::into_part)
     }
 }
 
@@ -249,7 +132,7 @@ impl<P: IntoPart> IntoPart for Option<P> {
 /// # let _ = (upload, streamed); Ok(()) }
 /// ```
 pub struct Upload {
-    pub(crate) body: reqwest::Body,
+    pub(crate) body: StreamBody,
     pub(crate) content_type: Option<String>,
     pub(crate) length: Option<u64>,
 }
@@ -288,7 +171,7 @@ impl Upload {
     pub async fn from_file(file: tokio::fs::File) -> Upload {
         let length = file.metadata().await.ok().map(|m| m.len());
         Upload {
-            body: reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file)),
+            body: StreamBody::new(tokio_util::io::ReaderStream::new(file), length),
             content_type: None,
             length,
         }
@@ -301,7 +184,7 @@ impl Upload {
         E: Into<BoxError>,
     {
         Upload {
-            body: reqwest::Body::wrap_stream(chunks),
+            body: StreamBody::new(chunks, None),
             content_type: None,
             length: None,
         }
@@ -316,6 +199,7 @@ impl Upload {
     /// Sets the `Content-Length` for a stream whose size is known.
     pub fn length(mut self, bytes: u64) -> Upload {
         self.length = Some(bytes);
+        self.body.length = Some(bytes);
         self
     }
 
@@ -482,10 +366,12 @@ impl Stream for ByteStream {
                 // the transport is the limit of a client given with
                 // `with_reqwest_client`.
                 let error = match e {
+                    #[cfg(feature = "reqwest")]
                     crate::transport::TransportError::Reqwest(e) if e.is_timeout() => {
                         Error::timeout(crate::TimeoutPhase::Body, None, self.started.elapsed())
                             .with_source(e.without_url())
                     }
+                    #[cfg(feature = "reqwest")]
                     crate::transport::TransportError::Reqwest(e) => {
                         Error::new(ErrorKind::Body).with_source(e.without_url())
                     }

@@ -152,6 +152,7 @@ pub struct ClientBuilder<C> {
     retry: RetryPolicy,
     budget: Option<RetryBudget>,
     pool: PoolSettings,
+    #[cfg(feature = "reqwest")]
     own_client: Option<reqwest::Client>,
     auth: Option<AuthSpec>,
     transport: Transport,
@@ -186,6 +187,7 @@ impl<C: FromCore> ClientBuilder<C> {
             retry: RetryPolicy::default(),
             budget: Some(RetryBudget::default()),
             pool: PoolSettings::default(),
+            #[cfg(feature = "reqwest")]
             own_client: None,
             auth: None,
             transport: Transport::default(),
@@ -274,7 +276,7 @@ impl<C: FromCore> ClientBuilder<C> {
     /// The limit on waiting for the next bytes of a response, the first
     /// ones included (default 30 s): the time-out that catches a stalled
     /// server, however long the body. It applies to a client given with
-    /// [`with_reqwest_client`](Self::with_reqwest_client) too.
+    /// `with_reqwest_client` (feature `reqwest`) too.
     pub fn read_timeout(mut self, limit: Duration) -> Self {
         self.timeouts.read = limit;
         self
@@ -597,8 +599,13 @@ impl<C: FromCore> ClientBuilder<C> {
         self
     }
 
-    /// Uses your own `reqwest::Client` (proxies, certificates, a resolver…)
-    /// instead of building one. Its own settings then apply: setting
+    #[cfg(feature = "reqwest")]
+    /// Uses your own `reqwest::Client` instead of api-client's engine (cargo
+    /// feature `reqwest`, off by default): an adapter for applications that
+    /// already configure one. That client's own redirects (and its
+    /// redirect policy for credentials), cookies, proxy, TLS and pool
+    /// apply; nothing else, and nothing in the environment, ever picks it.
+    /// Its own settings then apply: setting
     /// headers, a connect time-out or pool options on this builder too is
     /// an error from [`build`](ClientBuilder::build), since they would be
     /// silently ignored. Retries, the read time-out, the per-attempt limit
@@ -683,6 +690,7 @@ impl<C: FromCore> ClientBuilder<C> {
                     .or_else(|| Proxies::from_env().map(Arc::new))
             },
         };
+        #[cfg(feature = "reqwest")]
         let transport = match self.own_client {
             Some(client) => {
                 if let Some(setting) = self.transport_settings.first() {
@@ -696,6 +704,9 @@ impl<C: FromCore> ClientBuilder<C> {
                 settings,
             )?)),
         };
+        #[cfg(not(feature = "reqwest"))]
+        let transport =
+            crate::transport::Transport::Direct(Box::new(crate::transport::Direct::new(settings)?));
         // Headers marked sensitive are credentials too.
         for value in header_values.iter().filter(|v| v.is_sensitive()) {
             if let Ok(text) = value.to_str() {

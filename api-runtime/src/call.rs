@@ -17,12 +17,13 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::auth::{Auth, Sent};
-use crate::body::{FormSink, IntoPart, Part, Upload};
+use crate::body::{FormSink, Upload};
 use crate::client::Session;
 use crate::encode::write_encoded;
 use crate::error::{Error, Result, TimeoutPhase};
 use crate::exec::{AttemptLimits, Received};
 use crate::hooks::{AttemptInfo, RequestContext};
+use crate::multipart::{IntoPart, Part};
 use crate::params::{HeaderValues, QuerySink, serialize_pairs};
 use crate::response::{ApiErrorDecoder, Decode, DecodeCtx, Envelope};
 use crate::retry::{self, RetryPolicy};
@@ -520,7 +521,7 @@ impl Call {
             let replayable = *replayable;
             if let Some(parts) = parts.take() {
                 // Boxed: a rare path, kept out of every call's future.
-                let (content_type, body) = Box::pin(multipart(parts))
+                let (content_type, body) = Box::pin(crate::multipart::encode(parts))
                     .await
                     .map_err(|e| e.at(&method, request.url()))?;
                 request
@@ -839,21 +840,6 @@ fn with_api_error(endpoint: &Endpoint, error: Error) -> Error {
         Some(body) => error.with_api_error(body),
         None => error,
     }
-}
-
-/// The multipart body of `parts` (files are opened here), with its
-/// `Content-Type` (which carries the boundary).
-async fn multipart(parts: Vec<(&'static str, Part)>) -> Result<(HeaderValue, reqwest::Body)> {
-    let mut form = reqwest::multipart::Form::new();
-    for (name, part) in parts {
-        form = form.part(name, part.into_reqwest().await?);
-    }
-    let content_type = HeaderValue::from_str(&format!(
-        "multipart/form-data; boundary={}",
-        form.boundary()
-    ))
-    .map_err(|_| Error::invalid_request("the multipart boundary is not a valid header value"))?;
-    Ok((content_type, reqwest::Body::wrap_stream(form.into_stream())))
 }
 
 impl Session {

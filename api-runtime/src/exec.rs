@@ -237,6 +237,7 @@ pub(crate) fn classify(
     in_body: bool,
 ) -> Error {
     let error = match error {
+        #[cfg(feature = "reqwest")]
         TransportError::Reqwest(error) => classify_reqwest(error, limits, sent_at, in_body),
         TransportError::Redirect(why) => {
             return Error::with_message(ErrorKind::Redirect, why).permanent();
@@ -331,6 +332,7 @@ fn tls_permanence(error: &rustls::Error) -> Option<&'static str> {
 
 /// Maps a reqwest error to our kinds. reqwest reports a body that times out
 /// as a *decode* error, so time-outs are recognised first.
+#[cfg(feature = "reqwest")]
 fn classify_reqwest(
     error: reqwest::Error,
     limits: &AttemptLimits,
@@ -379,6 +381,7 @@ pub(crate) fn is_certificate_failure(error: &(dyn StdError + 'static)) -> bool {
 }
 
 /// Whether an I/O time-out is somewhere in the cause chain.
+#[cfg(feature = "reqwest")]
 fn has_timeout_cause(error: &(dyn StdError + 'static)) -> bool {
     error.source().is_some_and(is_timeout)
 }
@@ -425,6 +428,6 @@ mod tests {
         let refused = Wrapper(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
         assert!(!is_certificate_failure(&refused));
         let timed_out = Wrapper(std::io::Error::from(std::io::ErrorKind::TimedOut));
-        assert!(has_timeout_cause(&timed_out) && !has_timeout_cause(&refused));
+        assert!(is_timeout(&timed_out) && !is_timeout(&refused));
     }
 }

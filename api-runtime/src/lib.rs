@@ -4,8 +4,7 @@
 //!
 //! The layers, from the outside in:
 //! - [`ClientBuilder`] makes a generated client around one connection pool
-//!   (hyper-util with rustls; reqwest for proxies, client certificates and
-//!   native TLS), shared by every clone.
+//!   (hyper-util with rustls, proxies included), shared by every clone.
 //! - A call (`__private::Call`) is filled by generated code from the
 //!   arguments: path segments percent-encoded as they are written, query and
 //!   header arguments through a small serde serializer, the JSON body.
@@ -31,6 +30,7 @@ mod metrics;
 /// feature `mock`).
 #[cfg(feature = "mock")]
 pub mod mock;
+mod multipart;
 mod oauth;
 mod omit;
 mod params;
@@ -43,7 +43,7 @@ mod validate;
 mod watchdog;
 
 pub use auth::{AuthProvider, Secret, Token, TokenFuture};
-pub use body::{BlockingChunks, ByteStream, IntoPart, Part, Upload};
+pub use body::{BlockingChunks, ByteStream, Upload};
 pub use builder::ClientBuilder;
 pub use bytes::Bytes;
 pub use client::{
@@ -59,26 +59,27 @@ pub use garde;
 pub use hooks::{AttemptInfo, Hook, RequestContext};
 pub use http::{HeaderMap, Method, StatusCode};
 pub use metrics::{EndpointMetrics, MetricsSnapshot};
+pub use multipart::{IntoPart, Part};
 pub use oauth::{AuthHttp, ClientCredentials, TOKEN_BODY_LIMIT};
-/// The HTTP client underneath, re-exported for
-/// [`ClientBuilder::with_reqwest_client`] and for its types.
+/// reqwest, re-exported for `ClientBuilder::with_reqwest_client` and its
+/// types (cargo feature `reqwest`).
+#[cfg(feature = "reqwest")]
 pub use reqwest;
 pub use response::Response;
 pub use retry::{RetryBudget, RetryPolicy};
 pub use url::Url;
 pub use validate::Violation;
 
-/// Makes sure rustls has a crypto provider, as both transports need one to
-/// build a client: with the `tls-ring` feature (the default), installs ring as the
+/// Makes sure rustls has a crypto provider, as building a client needs
+/// one: with the `tls-ring` feature (the default), installs ring as the
 /// process-wide default unless the application installed a provider
 /// already (its choice wins). Building an api-client client calls this;
 /// call it yourself before building a `reqwest::Client` of your own (for
-/// [`ClientBuilder::with_reqwest_client`]).
+/// `ClientBuilder::with_reqwest_client`, cargo feature `reqwest`).
 ///
 /// ```
 /// api_client::ensure_tls_provider()?;
-/// let http = api_client::reqwest::Client::builder().build().expect("a reqwest client");
-/// # let _ = http; Ok::<(), api_client::Error>(())
+/// # Ok::<(), api_client::Error>(())
 /// ```
 ///
 /// # Errors

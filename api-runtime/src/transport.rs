@@ -90,13 +90,14 @@ impl Outgoing {
     }
 
     /// The request for reqwest; a streamed body is moved into it.
+    #[cfg(feature = "reqwest")]
     fn reqwest_request(&mut self) -> reqwest::Request {
         let mut request = reqwest::Request::new(self.method.clone(), self.url.clone());
         *request.headers_mut() = self.headers.clone();
         *request.body_mut() = match self.body.take_for_send() {
             SendBody::Empty => None,
             SendBody::Bytes(bytes) => Some(bytes.into()),
-            SendBody::Stream(body) => Some(body),
+            SendBody::Stream(body) => Some(body.into_reqwest()),
         };
         request
     }
@@ -107,7 +108,7 @@ impl Outgoing {
 pub(crate) enum SendBody {
     Empty,
     Bytes(Bytes),
-    Stream(reqwest::Body),
+    Stream(crate::body::StreamBody),
 }
 
 impl SendBody {
@@ -146,9 +147,7 @@ impl HttpBody for SendBody {
                 *this = SendBody::Empty;
                 Poll::Ready((!bytes.is_empty()).then(|| Ok(Frame::data(bytes))))
             }
-            SendBody::Stream(body) => Pin::new(body)
-                .poll_frame(cx)
-                .map_err(|e| Box::new(e) as BoxError),
+            SendBody::Stream(body) => Pin::new(body).poll_frame(cx),
         }
     }
 
@@ -172,6 +171,7 @@ impl HttpBody for SendBody {
 /// Why a request got no response, or its body could not be read.
 #[derive(Debug)]
 pub(crate) enum TransportError {
+    #[cfg(feature = "reqwest")]
     Reqwest(reqwest::Error),
     Direct {
         source: BoxError,
@@ -196,6 +196,7 @@ impl TransportError {
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            #[cfg(feature = "reqwest")]
             TransportError::Reqwest(e) => fmt::Display::fmt(e, f),
             TransportError::Direct { source, connect } => {
                 if *connect {
@@ -213,6 +214,7 @@ impl fmt::Display for TransportError {
 impl StdError for TransportError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
+            #[cfg(feature = "reqwest")]
             TransportError::Reqwest(e) => e.source(),
             TransportError::Direct { source, .. } => source.source(),
             TransportError::Redirect(_) => None,
@@ -229,6 +231,7 @@ pub struct Incoming(Repr);
 // allocation per call.
 #[allow(clippy::large_enum_variant)]
 enum Repr {
+    #[cfg(feature = "reqwest")]
     Reqwest(reqwest::Response),
     Direct {
         status: StatusCode,
@@ -250,6 +253,7 @@ impl fmt::Debug for Incoming {
 impl Incoming {
     pub(crate) fn status(&self) -> StatusCode {
         match &self.0 {
+            #[cfg(feature = "reqwest")]
             Repr::Reqwest(response) => response.status(),
             Repr::Direct { status, .. } => *status,
         }
@@ -257,6 +261,7 @@ impl Incoming {
 
     pub(crate) fn headers(&self) -> &HeaderMap {
         match &self.0 {
+            #[cfg(feature = "reqwest")]
             Repr::Reqwest(response) => response.headers(),
             Repr::Direct { headers, .. } => headers,
         }
@@ -265,6 +270,7 @@ impl Incoming {
     /// Moves the headers out (the body is read without them).
     pub(crate) fn take_headers(&mut self) -> HeaderMap {
         match &mut self.0 {
+            #[cfg(feature = "reqwest")]
             Repr::Reqwest(response) => std::mem::take(response.headers_mut()),
             Repr::Direct { headers, .. } => std::mem::take(headers),
         }
@@ -274,6 +280,7 @@ impl Incoming {
     /// request's (always known for reqwest's responses).
     pub(crate) fn url(&self) -> Option<&Url> {
         match &self.0 {
+            #[cfg(feature = "reqwest")]
             Repr::Reqwest(response) => Some(response.url()),
             Repr::Direct { url, .. } => url.as_ref(),
         }
@@ -283,6 +290,7 @@ impl Incoming {
     /// when known.
     pub(crate) fn content_length(&self) -> Option<u64> {
         match &self.0 {
+            #[cfg(feature = "reqwest")]
             Repr::Reqwest(response) => response.content_length(),
             Repr::Direct { body, .. } => body.exact_len(),
         }
@@ -291,6 +299,7 @@ impl Incoming {
     /// The next chunk of the body; `None` at its end.
     pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
         match &mut self.0 {
+            #[cfg(feature = "reqwest")]
             Repr::Reqwest(response) => response.chunk().await.map_err(TransportError::Reqwest),
             Repr::Direct { body, .. } => std::future::poll_fn(|cx| poll_data(body, cx)).await,
         }
@@ -299,6 +308,7 @@ impl Incoming {
     /// The body as a stream of chunks.
     pub(crate) fn into_stream(self) -> ChunkStream {
         match self.0 {
+            #[cfg(feature = "reqwest")]
             Repr::Reqwest(response) => ChunkStream::Reqwest(Box::pin(response.bytes_stream())),
             Repr::Direct { body, .. } => ChunkStream::Direct(Box::new(body)),
         }
@@ -307,6 +317,7 @@ impl Incoming {
 
 /// The chunks of a response body.
 pub(crate) enum ChunkStream {
+    #[cfg(feature = "reqwest")]
     Reqwest(Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>),
     Direct(Box<DirectBody>),
 }
@@ -316,6 +327,7 @@ impl Stream for ChunkStream {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         match self.get_mut() {
+            #[cfg(feature = "reqwest")]
             ChunkStream::Reqwest(stream) => stream
                 .as_mut()
                 .poll_next(cx)
@@ -326,6 +338,7 @@ impl Stream for ChunkStream {
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         match self {
+            #[cfg(feature = "reqwest")]
             ChunkStream::Reqwest(stream) => stream.size_hint(),
             ChunkStream::Direct(_) => (0, None),
         }
@@ -499,6 +512,7 @@ pub(crate) type Exchange<'a> =
 /// cookies.
 pub(crate) enum Transport {
     Direct(Box<Direct>),
+    #[cfg(feature = "reqwest")]
     Reqwest(reqwest::Client),
 }
 
@@ -510,6 +524,7 @@ impl Transport {
     pub(crate) fn send<'a>(&'a self, request: &'a mut Outgoing) -> Exchange<'a> {
         match self {
             Transport::Direct(direct) => Box::pin(direct.send(request)),
+            #[cfg(feature = "reqwest")]
             Transport::Reqwest(client) => {
                 let pending = client.execute(request.reqwest_request());
                 Box::pin(async move {
@@ -526,6 +541,7 @@ impl Transport {
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Transport::Direct(_) => "hyper-util",
+            #[cfg(feature = "reqwest")]
             Transport::Reqwest(_) => "reqwest (given)",
         }
     }
