@@ -239,19 +239,8 @@ impl Call {
         value: &T,
         validator: Option<Validator<T>>,
     ) {
-        if !self.valid_body(name, value, validator) {
-            return;
-        }
-        match serde_json::to_vec(value) {
-            Ok(bytes) => {
-                self.body = Some(Body::Bytes(Bytes::from(bytes)));
-                self.headers
-                    .entry(header::CONTENT_TYPE)
-                    .or_insert(HeaderValue::from_static("application/json"));
-            }
-            Err(e) => self.fail(format!(
-                "body argument `{name}` could not be serialized: {e}"
-            )),
+        if self.valid_body(name, value, validator) {
+            self.json_body(name, serde_json::to_vec(value));
         }
     }
 
@@ -264,10 +253,15 @@ impl Call {
         value: &T,
         validator: Option<Validator<T>>,
     ) {
-        if !self.valid_body(name, value, validator) {
-            return;
+        if self.valid_body(name, value, validator) {
+            self.json_body(name, serde_json::to_vec(&crate::omit::OmitNone(value)));
         }
-        match serde_json::to_vec(&crate::omit::OmitNone(value)) {
+    }
+
+    /// Sets a serialized JSON body, with `Content-Type: application/json`
+    /// unless the endpoint declares another.
+    fn json_body(&mut self, name: &str, serialized: serde_json::Result<Vec<u8>>) {
+        match serialized {
             Ok(bytes) => {
                 self.body = Some(Body::Bytes(Bytes::from(bytes)));
                 self.headers

@@ -265,3 +265,70 @@ pub fn tls() -> Result<String, String> {
     }
     Ok(section)
 }
+
+/// What a user pays to add us: clean builds (dependencies included, a new
+/// target directory each time) of a one-endpoint hello client on
+/// api-client with its default features, and of the same program on
+/// reqwest with its default features (its `json` feature for the decode),
+/// in dev and release.
+pub fn hello() -> Result<String, String> {
+    let root = repo().join("target/bench/hello");
+    let api_client = repo().canonicalize().map_err(|e| e.to_string())?;
+    let tokio = "tokio = { version = \"1\", features = [\"rt\", \"macros\"] }\n";
+    let serde = "serde = { version = \"1\", features = [\"derive\"] }\n";
+    let programs = [
+        (
+            "api-client (default features)",
+            format!("api-client = {{ path = {api_client:?} }}\n{serde}{tokio}"),
+            "#[derive(Debug, serde::Deserialize)]\npub struct Pong { pub ok: bool }\n\n\
+             #[api_client::api(base = \"https://example.com\")]\npub trait Hello {\n    #[get(\"/ping\")]\n    async fn ping(&self) -> api_client::Result<Pong>;\n}\n\n\
+             #[tokio::main(flavor = \"current_thread\")]\nasync fn main() {\n    let client = HelloClient::new().unwrap();\n    println!(\"{:?}\", client.ping().await.map(|p| p.ok).ok());\n}\n",
+        ),
+        (
+            "reqwest (default features)",
+            format!("reqwest = {{ version = \"0.13\", features = [\"json\"] }}\n{serde}{tokio}"),
+            "#[derive(Debug, serde::Deserialize)]\npub struct Pong { pub ok: bool }\n\n\
+             #[tokio::main(flavor = \"current_thread\")]\nasync fn main() {\n    let client = reqwest::Client::new();\n    let pong = async { client.get(\"https://example.com/ping\").send().await?.error_for_status()?.json::<Pong>().await };\n    println!(\"{:?}\", pong.await.map(|p| p.ok).ok());\n}\n",
+        ),
+    ];
+    let mut section = String::from(
+        "### What a user pays to add us: a hello client, clean build\n\n\
+         | program | clean build, dev | clean build, release |\n|---|---:|---:|\n",
+    );
+    let mut times = Vec::new();
+    for (i, (name, deps, source)) in programs.iter().enumerate() {
+        let dir = root.join(format!("p{i}"));
+        std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            format!("{}\n[workspace]\n", manifest("hello", deps)),
+        )
+        .map_err(|e| e.to_string())?;
+        std::fs::write(dir.join("src/main.rs"), source).map_err(|e| e.to_string())?;
+        let mut row = Vec::new();
+        for profile in [&["build", "-q"][..], &["build", "-q", "--release"][..]] {
+            let target = dir.join("target");
+            let _ = std::fs::remove_dir_all(&target);
+            let target = target.to_string_lossy().into_owned();
+            eprintln!("clean build: {name} {profile:?}…");
+            let (took, _) = cargo(&dir, profile, &[("CARGO_TARGET_DIR", target.as_str())])?;
+            row.push(took);
+        }
+        let _ = writeln!(
+            section,
+            "| {name} | {:.0} s | {:.0} s |",
+            row[0].as_secs_f64(),
+            row[1].as_secs_f64()
+        );
+        times.push(row);
+    }
+    if let [ours, theirs] = times.as_slice() {
+        let _ = writeln!(
+            section,
+            "\napi-client / reqwest: {:.2}× dev, {:.2}× release (target ≤ 1.0).",
+            ours[0].as_secs_f64() / theirs[0].as_secs_f64(),
+            ours[1].as_secs_f64() / theirs[1].as_secs_f64()
+        );
+    }
+    Ok(section)
+}

@@ -5,6 +5,7 @@
 //! cargo run --release -p api-client-bench -- compile   # expansion and build time, 100 methods
 //! cargo run --release -p api-client-bench -- all       # both
 //! cargo run --release -p api-client-bench -- http --runs 5   # medians of 5 runs
+//! cargo run --release -p api-client-bench -- hello           # clean builds: hello client vs reqwest
 //! cargo run --release -p api-client-bench -- tls       # TLS backends' clean build cost (slow)
 //! cargo run --release -p api-client-bench -- micro     # decode/validate timings, future sizes
 //! perf record -e cpu-clock -g -- target/release/api-client-bench profile-generated   # or profile-hand
@@ -475,6 +476,15 @@ async fn main() {
         sections.push(report::http(&server.kind, runs, &results));
         report::svg(&results);
     }
+    if what == "hello" {
+        match compile::hello() {
+            Ok(section) => sections.push(section),
+            Err(e) => {
+                eprintln!("hello measurement failed: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
     if what == "tls" {
         match compile::tls() {
             Ok(section) => sections.push(section),
@@ -486,7 +496,7 @@ async fn main() {
     }
     if sections.is_empty() {
         eprintln!(
-            "usage: api-client-bench [http|compile|tls|all|micro|profile-generated|profile-hand]"
+            "usage: api-client-bench [http|compile|hello|tls|all|micro|profile-generated|profile-hand]"
         );
         std::process::exit(2);
     }

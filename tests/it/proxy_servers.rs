@@ -105,23 +105,7 @@ pub async fn http_proxy(auth: Option<(&str, &str)>) -> Proxy {
         }
         let path = dir.0.join("tinyproxy.conf");
         std::fs::write(&path, conf).unwrap();
-        let child = Command::new(binary)
-            .arg("-d")
-            .arg("-c")
-            .arg(&path)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("tinyproxy starts");
-        assert!(wait_for(port).await, "tinyproxy did not listen");
-        return Proxy {
-            url: url("http", port, auth),
-            seen: Arc::default(),
-            real: true,
-            child: Some(child),
-            log: Some(log),
-            _dir: Some(dir),
-        };
+        return start_real(&binary, &["-d", "-c"], &path, port, url("http", port, auth), log, dir).await;
     }
     assert!(
         !required(),
@@ -149,30 +133,46 @@ pub async fn socks_proxy(auth: Option<(&str, &str)>) -> Proxy {
         );
         let path = dir.0.join("danted.conf");
         std::fs::write(&path, conf).unwrap();
-        let child = Command::new(binary)
-            .arg("-f")
-            .arg(&path)
-            .arg("-N")
-            .arg("1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dante starts");
-        assert!(wait_for(port).await, "dante did not listen");
-        return Proxy {
-            url: url("socks5", port, auth),
-            seen: Arc::default(),
-            real: true,
-            child: Some(child),
-            log: Some(log),
-            _dir: Some(dir),
-        };
+        return start_real(&binary, &["-N", "1", "-f"], &path, port, url("socks5", port, auth), log, dir).await;
     }
     assert!(
         auth.is_some() || !required(),
         "dante is not installed (`apt-get install dante-server`)"
     );
     in_tree(auth, Kind::Socks).await
+}
+
+/// Starts a real proxy with `args` then its configuration file, and waits
+/// until it listens on `port`.
+async fn start_real(
+    binary: &std::path::Path,
+    args: &[&str],
+    config: &std::path::Path,
+    port: u16,
+    url: String,
+    log: std::path::PathBuf,
+    dir: TempDir,
+) -> Proxy {
+    let child = Command::new(binary)
+        .args(args)
+        .arg(config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{} does not start: {e}", binary.display()));
+    let mut proxy = Proxy {
+        url,
+        seen: Arc::default(),
+        real: true,
+        child: Some(child),
+        log: Some(log),
+        _dir: Some(dir),
+    };
+    if !wait_for(port).await {
+        drop(proxy.child.take().map(|mut c| c.kill()));
+        panic!("{} did not listen on {port}", binary.display());
+    }
+    proxy
 }
 
 fn url(scheme: &str, port: u16, auth: Option<(&str, &str)>) -> String {
