@@ -105,7 +105,16 @@ pub async fn http_proxy(auth: Option<(&str, &str)>) -> Proxy {
         }
         let path = dir.0.join("tinyproxy.conf");
         std::fs::write(&path, conf).unwrap();
-        return start_real(&binary, &["-d", "-c"], &path, port, url("http", port, auth), log, dir).await;
+        return start_real(
+            &binary,
+            &["-d", "-c"],
+            &path,
+            port,
+            url("http", port, auth),
+            log,
+            dir,
+        )
+        .await;
     }
     assert!(
         !required(),
@@ -133,7 +142,16 @@ pub async fn socks_proxy(auth: Option<(&str, &str)>) -> Proxy {
         );
         let path = dir.0.join("danted.conf");
         std::fs::write(&path, conf).unwrap();
-        return start_real(&binary, &["-N", "1", "-f"], &path, port, url("socks5", port, auth), log, dir).await;
+        return start_real(
+            &binary,
+            &["-N", "1", "-f"],
+            &path,
+            port,
+            url("socks5", port, auth),
+            log,
+            dir,
+        )
+        .await;
     }
     assert!(
         auth.is_some() || !required(),
