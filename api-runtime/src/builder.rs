@@ -1,5 +1,5 @@
 //! The builder of generated clients: every setting, checked, then one
-//! pooled reqwest client.
+//! pooled session on the engine.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -159,7 +159,8 @@ pub struct ClientBuilder<C> {
     hooks: Vec<Arc<dyn Hook>>,
     record_metrics: bool,
     request_id_header: Option<HeaderName>,
-    /// Settings that live on the reqwest client, set explicitly.
+    /// Settings of the engine set explicitly: refused next to a given
+    /// reqwest client, which would ignore them.
     transport_settings: Vec<&'static str>,
     error: Option<Error>,
     client: PhantomData<fn() -> C>,

@@ -51,7 +51,8 @@ pub(crate) struct Overrides {
 }
 
 pub(crate) struct Shared {
-    /// How requests go out: our transport, or reqwest (see `transport`).
+    /// How requests go out: our transport, or a given reqwest client (see
+    /// `transport`).
     pub(crate) transport: crate::transport::Transport,
     pub(crate) base: Box<str>,
     /// The base URL, parsed once: each call's URL is a copy of it with the

@@ -293,7 +293,7 @@ fn permanence(error: &(dyn StdError + 'static)) -> Option<&'static str> {
         }
         cause = e.source();
     }
-    // Other TLS stacks (native-tls) say it in words.
+    // A given reqwest client's TLS stack may say it only in words.
     is_certificate_failure(error).then_some("the TLS certificate was refused")
 }
 

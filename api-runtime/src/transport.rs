@@ -1,13 +1,14 @@
-//! How requests go out: our own transport on hyper-util's pooled client,
-//! or reqwest when a client needs what only reqwest does (a proxy, a
-//! client certificate, native TLS, a client of your own).
+//! How requests go out: every client the builder makes uses our transport
+//! (`Direct`) on hyper-util's pooled client and the engine's connector
+//! (`engine/`: TLS and proxies); a client given with `with_reqwest_client`
+//! (feature `reqwest`) is that client.
 //!
 //! Both take the same [`Outgoing`] request and give the same [`Incoming`]
 //! response, so everything above them (attempts, limits, decoding) is
-//! shared. The direct transport does per request only what the request
-//! needs: reqwest parses each URL three more times, clones its header maps
-//! and its connector stack, which costs about a third of a call's CPU when
-//! the client is the bottleneck (see BENCHMARKS.md).
+//! shared. Our transport does per request only what the request needs:
+//! reqwest parses each URL three more times, clones its header maps and
+//! its connector stack, which costs about a third of a call's CPU when the
+//! client is the bottleneck (see BENCHMARKS.md).
 
 use std::error::Error as StdError;
 use std::fmt;
