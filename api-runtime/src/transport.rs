@@ -29,6 +29,8 @@ use url::Url;
 
 use crate::cookies::CookieJar;
 use crate::engine::connect::{Connector, Proxies};
+use crate::engine::decompress::{DirectBody, accept_encoding, decompressed, poll_frames};
+use crate::engine::redirect::{Hop, redirect};
 
 pub(crate) type BoxError = Box<dyn StdError + Send + Sync>;
 
@@ -123,7 +125,7 @@ impl SendBody {
         }
     }
 
-    fn try_clone(&self) -> Option<SendBody> {
+    pub(crate) fn try_clone(&self) -> Option<SendBody> {
         match self {
             SendBody::Empty => Some(SendBody::Empty),
             SendBody::Bytes(bytes) => Some(SendBody::Bytes(bytes.clone())),
@@ -367,138 +369,6 @@ fn poll_data(
             Poll::Ready(Some(Ok(data))) => Poll::Ready(Ok(Some(data))),
             Poll::Ready(Some(Err(e))) => Poll::Ready(Err(TransportError::direct(e, false))),
         },
-    }
-}
-
-/// The next data frame of `body` (empty frames and trailers are skipped).
-fn poll_frames(
-    body: &mut hyper::body::Incoming,
-    cx: &mut Context<'_>,
-) -> Poll<Result<Option<Bytes>, hyper::Error>> {
-    loop {
-        return match Pin::new(&mut *body).poll_frame(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(None) => Poll::Ready(Ok(None)),
-            Poll::Ready(Some(Err(e))) => Poll::Ready(Err(e)),
-            Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
-                Ok(data) if data.is_empty() => continue,
-                Ok(data) => Poll::Ready(Ok(Some(data))),
-                Err(_trailers) => continue,
-            },
-        };
-    }
-}
-
-/// A response body read by our transport: as it came, or decompressed as
-/// its `Content-Encoding` says.
-pub(crate) enum DirectBody {
-    Plain(hyper::body::Incoming),
-    /// Boxed: the rare case, and decoders hold kilobytes of state.
-    #[cfg(any(
-        feature = "gzip",
-        feature = "brotli",
-        feature = "zstd",
-        feature = "deflate"
-    ))]
-    Decoded(Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>),
-}
-
-impl DirectBody {
-    /// The length of the body as it will be read, when known.
-    fn exact_len(&self) -> Option<u64> {
-        match self {
-            DirectBody::Plain(body) => body.size_hint().exact(),
-            #[cfg(any(
-                feature = "gzip",
-                feature = "brotli",
-                feature = "zstd",
-                feature = "deflate"
-            ))]
-            DirectBody::Decoded(_) => None,
-        }
-    }
-
-    /// `body`, decoded when `coding` is one this build decodes; given back
-    /// otherwise.
-    fn decoding(
-        coding: &[u8],
-        body: hyper::body::Incoming,
-    ) -> Result<DirectBody, hyper::body::Incoming> {
-        #[cfg(any(
-            feature = "gzip",
-            feature = "brotli",
-            feature = "zstd",
-            feature = "deflate"
-        ))]
-        {
-            use async_compression::tokio::bufread as codec;
-            let coding = coding.trim_ascii();
-            let is = |name: &str| coding.eq_ignore_ascii_case(name.as_bytes());
-            let frames = tokio_util::io::StreamReader::new(Frames(body));
-            let decoder: Pin<Box<dyn tokio::io::AsyncRead + Send>> = match () {
-                #[cfg(feature = "gzip")]
-                () if is("gzip") || is("x-gzip") => Box::pin(codec::GzipDecoder::new(frames)),
-                #[cfg(feature = "brotli")]
-                () if is("br") => Box::pin(codec::BrotliDecoder::new(frames)),
-                #[cfg(feature = "zstd")]
-                () if is("zstd") => Box::pin(codec::ZstdDecoder::new(frames)),
-                #[cfg(feature = "deflate")]
-                () if is("deflate") => Box::pin(codec::ZlibDecoder::new(frames)),
-                () => return Err(frames.into_inner().0),
-            };
-            Ok(DirectBody::Decoded(Box::pin(
-                tokio_util::io::ReaderStream::new(decoder),
-            )))
-        }
-        #[cfg(not(any(
-            feature = "gzip",
-            feature = "brotli",
-            feature = "zstd",
-            feature = "deflate"
-        )))]
-        {
-            let _ = coding;
-            Err(body)
-        }
-    }
-}
-
-/// The `Accept-Encoding` of the codings this build decodes (as reqwest
-/// sends it).
-fn accept_encoding() -> Option<HeaderValue> {
-    let codings: &[&str] = &[
-        #[cfg(feature = "gzip")]
-        "gzip",
-        #[cfg(feature = "brotli")]
-        "br",
-        #[cfg(feature = "zstd")]
-        "zstd",
-        #[cfg(feature = "deflate")]
-        "deflate",
-    ];
-    (!codings.is_empty()).then(|| HeaderValue::from_str(&codings.join(", ")).ok())?
-}
-
-/// The data of a body, as the byte stream a decoder reads.
-#[cfg(any(
-    feature = "gzip",
-    feature = "brotli",
-    feature = "zstd",
-    feature = "deflate"
-))]
-struct Frames(hyper::body::Incoming);
-
-#[cfg(any(
-    feature = "gzip",
-    feature = "brotli",
-    feature = "zstd",
-    feature = "deflate"
-))]
-impl Stream for Frames {
-    type Item = std::io::Result<Bytes>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        poll_frames(&mut self.get_mut().0, cx).map(|r| r.map_err(std::io::Error::other).transpose())
     }
 }
 
@@ -793,30 +663,6 @@ fn hyper_exchange(
     }
 }
 
-/// `response` with its body decompressed as its `Content-Encoding` says,
-/// unless a range was asked for.
-fn decompressed(
-    response: http::Response<hyper::body::Incoming>,
-    ranged: bool,
-) -> http::Response<DirectBody> {
-    let (mut parts, body) = response.into_parts();
-    let coding = parts.headers.get(header::CONTENT_ENCODING);
-    let body = match coding {
-        Some(coding) if !ranged && !body.is_end_stream() => {
-            match DirectBody::decoding(coding.as_bytes(), body) {
-                Ok(decoded) => {
-                    parts.headers.remove(header::CONTENT_ENCODING);
-                    parts.headers.remove(header::CONTENT_LENGTH);
-                    decoded
-                }
-                Err(body) => DirectBody::Plain(body),
-            }
-        }
-        _ => DirectBody::Plain(body),
-    };
-    http::Response::from_parts(parts, body)
-}
-
 /// The request hyper sends.
 fn exchange(
     method: Method,
@@ -829,166 +675,4 @@ fn exchange(
     *request.uri_mut() = uri;
     *request.headers_mut() = headers;
     request
-}
-
-/// The request a redirect leads to.
-struct Hop {
-    method: Method,
-    url: Url,
-    body: SendBody,
-    /// The method changed to GET: no body, no `Content-*` headers.
-    drop_payload: bool,
-    /// The redirect left the origin: credentials stay behind.
-    drop_credentials: bool,
-    /// Redirects followed so far.
-    redirects: usize,
-}
-
-impl Hop {
-    fn strip(&self, headers: &mut HeaderMap) {
-        if self.drop_payload {
-            for name in [
-                header::CONTENT_TYPE,
-                header::CONTENT_LENGTH,
-                header::CONTENT_ENCODING,
-                header::TRANSFER_ENCODING,
-            ] {
-                headers.remove(name);
-            }
-        }
-        if self.drop_credentials {
-            for name in [
-                header::AUTHORIZATION,
-                header::COOKIE,
-                header::PROXY_AUTHORIZATION,
-                header::WWW_AUTHENTICATE,
-            ] {
-                headers.remove(name);
-            }
-            headers.remove("cookie2");
-            // Every other credential: API keys in headers, and whatever
-            // the builder or an argument marked sensitive.
-            let sensitive: Vec<_> = headers
-                .iter()
-                .filter(|(_, value)| value.is_sensitive())
-                .map(|(name, _)| name.clone())
-                .collect();
-            for name in sensitive {
-                headers.remove(name);
-            }
-        }
-    }
-}
-
-/// The request a redirect asks for, as reqwest makes it: `None` when the
-/// response is not one to follow (no usable `Location`, or a body that
-/// was streamed and cannot be sent again).
-fn redirect(
-    status: StatusCode,
-    method: &Method,
-    url: &Url,
-    headers: &HeaderMap,
-    body: Option<&SendBody>,
-) -> Option<Hop> {
-    let location = headers.get(header::LOCATION)?.to_str().ok()?;
-    let next = url.join(location).ok()?;
-    let (next_method, next_body) = match status {
-        StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND if *method == Method::POST => {
-            (Method::GET, None)
-        }
-        StatusCode::SEE_OTHER if *method == Method::HEAD => (Method::HEAD, None),
-        StatusCode::SEE_OTHER => (Method::GET, None),
-        StatusCode::MOVED_PERMANENTLY
-        | StatusCode::FOUND
-        | StatusCode::TEMPORARY_REDIRECT
-        | StatusCode::PERMANENT_REDIRECT => (method.clone(), Some(body?.try_clone()?)),
-        _ => return None,
-    };
-    // Credentials go to the origin they were meant for, never further.
-    let drop_credentials = next.scheme() != url.scheme()
-        || next.host_str() != url.host_str()
-        || next.port_or_known_default() != url.port_or_known_default();
-    Some(Hop {
-        method: next_method,
-        url: next,
-        drop_payload: next_body.is_none(),
-        body: next_body.unwrap_or(SendBody::Empty),
-        drop_credentials,
-        redirects: 0,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn follow(status: u16, method: Method, from: &str, location: &str) -> Option<(Hop, HeaderMap)> {
-        let mut response = HeaderMap::new();
-        response.insert(header::LOCATION, HeaderValue::from_str(location).unwrap());
-        let hop = redirect(
-            StatusCode::from_u16(status).unwrap(),
-            &method,
-            &Url::parse(from).unwrap(),
-            &response,
-            Some(&SendBody::Bytes(Bytes::from_static(b"x"))),
-        )?;
-        let mut sent = HeaderMap::new();
-        sent.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer t"));
-        sent.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-        hop.strip(&mut sent);
-        Some((hop, sent))
-    }
-
-    #[test]
-    fn redirects_change_the_method_as_browsers_and_reqwest_do() {
-        let cases = [
-            (301, Method::POST, Method::GET, false),
-            (302, Method::POST, Method::GET, false),
-            (302, Method::PUT, Method::PUT, true),
-            (303, Method::PUT, Method::GET, false),
-            (303, Method::HEAD, Method::HEAD, false),
-            (307, Method::POST, Method::POST, true),
-            (308, Method::DELETE, Method::DELETE, true),
-        ];
-        for (status, method, expected, keeps_body) in cases {
-            let (hop, headers) = follow(status, method.clone(), "http://h/a/b", "c?d=1").unwrap();
-            assert_eq!(hop.method, expected, "{status} {method}");
-            assert_eq!(hop.url.as_str(), "http://h/a/c?d=1");
-            assert_eq!(
-                matches!(hop.body, SendBody::Bytes(_)),
-                keeps_body,
-                "{status}"
-            );
-            assert_eq!(headers.contains_key(header::CONTENT_TYPE), keeps_body);
-            assert!(headers.contains_key(header::AUTHORIZATION), "same origin");
-        }
-        assert!(follow(300, Method::GET, "http://h/", "/x").is_none());
-        assert!(follow(301, Method::GET, "http://h/", "http://[bad").is_none());
-    }
-
-    #[test]
-    fn credentials_stay_with_their_origin() {
-        for to in ["http://other/x", "https://h/x", "http://h:8080/x"] {
-            let (_, headers) = follow(302, Method::GET, "http://h/", to).unwrap();
-            assert!(!headers.contains_key(header::AUTHORIZATION), "{to}");
-        }
-        let (_, headers) = follow(302, Method::GET, "http://h:80/", "http://h/x").unwrap();
-        assert!(headers.contains_key(header::AUTHORIZATION));
-    }
-
-    #[test]
-    fn a_streamed_body_is_not_sent_to_a_307() {
-        let mut response = HeaderMap::new();
-        response.insert(header::LOCATION, HeaderValue::from_static("/y"));
-        let url = Url::parse("http://h/x").unwrap();
-        for status in [
-            StatusCode::TEMPORARY_REDIRECT,
-            StatusCode::PERMANENT_REDIRECT,
-        ] {
-            assert!(redirect(status, &Method::POST, &url, &response, None).is_none());
-        }
-        // A GET needs no body: that redirect is followed.
-        let see_other = redirect(StatusCode::SEE_OTHER, &Method::POST, &url, &response, None);
-        assert!(see_other.is_some_and(|hop| hop.method == Method::GET));
-    }
 }
