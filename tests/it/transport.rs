@@ -133,10 +133,10 @@ fn direct_reqwest() -> api_client::reqwest::Client {
         .unwrap()
 }
 
-/// The same client on our transport and on reqwest (a client of one's
-/// own): both must behave alike. `no_proxy()` keeps the first on ours
-/// whatever the environment says (a `*_PROXY` variable would send it
-/// through reqwest).
+/// The same client on our engine and on reqwest (a client of one's own,
+/// feature `reqwest`): both must behave alike. `no_proxy()` keeps a
+/// `*_PROXY` variable of the environment from sending the first through a
+/// proxy.
 fn both_transports(base: &str) -> [EchoClient; 2] {
     api_client::ensure_tls_provider().unwrap();
     let own = direct_reqwest();
