@@ -188,6 +188,29 @@ pub(crate) enum TransportError {
 }
 
 impl TransportError {
+    /// Whether the connection closed after the request went out and before
+    /// any byte of a response came back (hyper's "incomplete message"): on a
+    /// reused connection, the server closed it meanwhile.
+    fn is_closed_before_response(&self) -> bool {
+        let TransportError::Direct {
+            source,
+            connect: false,
+        } = self
+        else {
+            return false;
+        };
+        let mut cause: Option<&(dyn StdError + 'static)> = Some(&**source);
+        while let Some(e) = cause {
+            if e.downcast_ref::<hyper::Error>()
+                .is_some_and(hyper::Error::is_incomplete_message)
+            {
+                return true;
+            }
+            cause = e.source();
+        }
+        false
+    }
+
     fn direct(source: impl Into<BoxError>, connect: bool) -> TransportError {
         TransportError::Direct {
             source: source.into(),
@@ -538,6 +561,8 @@ impl Direct {
         let mut hop: Option<Hop> = None;
         // A streamed body goes out with the first exchange, for good.
         let streamed = !request.is_replayable();
+        // Whether this hop was sent again after a stale connection.
+        let mut resent = false;
         loop {
             let body = match &mut hop {
                 Some(hop) => std::mem::replace(&mut hop.body, SendBody::Empty),
@@ -562,10 +587,28 @@ impl Direct {
             if let Some(auth) = self.proxies.as_ref().and_then(|p| p.forward_auth(url)) {
                 headers.entry(header::PROXY_AUTHORIZATION).or_insert(auth);
             }
+            // What a stale pooled connection allows to send again.
+            let resendable = !resent
+                && matches!(body, SendBody::Empty)
+                && matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
             // Built and handed over in one expression: nothing of it is
             // kept in this future while the response is awaited.
             let response =
-                hyper_exchange(&self.client, exchange(method.clone(), uri, headers, body)).await?;
+                match hyper_exchange(&self.client, exchange(method.clone(), uri, headers, body))
+                    .await
+                {
+                    Ok(response) => response,
+                    // A server (or a proxy such as tinyproxy) that closes a
+                    // kept-alive connection without saying so races its next
+                    // request: an idempotent request without a body is sent
+                    // once more, on a new connection, as browsers do.
+                    Err(e) if resendable && e.is_closed_before_response() => {
+                        resent = true;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+            resent = false;
             if let Some(jar) = &self.cookies {
                 let set = response.headers().get_all(header::SET_COOKIE);
                 jar.store_response(set.iter(), url);

@@ -511,7 +511,7 @@ async fn secrets_never_reach_logs_debug_or_errors() {
         .with_writer(logs.clone())
         .with_ansi(false)
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = crate::support::capture_logs(subscriber);
 
     let server = MockServer::start().await;
     Mock::given(path("/me"))

@@ -263,3 +263,49 @@ async fn an_ok_field_in_its_string_and_number_forms_is_understood() {
         }
     }
 }
+
+/// Answers the first request of each connection (kept alive, without
+/// `Connection: close`), then reads the next one and closes without an
+/// answer, as tinyproxy does to a connection it will not reuse.
+async fn closes_after_one_answer() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        // Bounded: the test makes a handful of connections.
+        for _ in 0..16 {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                if stream.read(&mut buf).await.unwrap_or(0) == 0 {
+                    return;
+                }
+                let body = "{\"n\":1}";
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.read(&mut buf).await;
+            });
+        }
+    });
+    base
+}
+
+#[tokio::test]
+async fn a_connection_closed_while_pooled_is_not_a_failure() {
+    let base = closes_after_one_answer().await;
+    let client = HostileClient::builder()
+        .base_url(&base)
+        .no_proxy()
+        .no_retry()
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        // The second and third reuse a connection the server closed.
+        assert_eq!(client.item("1").await.unwrap(), json!({"n": 1}));
+    }
+}

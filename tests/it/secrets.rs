@@ -311,7 +311,7 @@ async fn credentials_echoed_by_a_server_are_scrubbed_from_errors_and_logs() {
         .with_writer(move || writer.clone())
         .with_ansi(false)
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = crate::support::capture_logs(subscriber);
     let clients = [
         builder(&server.uri()).bearer_auth("bearer-tok-1"),
         builder(&server.uri()).basic_auth("bob", "basic-pw-2"),

@@ -102,3 +102,47 @@ pub fn client(server: &wiremock::MockServer) -> GitHubClient {
         .build()
         .expect("a client for the mock server")
 }
+
+/// Installs `subscriber` as this thread's default for a test that captures
+/// logs, immune to tracing's process-wide callsite cache: while at most one
+/// dispatcher is registered, a callsite's interest is computed once, from
+/// the subscriber of whichever thread reaches it first, so a parallel test
+/// without a subscriber could cache "never" and the capture would miss its
+/// events. A second dispatcher, interested in everything and kept for the
+/// whole test binary, makes tracing ask every registered dispatcher; the
+/// rebuild covers callsites registered before this one was installed.
+pub fn capture_logs(
+    subscriber: impl tracing::Subscriber + Send + Sync + 'static,
+) -> tracing::subscriber::DefaultGuard {
+    static ANCHOR: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    ANCHOR.get_or_init(|| tracing::Dispatch::new(Interested));
+    let guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
+    guard
+}
+
+/// A subscriber that wants every callsite and records nothing.
+struct Interested;
+
+impl tracing::Subscriber for Interested {
+    fn register_callsite(
+        &self,
+        _: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::always()
+    }
+    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
+        Some(tracing::level_filters::LevelFilter::TRACE)
+    }
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
