@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 
-use crate::error::{Error, Result};
+use crate::response::error::{Error, Result};
 
 /// The runtime behind every blocking client: it runs the calls, the I/O
 /// and timer drivers and the connection tasks, on up to 4 worker threads.

@@ -9,19 +9,19 @@ use std::time::Duration;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
-use crate::auth::{Auth, AuthProvider, Secret, TokenCache};
 use crate::client::{
     BaseUrl, DEFAULT_MAX_BODY_SIZE, DEFAULT_USER_AGENT, FromCore, Overrides, Session, Shared,
     Timeouts,
 };
-use crate::digest::DigestAuth;
 use crate::engine::connect::Proxies;
 use crate::engine::tls::TlsSettings;
-use crate::error::{Error, Result};
-use crate::hooks::{AttemptInfo, FnHook, Hook, RequestContext};
 use crate::metrics::Metrics;
-use crate::retry::{Bucket, RetryBudget, RetryPolicy};
-use crate::scrub::Scrubber;
+use crate::policy::auth::{Auth, AuthProvider, Secret, TokenCache};
+use crate::policy::digest::DigestAuth;
+use crate::policy::hooks::{AttemptInfo, FnHook, Hook, RequestContext};
+use crate::policy::retry::{Bucket, RetryBudget, RetryPolicy};
+use crate::response::error::{Error, Result};
+use crate::response::scrub::Scrubber;
 
 /// Credentials as given to the builder; `_env` variants are read at
 /// `build()`.
@@ -656,7 +656,7 @@ impl<C: FromCore> ClientBuilder<C> {
         let cookies = self
             .transport
             .cookies
-            .then(|| Arc::new(crate::cookies::CookieJar::default()));
+            .then(|| Arc::new(crate::engine::cookies::CookieJar::default()));
         let mut scrubber = Scrubber::default();
         // Credentials in the base URL are used as basic auth, never shown.
         if let Some((user, password)) = userinfo {
@@ -671,7 +671,7 @@ impl<C: FromCore> ClientBuilder<C> {
             Some(AuthSpec::Query(name, _) | AuthSpec::QueryEnv(name, _)) => Some(name.clone()),
             _ => None,
         };
-        let settings = crate::transport::DirectSettings {
+        let settings = crate::engine::transport::DirectSettings {
             headers,
             connect_timeout: self.timeouts.connect,
             cookies: cookies.clone(),
@@ -699,15 +699,16 @@ impl<C: FromCore> ClientBuilder<C> {
                         "`.{setting}(…)` does not apply to a client given with `.with_reqwest_client(…)`: set it on that reqwest client"
                     )));
                 }
-                crate::transport::Transport::Reqwest(client)
+                crate::engine::transport::Transport::Reqwest(client)
             }
-            None => crate::transport::Transport::Direct(Box::new(crate::transport::Direct::new(
-                settings,
-            )?)),
+            None => crate::engine::transport::Transport::Direct(Box::new(
+                crate::engine::transport::Direct::new(settings)?,
+            )),
         };
         #[cfg(not(feature = "reqwest"))]
-        let transport =
-            crate::transport::Transport::Direct(Box::new(crate::transport::Direct::new(settings)?));
+        let transport = crate::engine::transport::Transport::Direct(Box::new(
+            crate::engine::transport::Direct::new(settings)?,
+        ));
         // Headers marked sensitive are credentials too.
         for value in header_values.iter().filter(|v| v.is_sensitive()) {
             if let Ok(text) = value.to_str() {
@@ -752,7 +753,7 @@ pub(crate) fn is_sensitive(name: &HeaderName) -> bool {
     name == header::AUTHORIZATION
         || name == header::PROXY_AUTHORIZATION
         || name == header::COOKIE
-        || crate::redact::is_secret_lowercase(name.as_str())
+        || crate::response::redact::is_secret_lowercase(name.as_str())
 }
 
 /// A base URL's user name and password, percent-decoded.
@@ -765,7 +766,7 @@ fn check_base_url(base: &str) -> Result<(String, UserInfo)> {
     let invalid = |why: &dyn fmt::Display| {
         Error::builder(format!(
             "invalid base URL `{}`: {why}",
-            crate::redact::mask_text_url(base)
+            crate::response::redact::mask_text_url(base)
         ))
     };
     let mut url = Url::parse(base).map_err(|e| invalid(&e))?;

@@ -8,10 +8,10 @@ use std::time::Duration;
 use http::header::HeaderName;
 use url::Url;
 
-use crate::auth::Auth;
-use crate::hooks::Hook;
 use crate::metrics::{Metrics, MetricsSnapshot};
-use crate::retry::{Bucket, RetryPolicy};
+use crate::policy::auth::Auth;
+use crate::policy::hooks::Hook;
+use crate::policy::retry::{Bucket, RetryPolicy};
 
 /// The `User-Agent` sent unless the builder sets another.
 pub const DEFAULT_USER_AGENT: &str = concat!("api-client/", env!("CARGO_PKG_VERSION"));
@@ -53,7 +53,7 @@ pub(crate) struct Overrides {
 pub(crate) struct Shared {
     /// How requests go out: our transport, or a given reqwest client (see
     /// `transport`).
-    pub(crate) transport: crate::transport::Transport,
+    pub(crate) transport: crate::engine::transport::Transport,
     pub(crate) base: Box<str>,
     /// The base URL, parsed once: each call's URL is a copy of it with the
     /// path and query set, so its scheme and host are never parsed again.
@@ -64,12 +64,12 @@ pub(crate) struct Shared {
     pub(crate) bucket: Option<Bucket>,
     pub(crate) auth: Option<Auth>,
     pub(crate) header_names: Vec<HeaderName>,
-    pub(crate) cookies: Option<Arc<crate::cookies::CookieJar>>,
+    pub(crate) cookies: Option<Arc<crate::engine::cookies::CookieJar>>,
     pub(crate) hooks: Vec<Arc<dyn Hook>>,
     pub(crate) metrics: Option<Metrics>,
     pub(crate) request_id_header: Option<HeaderName>,
     /// The client's secrets, scrubbed from every error it returns.
-    pub(crate) scrubber: Arc<crate::scrub::Scrubber>,
+    pub(crate) scrubber: Arc<crate::response::scrub::Scrubber>,
 }
 
 /// The time limits of a client.

@@ -12,63 +12,46 @@
 //!   with a size cap, and decodes it into the declared return type.
 #![deny(missing_docs)]
 
-mod auth;
 mod blocking;
-mod body;
 mod builder;
-mod call;
 mod client;
-mod cookies;
-mod digest;
-mod encode;
 mod engine;
-mod error;
-mod exec;
-mod hooks;
 mod metrics;
 /// Typed mocks: the argument matchers of generated `…Mock` kits (cargo
 /// feature `mock`).
 #[cfg(feature = "mock")]
 pub mod mock;
-mod multipart;
-mod oauth;
-mod omit;
-mod params;
-mod redact;
+mod policy;
+mod request;
 mod response;
-mod retry;
-mod scrub;
-mod transport;
-mod validate;
-mod watchdog;
 
-pub use auth::{AuthProvider, Secret, Token, TokenFuture};
-pub use body::{BlockingChunks, ByteStream, Upload};
 pub use builder::ClientBuilder;
 pub use bytes::Bytes;
 pub use client::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT,
     DEFAULT_USER_AGENT, Session,
 };
-pub use error::{Error, ErrorKind, Result, TimeoutPhase};
 /// garde, the validation crate api-client validates with. Deriving
 /// `garde::Validate` needs garde as a direct dependency of your crate (its
 /// derive names `::garde`), in a version that matches this one (0.23).
 #[cfg(feature = "validate")]
 pub use garde;
-pub use hooks::{AttemptInfo, Hook, RequestContext};
 pub use http::{HeaderMap, Method, StatusCode};
 pub use metrics::{EndpointMetrics, MetricsSnapshot};
-pub use multipart::{IntoPart, Part};
-pub use oauth::{AuthHttp, ClientCredentials, TOKEN_BODY_LIMIT};
+pub use policy::auth::{AuthProvider, Secret, Token, TokenFuture};
+pub use policy::hooks::{AttemptInfo, Hook, RequestContext};
+pub use policy::oauth::{AuthHttp, ClientCredentials, TOKEN_BODY_LIMIT};
+pub use policy::retry::{RetryBudget, RetryPolicy};
+pub use request::body::{BlockingChunks, ByteStream, Upload};
+pub use request::multipart::{IntoPart, Part};
 /// reqwest, re-exported for `ClientBuilder::with_reqwest_client` and its
 /// types (cargo feature `reqwest`).
 #[cfg(feature = "reqwest")]
 pub use reqwest;
-pub use response::Response;
-pub use retry::{RetryBudget, RetryPolicy};
+pub use response::decode::Response;
+pub use response::error::{Error, ErrorKind, Result, TimeoutPhase};
+pub use response::validate::Violation;
 pub use url::Url;
-pub use validate::Violation;
 
 /// Makes sure rustls has a crypto provider, as building a client needs
 /// one: with the `tls-ring` feature (the default), installs ring as the
@@ -125,17 +108,17 @@ pub mod __private {
     pub use crate::__api_if_mock as if_mock;
     pub use crate::blocking::block_on;
     pub use crate::builder::ClientBuilder;
-    pub use crate::call::{Call, Endpoint, EndpointRetry, Sending};
     pub use crate::client::{FromCore, Session};
-    pub use crate::error::{Result, assert_api_result};
     #[cfg(feature = "mock")]
     pub use crate::mock::{AnyBody, Arg, MockBuilder, MockKit, MockRequest};
-    pub use crate::response::{
+    pub use crate::policy::retry::RetryPolicy;
+    pub use crate::request::call::{Call, Endpoint, EndpointRetry, Sending};
+    pub use crate::response::decode::{
         Decode, Envelope, Json, Optional, Raw, Streamed, Text, Unit, WithMeta, decode_api_error,
         decode_json_body,
     };
-    pub use crate::retry::RetryPolicy;
-    pub use crate::validate::{
+    pub use crate::response::error::{Result, assert_api_result};
+    pub use crate::response::validate::{
         Probe, ValidateViaGarde, ValidateViaNothing, Validator, assert_validates,
     };
     pub use core::time::Duration;

@@ -12,9 +12,9 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use serde::Serialize;
 use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use crate::body::FormSink;
-use crate::encode::write_encoded;
-use crate::params::{HeaderValues, QuerySink, serialize_pairs};
+use crate::request::body::FormSink;
+use crate::request::encode::write_encoded;
+use crate::request::params::{HeaderValues, QuerySink, serialize_pairs};
 
 /// An argument of a mock: the exact value the client would send, or
 /// [`any()`] value.
@@ -91,7 +91,7 @@ pub struct MockRequest {
 
 impl MockRequest {
     /// An expectation for `endpoint`.
-    pub fn new(endpoint: &'static crate::call::Endpoint) -> Self {
+    pub fn new(endpoint: &'static crate::request::call::Endpoint) -> Self {
         MockRequest {
             endpoint: endpoint.name,
             route: endpoint.route,
@@ -220,7 +220,7 @@ impl MockRequest {
     /// its `None` fields left out.
     pub fn json_omitting_none<T: Serialize>(&mut self, value: &Arg<T>) {
         match value {
-            Arg::Exact(v) => match serde_json::to_value(crate::omit::OmitNone(v)) {
+            Arg::Exact(v) => match serde_json::to_value(crate::request::omit::OmitNone(v)) {
                 Ok(json) => self.body = Some(BodyMatch::Json(json)),
                 Err(e) => self
                     .problems

@@ -22,7 +22,7 @@ use tokio::net::TcpStream;
 use tower_service::Service;
 use url::Url;
 
-use crate::error::{Error, Result};
+use crate::response::error::{Error, Result};
 
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 

@@ -1,9 +1,14 @@
-//! The engine: how bytes reach a server and come back. Connections (TCP,
-//! TLS, proxies) for hyper-util's pool (`connect`, `tls`), the redirect
-//! rules (`redirect`) and response decompression (`decompress`); the
-//! transport (`transport.rs`) runs them with default headers and cookies.
+//! The engine: how bytes reach a server and come back. The transport
+//! (`transport`) on hyper-util's pool, with connections (TCP, TLS,
+//! proxies: `connect`, `tls`), the redirect rules (`redirect`), response
+//! decompression (`decompress`) and the cookie jar (`cookies`); one
+//! exchange (`exchange`) sends a request and reads its response within
+//! the attempt's limits.
 
 pub(crate) mod connect;
+pub(crate) mod cookies;
 pub(crate) mod decompress;
+pub(crate) mod exchange;
 pub(crate) mod redirect;
 pub(crate) mod tls;
+pub(crate) mod transport;

@@ -11,11 +11,11 @@ use serde::Deserialize;
 use tokio::time::Instant;
 use url::Url;
 
-use crate::auth::{AuthProvider, Secret, Token, TokenFuture};
 use crate::client::Session;
-use crate::error::{Error, ErrorKind, Result};
-use crate::exec::{AttemptLimits, Received};
-use crate::transport::{Outgoing, SendBody};
+use crate::engine::exchange::{AttemptLimits, Received};
+use crate::engine::transport::{Outgoing, SendBody};
+use crate::policy::auth::{AuthProvider, Secret, Token, TokenFuture};
+use crate::response::error::{Error, ErrorKind, Result};
 
 /// The most bytes of a token response (or of its error document) read: a
 /// token is a few KiB at most, and a hostile endpoint must not fill memory.
@@ -57,7 +57,7 @@ impl<'a> AuthHttp<'a> {
         form: &[(&str, &str)],
         basic: Option<(&str, &Secret)>,
     ) -> Result<Bytes> {
-        let shown = crate::redact::mask_text_url(url);
+        let shown = crate::response::redact::mask_text_url(url);
         let parsed =
             Url::parse(url).map_err(|e| Error::builder(format!("invalid URL `{shown}`: {e}")))?;
         if !parsed.username().is_empty() || parsed.password().is_some() {
@@ -73,7 +73,7 @@ impl<'a> AuthHttp<'a> {
         );
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
         if let Some((user, password)) = basic {
-            let mut value = crate::auth::basic_value(user, password)?;
+            let mut value = crate::policy::auth::basic_value(user, password)?;
             value.set_sensitive(true);
             headers.insert(header::AUTHORIZATION, value);
         }
@@ -132,7 +132,10 @@ pub struct ClientCredentials {
 impl fmt::Debug for ClientCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientCredentials")
-            .field("token_url", &crate::redact::mask_text_url(&self.token_url))
+            .field(
+                "token_url",
+                &crate::response::redact::mask_text_url(&self.token_url),
+            )
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret)
             .field("scopes", &self.scopes)
@@ -196,8 +199,8 @@ impl ClientCredentials {
     }
 
     /// The provider's own secret, scrubbed from its errors.
-    fn scrubber(&self) -> std::sync::Arc<crate::scrub::Scrubber> {
-        let mut scrubber = crate::scrub::Scrubber::default();
+    fn scrubber(&self) -> std::sync::Arc<crate::response::scrub::Scrubber> {
+        let mut scrubber = crate::response::scrub::Scrubber::default();
         scrubber.add(self.client_secret.expose());
         std::sync::Arc::new(scrubber)
     }

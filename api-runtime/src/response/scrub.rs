@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 
-use crate::redact::MASK;
+use crate::response::redact::MASK;
 
 /// Secrets shorter than this are not scrubbed: masking every `abc` in a
 /// message would garble it while protecting a credential that weak.
@@ -91,7 +91,7 @@ fn forms(secret: &str, out: &mut Vec<String>) {
     push(secret.to_owned());
     push(form_urlencoded::byte_serialize(secret.as_bytes()).collect());
     let mut encoded = String::new();
-    if crate::encode::write_encoded(&mut encoded, secret, false).is_ok() {
+    if crate::request::encode::write_encoded(&mut encoded, secret, false).is_ok() {
         push(encoded);
     }
     if let Ok(json) = serde_json::to_string(secret) {

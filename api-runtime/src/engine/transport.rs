@@ -27,8 +27,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use url::Url;
 
-use crate::cookies::CookieJar;
 use crate::engine::connect::{Connector, Proxies};
+use crate::engine::cookies::CookieJar;
 use crate::engine::decompress::{DirectBody, accept_encoding, decompressed, poll_frames};
 use crate::engine::redirect::{Hop, redirect};
 
@@ -111,7 +111,7 @@ impl Outgoing {
 pub(crate) enum SendBody {
     Empty,
     Bytes(Bytes),
-    Stream(crate::body::StreamBody),
+    Stream(crate::request::body::StreamBody),
 }
 
 impl SendBody {
@@ -497,7 +497,7 @@ impl Direct {
     /// # Errors
     /// When TLS cannot be set up (no crypto provider, a client identity
     /// whose key does not fit).
-    pub(crate) fn new(settings: DirectSettings) -> crate::error::Result<Direct> {
+    pub(crate) fn new(settings: DirectSettings) -> crate::response::error::Result<Direct> {
         Ok(Direct {
             client: hyper_engine(&settings)?,
             headers: default_headers(settings.headers),
@@ -512,7 +512,7 @@ impl Direct {
 /// hyper-util's pooled client over rustls, as the settings say.
 fn hyper_engine(
     settings: &DirectSettings,
-) -> crate::error::Result<HyperClient<Connector, SendBody>> {
+) -> crate::response::error::Result<HyperClient<Connector, SendBody>> {
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     http.set_nodelay(true);
@@ -641,13 +641,13 @@ impl Direct {
                 return Err(TransportError::Redirect(format!(
                     "too many redirects (more than {}), the last to {}",
                     self.max_redirects,
-                    crate::redact::mask_url(&next.url)
+                    crate::response::redact::mask_url(&next.url)
                 )));
             }
             if !matches!(next.url.scheme(), "http" | "https") {
                 return Err(TransportError::Redirect(format!(
                     "a redirect to a URL that is not http or https: {}",
-                    crate::redact::mask_url(&next.url)
+                    crate::response::redact::mask_url(&next.url)
                 )));
             }
             // Once dropped, credentials and the payload stay dropped.
@@ -657,7 +657,7 @@ impl Direct {
             }
             if next.drop_credentials {
                 if let Some(name) = &self.query_credential {
-                    next.url = crate::redact::without_query_param(&next.url, name);
+                    next.url = crate::response::redact::without_query_param(&next.url, name);
                 }
             }
             next.redirects = redirects;

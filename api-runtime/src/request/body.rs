@@ -11,9 +11,9 @@ use futures_core::Stream;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use url::Url;
 
-use crate::error::{BoxError, Error, ErrorKind, Result};
-use crate::params::{Scalar, Sink};
-use crate::watchdog::Watchdog;
+use crate::policy::watchdog::Watchdog;
+use crate::request::params::{Scalar, Sink};
+use crate::response::error::{BoxError, Error, ErrorKind, Result};
 
 /// Collects `key=value` pairs as an `application/x-www-form-urlencoded`
 /// body.
@@ -251,7 +251,7 @@ pub struct ByteStream {
     status: StatusCode,
     headers: HeaderMap,
     url: Url,
-    inner: crate::transport::ChunkStream,
+    inner: crate::engine::transport::ChunkStream,
     content_length: Option<u64>,
     failed: bool,
     started: tokio::time::Instant,
@@ -283,14 +283,14 @@ pub struct StreamLimits {
 
 impl ByteStream {
     pub(crate) fn new(
-        mut response: crate::transport::Incoming,
+        mut response: crate::engine::transport::Incoming,
         url: Url,
         limits: StreamLimits,
     ) -> ByteStream {
         let started = tokio::time::Instant::now();
         let hard = limits
             .total
-            .map(|total| crate::watchdog::instant_after(started, total));
+            .map(|total| crate::policy::watchdog::instant_after(started, total));
         ByteStream {
             started,
             limits,
@@ -367,12 +367,12 @@ impl Stream for ByteStream {
                 // `with_reqwest_client`.
                 let error = match e {
                     #[cfg(feature = "reqwest")]
-                    crate::transport::TransportError::Reqwest(e) if e.is_timeout() => {
+                    crate::engine::transport::TransportError::Reqwest(e) if e.is_timeout() => {
                         Error::timeout(crate::TimeoutPhase::Body, None, self.started.elapsed())
                             .with_source(e.without_url())
                     }
                     #[cfg(feature = "reqwest")]
-                    crate::transport::TransportError::Reqwest(e) => {
+                    crate::engine::transport::TransportError::Reqwest(e) => {
                         Error::new(ErrorKind::Body).with_source(e.without_url())
                     }
                     other => Error::new(ErrorKind::Body).with_source(other),
@@ -388,8 +388,8 @@ impl Stream for ByteStream {
                 Poll::Ready(expired) => {
                     self.failed = true;
                     let limit = match expired {
-                        crate::watchdog::Expired::Idle => Some(self.limits.read),
-                        crate::watchdog::Expired::Hard => self.limits.total,
+                        crate::policy::watchdog::Expired::Idle => Some(self.limits.read),
+                        crate::policy::watchdog::Expired::Hard => self.limits.total,
                     };
                     Poll::Ready(Some(Err(Error::timeout(
                         crate::TimeoutPhase::Body,

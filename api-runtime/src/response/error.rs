@@ -10,9 +10,9 @@ use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
 use url::Url;
 
-use crate::redact;
-use crate::scrub::{Scrubber, bounded};
-use crate::validate::Violation;
+use crate::response::redact;
+use crate::response::scrub::{Scrubber, bounded};
+use crate::response::validate::Violation;
 
 /// The longest `Display` of an error, in bytes: whatever a server sent or
 /// an argument held, a message stays fit for a log line.

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use http::header::{self, HeaderValue};
 use http::{HeaderMap, Method};
 
-use crate::auth::Secret;
+use crate::policy::auth::Secret;
 
 /// HTTP Digest authentication (RFC 7616): MD5 and SHA-256 (and their
 /// `-sess` forms), `qop=auth`. The first 401 challenge is answered; later
@@ -188,7 +188,7 @@ impl DigestAuth {
 
     /// Adds an `Authorization` header when a challenge is known; false
     /// when none is (the first request goes out without, to get one).
-    pub(crate) fn authorize(&self, request: &mut crate::transport::Outgoing) -> bool {
+    pub(crate) fn authorize(&self, request: &mut crate::engine::transport::Outgoing) -> bool {
         let mut guard = self
             .challenge
             .lock()

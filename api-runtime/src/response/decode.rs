@@ -9,10 +9,10 @@ use http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use crate::body::StreamLimits;
-use crate::error::{Error, ErrorKind, Result};
-use crate::transport::Incoming;
-use crate::validate::{Validator, short_type_name};
+use crate::engine::transport::Incoming;
+use crate::request::body::StreamLimits;
+use crate::response::error::{Error, ErrorKind, Result};
+use crate::response::validate::{Validator, short_type_name};
 
 /// A response as it came off the wire, body read to its end.
 #[doc(hidden)]
@@ -164,11 +164,11 @@ pub trait Decode {
 pub struct Streamed;
 
 impl Decode for Streamed {
-    type Output = crate::body::ByteStream;
+    type Output = crate::request::body::ByteStream;
     type Target = ();
     const BUFFERED: bool = false;
 
-    fn decode(_: RawResponse, _: &DecodeCtx<()>) -> Result<crate::body::ByteStream> {
+    fn decode(_: RawResponse, _: &DecodeCtx<()>) -> Result<crate::request::body::ByteStream> {
         Err(Error::invalid_request("a streamed body is never buffered"))
     }
 
@@ -176,8 +176,8 @@ impl Decode for Streamed {
         response: Incoming,
         url: Url,
         limits: StreamLimits,
-    ) -> Result<crate::body::ByteStream> {
-        Ok(crate::body::ByteStream::new(response, url, limits))
+    ) -> Result<crate::request::body::ByteStream> {
+        Ok(crate::request::body::ByteStream::new(response, url, limits))
     }
 }
 
@@ -346,7 +346,10 @@ pub fn decode_json_body<T: DeserializeOwned + 'static>(
 /// when it is JSON (or has no content type). Generated code names this
 /// function for `#[api(error = E)]`.
 #[doc(hidden)]
-pub fn decode_api_error<E>(headers: &HeaderMap, body: &[u8]) -> Option<crate::error::ApiErrorBody>
+pub fn decode_api_error<E>(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Option<crate::response::error::ApiErrorBody>
 where
     E: DeserializeOwned + Send + Sync + 'static,
 {
@@ -354,7 +357,7 @@ where
         return None;
     }
     let value: E = serde_json::from_slice(body).ok()?;
-    Some(crate::error::ApiErrorBody {
+    Some(crate::response::error::ApiErrorBody {
         value: Box::new(value),
         type_name: std::any::type_name::<E>(),
     })
@@ -362,7 +365,7 @@ where
 
 /// The signature of [`decode_api_error`], as stored on an endpoint.
 #[doc(hidden)]
-pub type ApiErrorDecoder = fn(&HeaderMap, &[u8]) -> Option<crate::error::ApiErrorBody>;
+pub type ApiErrorDecoder = fn(&HeaderMap, &[u8]) -> Option<crate::response::error::ApiErrorBody>;
 
 /// The media type of a response's `Content-Type`, without parameters
 /// (case kept); `None` without one. On the bytes, without allocating or

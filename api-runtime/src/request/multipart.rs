@@ -13,8 +13,8 @@ use futures_core::Stream;
 use http::HeaderValue;
 use serde::Serialize;
 
-use crate::body::StreamBody;
-use crate::error::{BoxError, Error, Result};
+use crate::request::body::StreamBody;
+use crate::response::error::{BoxError, Error, Result};
 
 /// One part of a `#[multipart]` request. Text and bytes are sent from
 /// memory; a file is opened when the call is sent and streamed from disk.

@@ -14,10 +14,10 @@ use http::HeaderMap;
 use http::header::{self, HeaderName, HeaderValue};
 use tokio::time::Instant;
 
-use crate::digest::DigestAuth;
-use crate::error::{Error, ErrorKind, Result};
-use crate::oauth::AuthHttp;
-use crate::scrub::{RecentSecrets, Scrubber};
+use crate::policy::digest::DigestAuth;
+use crate::policy::oauth::AuthHttp;
+use crate::response::error::{Error, ErrorKind, Result};
+use crate::response::scrub::{RecentSecrets, Scrubber};
 
 /// A credential: a password, token or API key. Its `Debug` and `Display`
 /// print `[redacted]`; [`expose`](Secret::expose) is the only way to read
@@ -204,7 +204,7 @@ impl Auth {
     /// token does it through `http`.
     pub(crate) async fn apply(
         &self,
-        request: &mut crate::transport::Outgoing,
+        request: &mut crate::engine::transport::Outgoing,
         http: AuthHttp<'_>,
     ) -> Result<Sent> {
         match self {

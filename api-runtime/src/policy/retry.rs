@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, Method, StatusCode, header};
 
-use crate::error::{Error, ErrorKind, TimeoutPhase};
+use crate::response::error::{Error, ErrorKind, TimeoutPhase};
 
 /// A source of uniform random numbers in `[0, 1)`, for backoff jitter.
 pub type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;

@@ -8,10 +8,10 @@ use bytes::{Bytes, BytesMut};
 use tokio::time::Instant;
 
 use crate::client::Session;
-use crate::error::{Error, ErrorKind, Result, TimeoutPhase};
-use crate::response::RawResponse;
-use crate::transport::{Incoming, Outgoing, TransportError};
-use crate::watchdog::{Expired, Watchdog, instant_after};
+use crate::engine::transport::{Incoming, Outgoing, TransportError};
+use crate::policy::watchdog::{Expired, Watchdog, instant_after};
+use crate::response::decode::RawResponse;
+use crate::response::error::{Error, ErrorKind, Result, TimeoutPhase};
 
 /// How much of a non-2xx body is kept on the error (for `Error::body` and
 /// typed error documents); the rest is not read.
@@ -122,8 +122,8 @@ impl Session {
     /// (the rest of the query is the user's own).
     pub(crate) fn visible_url(&self, url: &url::Url) -> url::Url {
         match &self.shared.auth {
-            Some(crate::auth::Auth::Query { name, .. }) => {
-                crate::redact::without_query_param(url, name)
+            Some(crate::policy::auth::Auth::Query { name, .. }) => {
+                crate::response::redact::without_query_param(url, name)
             }
             _ => url.clone(),
         }

@@ -16,19 +16,19 @@ use serde::Serialize;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::auth::{Auth, Sent};
-use crate::body::{FormSink, Upload};
 use crate::client::Session;
-use crate::encode::write_encoded;
-use crate::error::{Error, Result, TimeoutPhase};
-use crate::exec::{AttemptLimits, Received};
-use crate::hooks::{AttemptInfo, RequestContext};
-use crate::multipart::{IntoPart, Part};
-use crate::params::{HeaderValues, QuerySink, serialize_pairs};
-use crate::response::{ApiErrorDecoder, Decode, DecodeCtx, Envelope};
-use crate::retry::{self, RetryPolicy};
-use crate::transport::{Outgoing, SendBody};
-use crate::validate::Validator;
+use crate::engine::exchange::{AttemptLimits, Received};
+use crate::engine::transport::{Outgoing, SendBody};
+use crate::policy::auth::{Auth, Sent};
+use crate::policy::hooks::{AttemptInfo, RequestContext};
+use crate::policy::retry::{self, RetryPolicy};
+use crate::request::body::{FormSink, Upload};
+use crate::request::encode::write_encoded;
+use crate::request::multipart::{IntoPart, Part};
+use crate::request::params::{HeaderValues, QuerySink, serialize_pairs};
+use crate::response::decode::{ApiErrorDecoder, Decode, DecodeCtx, Envelope};
+use crate::response::error::{Error, Result, TimeoutPhase};
+use crate::response::validate::Validator;
 
 /// What the macro knows of an endpoint, computed at expansion time.
 #[doc(hidden)]
@@ -254,7 +254,10 @@ impl Call {
         validator: Option<Validator<T>>,
     ) {
         if self.valid_body(name, value, validator) {
-            self.json_body(name, serde_json::to_vec(&crate::omit::OmitNone(value)));
+            self.json_body(
+                name,
+                serde_json::to_vec(&crate::request::omit::OmitNone(value)),
+            );
         }
     }
 
@@ -350,10 +353,10 @@ impl Call {
         &mut self,
         name: &str,
         type_name: &str,
-        violations: Vec<crate::validate::Violation>,
+        violations: Vec<crate::response::validate::Violation>,
     ) {
         if self.error.is_none() {
-            let type_name = crate::validate::short_type_name(type_name);
+            let type_name = crate::response::validate::short_type_name(type_name);
             let err = Error::validation(&type_name, violations);
             self.error = Some(
                 Error::with_message(
@@ -515,7 +518,7 @@ impl Call {
             let replayable = *replayable;
             if let Some(parts) = parts.take() {
                 // Boxed: a rare path, kept out of every call's future.
-                let (content_type, body) = Box::pin(crate::multipart::encode(parts))
+                let (content_type, body) = Box::pin(crate::request::multipart::encode(parts))
                     .await
                     .map_err(|e| e.at(&method, request.url()))?;
                 request
@@ -536,7 +539,7 @@ impl Call {
                 .attempt
                 .or(endpoint.attempt_timeout)
                 .or(shared.timeouts.attempt);
-            let deadline = crate::watchdog::instant_after(started, total);
+            let deadline = crate::policy::watchdog::instant_after(started, total);
             let mut sent = 0u32;
             let mut retries = 0u32;
             let mut reauthenticated = false;
@@ -599,7 +602,10 @@ impl Call {
                     Some(auth) => {
                         match Box::pin(tokio::time::timeout_at(
                             deadline,
-                            auth.apply(to_send, crate::oauth::AuthHttp::new(core, deadline)),
+                            auth.apply(
+                                to_send,
+                                crate::policy::oauth::AuthHttp::new(core, deadline),
+                            ),
                         ))
                         .await
                         {
@@ -658,7 +664,7 @@ impl Call {
                             url: std::mem::take(url),
                             attempts: sent,
                             request_id,
-                            stream_limits: crate::body::StreamLimits {
+                            stream_limits: crate::request::body::StreamLimits {
                                 read: shared.timeouts.read,
                                 total: shared.timeouts.stream,
                             },
@@ -738,10 +744,10 @@ struct Done {
     url: String,
     attempts: u32,
     request_id: Option<String>,
-    stream_limits: crate::body::StreamLimits,
+    stream_limits: crate::request::body::StreamLimits,
     span: tracing::Span,
     /// The client's secrets, when it has any.
-    scrubber: Option<Arc<crate::scrub::Scrubber>>,
+    scrubber: Option<Arc<crate::response::scrub::Scrubber>>,
 }
 
 impl Done {
