@@ -671,7 +671,7 @@ impl<C: FromCore> ClientBuilder<C> {
             Some(AuthSpec::Query(name, _) | AuthSpec::QueryEnv(name, _)) => Some(name.clone()),
             _ => None,
         };
-        let settings = crate::engine::transport::DirectSettings {
+        let settings = crate::engine::direct::DirectSettings {
             headers,
             connect_timeout: self.timeouts.connect,
             cookies: cookies.clone(),
@@ -702,12 +702,12 @@ impl<C: FromCore> ClientBuilder<C> {
                 crate::engine::transport::Transport::Reqwest(client)
             }
             None => crate::engine::transport::Transport::Direct(Box::new(
-                crate::engine::transport::Direct::new(settings)?,
+                crate::engine::direct::Direct::new(settings)?,
             )),
         };
         #[cfg(not(feature = "reqwest"))]
         let transport = crate::engine::transport::Transport::Direct(Box::new(
-            crate::engine::transport::Direct::new(settings)?,
+            crate::engine::direct::Direct::new(settings)?,
         ));
         // Headers marked sensitive are credentials too.
         for value in header_values.iter().filter(|v| v.is_sensitive()) {

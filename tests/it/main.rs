@@ -22,4 +22,5 @@ mod session;
 mod support;
 mod timeouts;
 mod transport;
+mod urls;
 mod validation;

@@ -1,14 +1,18 @@
-//! Sending a request and reading its response: one attempt, its failures
-//! classified into [`ErrorKind`]s.
+//! One exchange of an attempt: send a request, read its response within
+//! the attempt's limits, and say what came back as an [`Outcome`] (a
+//! response of any status, or a failure, classified once).
 
-use std::error::Error as StdError;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
+use http::{HeaderMap, StatusCode};
 use tokio::time::Instant;
 
 use crate::client::Session;
-use crate::engine::transport::{Incoming, Outgoing, TransportError};
+use crate::engine::classify::{Stage, classify};
+use crate::engine::incoming::Incoming;
+use crate::engine::outgoing::Outgoing;
+use crate::engine::transport::TransportError;
 use crate::policy::watchdog::{Expired, Watchdog, instant_after};
 use crate::response::decode::RawResponse;
 use crate::response::error::{Error, ErrorKind, Result, TimeoutPhase};
@@ -32,7 +36,68 @@ pub(crate) struct AttemptLimits {
     pub(crate) max_body: usize,
 }
 
-/// What one attempt received.
+/// What one attempt yielded: every reader of an attempt (hooks, auth
+/// renewal, the retry classifier, `Retry-After`, metrics, tracing) reads
+/// this value; an [`Error`] is made of it only when the call ends with it.
+// Success is the common case: kept inline, no allocation.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Outcome {
+    /// A 2xx response.
+    Success(Received),
+    /// A response of another status: its head and the start of its body
+    /// (at most [`ERROR_BODY_LIMIT`] bytes).
+    Status(StatusResponse),
+    /// No usable response: the exchange failed or a limit ran out.
+    Failure(Error),
+}
+
+/// A non-2xx response, read for its error document.
+pub(crate) struct StatusResponse {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl Outcome {
+    /// The response's status, if a response came back.
+    pub(crate) fn status(&self) -> Option<StatusCode> {
+        match self {
+            Outcome::Success(received) => Some(received.status()),
+            Outcome::Status(response) => Some(response.status),
+            Outcome::Failure(error) => error.status(),
+        }
+    }
+
+    /// The response's headers, if a response came back.
+    pub(crate) fn headers(&self) -> Option<&HeaderMap> {
+        match self {
+            Outcome::Success(received) => Some(received.headers()),
+            Outcome::Status(response) => Some(&response.headers),
+            Outcome::Failure(error) => error.headers(),
+        }
+    }
+
+    /// The kind of error this outcome is, if it is not a success.
+    pub(crate) fn error_kind(&self) -> Option<ErrorKind> {
+        match self {
+            Outcome::Success(_) => None,
+            Outcome::Status(_) => Some(ErrorKind::Status),
+            Outcome::Failure(error) => Some(error.kind()),
+        }
+    }
+
+    /// The error a call that ends with this outcome returns, made here
+    /// (and only here) for a status; `None` for a success.
+    pub(crate) fn into_error(self) -> Option<Error> {
+        match self {
+            Outcome::Success(_) => None,
+            Outcome::Status(r) => Some(Error::status_error(r.status, r.headers, r.body)),
+            Outcome::Failure(error) => Some(error),
+        }
+    }
+}
+
+/// A 2xx response as an attempt received it.
 // Buffered is the common case: kept inline, no allocation.
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Received {
@@ -42,11 +107,27 @@ pub(crate) enum Received {
     Streaming(Box<(Incoming, url::Url)>),
 }
 
+impl Received {
+    pub(crate) fn status(&self) -> StatusCode {
+        match self {
+            Received::Buffered(raw) => raw.status,
+            Received::Streaming(streaming) => streaming.0.status(),
+        }
+    }
+
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        match self {
+            Received::Buffered(raw) => &raw.headers,
+            Received::Streaming(streaming) => streaming.0.headers(),
+        }
+    }
+}
+
 impl Session {
     /// Sends `request` and reads the whole response body (only its head
     /// when `buffered` is false: a stream's body is bounded by the read
-    /// timeout alone). A non-2xx status is an [`ErrorKind::Status`] error
-    /// carrying the head and the start of the body.
+    /// timeout alone). A non-2xx response is read up to
+    /// [`ERROR_BODY_LIMIT`] bytes, for its error document.
     ///
     /// The attempt's limit and the read timeout are enforced here, with
     /// one timer (see [`Watchdog`]), not by the transport: reqwest's
@@ -58,7 +139,20 @@ impl Session {
         limits: &AttemptLimits,
         buffered: bool,
         keep_url: bool,
-    ) -> Result<Received> {
+    ) -> Outcome {
+        match self.exchange(request, limits, buffered, keep_url).await {
+            Ok(outcome) => outcome,
+            Err(error) => Outcome::Failure(error),
+        }
+    }
+
+    async fn exchange(
+        &self,
+        request: &mut Outgoing,
+        limits: &AttemptLimits,
+        buffered: bool,
+        keep_url: bool,
+    ) -> Result<Outcome> {
         // The limits run from sending (credentials may have taken time
         // since the attempt started), and never past the deadline.
         let sent_at = Instant::now();
@@ -67,27 +161,32 @@ impl Session {
             Some(instant_after(sent_at, limits.request).min(limits.deadline)),
             limits.read,
         );
-        let response = match watchdog.run(self.shared.transport.send(request)).await {
-            Ok(result) => result.map_err(|e| classify(e, limits, sent_at, false))?,
+        let mut response = match watchdog.run(self.shared.transport.send(request)).await {
+            Ok(result) => result.map_err(|e| classify(e, Some(limits), sent_at, Stage::Head))?,
             Err(expired) => {
                 return Err(limits.expired(expired, TimeoutPhase::ResponseHeaders, sent_at));
             }
         };
         watchdog.progress();
-        let mut response = response;
         let status = response.status();
         if !status.is_success() {
             let headers = response.take_headers();
             let body = read_error_body(&mut response, &mut watchdog).await;
-            return Err(Error::status_error(status, headers, body));
+            return Ok(Outcome::Status(StatusResponse {
+                status,
+                headers,
+                body,
+            }));
         }
-        // The one place a response's URL is made: what a user can read
-        // (`Response::url`, `ByteStream::url`) holds no credential.
+        // What a user can read (`Response::url`, `ByteStream::url`) comes
+        // from the one redacting function.
         let final_url =
             |response: &Incoming| self.visible_url(response.url().unwrap_or(request.url()));
         if !buffered {
             let url = final_url(&response);
-            return Ok(Received::Streaming(Box::new((response, url))));
+            return Ok(Outcome::Success(Received::Streaming(Box::new((
+                response, url,
+            )))));
         }
         // Moved, not cloned: the body is read without them.
         let headers = response.take_headers();
@@ -97,7 +196,7 @@ impl Session {
             &mut response,
             limits.max_body,
             &mut watchdog,
-            |e| classify(e, limits, sent_at, true),
+            |e| classify(e, Some(limits), sent_at, Stage::Body),
             |expired| limits.expired(expired, TimeoutPhase::Body, sent_at),
         )
         .await?;
@@ -107,26 +206,13 @@ impl Session {
         } else {
             Duration::ZERO
         };
-        Ok(Received::Buffered(RawResponse {
+        Ok(Outcome::Success(Received::Buffered(RawResponse {
             status,
             headers,
             url,
             body,
             elapsed,
-        }))
-    }
-}
-
-impl Session {
-    /// `url` as a user may read it: without the client's query API key
-    /// (the rest of the query is the user's own).
-    pub(crate) fn visible_url(&self, url: &url::Url) -> url::Url {
-        match &self.shared.auth {
-            Some(crate::policy::auth::Auth::Query { name, .. }) => {
-                crate::response::redact::without_query_param(url, name)
-            }
-            _ => url.clone(),
-        }
+        })))
     }
 }
 
@@ -225,209 +311,4 @@ async fn read_error_body(response: &mut Incoming, watchdog: &mut Watchdog) -> By
         }
     }
     body.freeze()
-}
-
-/// Maps a transport failure to our kinds. Our own limits never reach here
-/// (see [`AttemptLimits::expired`]): a transport's time-outs are its
-/// connect timeout, and those of a client given with `with_reqwest_client`.
-pub(crate) fn classify(
-    error: TransportError,
-    limits: &AttemptLimits,
-    sent_at: Instant,
-    in_body: bool,
-) -> Error {
-    let error = match error {
-        #[cfg(feature = "reqwest")]
-        TransportError::Reqwest(error) => classify_reqwest(error, limits, sent_at, in_body),
-        TransportError::Redirect(why) => {
-            return Error::with_message(ErrorKind::Redirect, why).permanent();
-        }
-        TransportError::InvalidUrl(e) => {
-            Error::with_message(ErrorKind::InvalidRequest, "the URL cannot be sent").with_source(e)
-        }
-        TransportError::Direct { source, connect } => {
-            let kind = if connect {
-                if is_timeout(&*source) {
-                    let elapsed = sent_at.elapsed();
-                    return Error::timeout(TimeoutPhase::Connect, Some(limits.connect), elapsed)
-                        .with_source(source);
-                }
-                ErrorKind::Connect
-            } else if in_body {
-                ErrorKind::Body
-            } else {
-                ErrorKind::Transport
-            };
-            Error::new(kind).with_source(source)
-        }
-    };
-    match error.source().map(permanence) {
-        Some(Some(why)) => error.permanent_because(why),
-        _ => error,
-    }
-}
-
-/// Why a failure would happen again on another attempt, if it would: a
-/// certificate refused (by us, or by the server, which may ask for a
-/// client certificate after the handshake seemed done), or a response
-/// head larger than the client accepts.
-fn permanence(error: &(dyn StdError + 'static)) -> Option<&'static str> {
-    let mut cause = Some(error);
-    while let Some(e) = cause {
-        if let Some(tls) = find_tls_error(e) {
-            return tls_permanence(tls);
-        }
-        // `is_parse_too_large` exists for servers only: hyper's message
-        // for it ("message head is too large") is what a client can see.
-        let head_too_large = e
-            .downcast_ref::<hyper::Error>()
-            .is_some_and(|h| h.is_parse() && h.to_string().contains("too large"));
-        let proxy_refused = e
-            .downcast_ref::<crate::engine::connect::ProxyError>()
-            .is_some_and(|p| p.refused_credentials);
-        if proxy_refused {
-            return Some("the proxy refused its credentials");
-        }
-        if head_too_large {
-            return Some("the response head is larger than the client accepts");
-        }
-        cause = e.source();
-    }
-    // A given reqwest client's TLS stack may say it only in words.
-    is_certificate_failure(error).then_some("the TLS certificate was refused")
-}
-
-/// The rustls error `error` is, or wraps as an I/O error.
-fn find_tls_error<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
-    if let Some(tls) = error.downcast_ref::<rustls::Error>() {
-        return Some(tls);
-    }
-    error
-        .downcast_ref::<std::io::Error>()
-        .and_then(|io| io.get_ref())
-        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-}
-
-fn tls_permanence(error: &rustls::Error) -> Option<&'static str> {
-    use rustls::AlertDescription as Alert;
-    match error {
-        rustls::Error::InvalidCertificate(_) => Some("the server's TLS certificate was refused"),
-        rustls::Error::NoCertificatesPresented => Some("the server presented no TLS certificate"),
-        rustls::Error::AlertReceived(
-            Alert::CertificateRequired
-            | Alert::BadCertificate
-            | Alert::UnknownCA
-            | Alert::CertificateUnknown
-            | Alert::CertificateRevoked
-            | Alert::CertificateExpired
-            | Alert::UnsupportedCertificate
-            | Alert::AccessDenied,
-        ) => Some("the server refused the TLS handshake: it requires a (valid) client certificate"),
-        rustls::Error::AlertReceived(Alert::HandshakeFailure | Alert::ProtocolVersion) => {
-            Some("the server refused the TLS handshake (no common protocol version or cipher)")
-        }
-        _ => None,
-    }
-}
-
-/// Maps a reqwest error to our kinds. reqwest reports a body that times out
-/// as a *decode* error, so time-outs are recognised first.
-#[cfg(feature = "reqwest")]
-fn classify_reqwest(
-    error: reqwest::Error,
-    limits: &AttemptLimits,
-    sent_at: Instant,
-    in_body: bool,
-) -> Error {
-    let error = error.without_url();
-    let elapsed = sent_at.elapsed();
-    let kind = if error.is_timeout() || has_timeout_cause(&error) {
-        let stage = if in_body || error.is_body() || error.is_decode() {
-            TimeoutPhase::Body
-        } else {
-            TimeoutPhase::ResponseHeaders
-        };
-        // Besides connecting, this is a limit of a client given with
-        // `with_reqwest_client`, whose value we do not know.
-        let (phase, limit) = if error.is_connect() {
-            (TimeoutPhase::Connect, Some(limits.connect))
-        } else {
-            (stage, None)
-        };
-        return Error::timeout(phase, limit, elapsed).with_source(error);
-    } else if error.is_connect() {
-        ErrorKind::Connect
-    } else if in_body || error.is_body() || error.is_decode() {
-        ErrorKind::Body
-    } else if error.is_builder() {
-        ErrorKind::InvalidRequest
-    } else {
-        ErrorKind::Transport
-    };
-    Error::new(kind).with_source(error)
-}
-
-/// Whether a TLS certificate was refused somewhere in the cause chain: a
-/// connect failure that another attempt would only repeat.
-pub(crate) fn is_certificate_failure(error: &(dyn StdError + 'static)) -> bool {
-    let mut cause = Some(error);
-    while let Some(e) = cause {
-        if e.to_string().to_ascii_lowercase().contains("certificate") {
-            return true;
-        }
-        cause = e.source();
-    }
-    false
-}
-
-/// Whether an I/O time-out is somewhere in the cause chain.
-#[cfg(feature = "reqwest")]
-fn has_timeout_cause(error: &(dyn StdError + 'static)) -> bool {
-    error.source().is_some_and(is_timeout)
-}
-
-/// Whether `error` or one of its causes is an I/O time-out.
-fn is_timeout(error: &(dyn StdError + 'static)) -> bool {
-    let mut cause = Some(error);
-    while let Some(e) = cause {
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            if io.kind() == std::io::ErrorKind::TimedOut {
-                return true;
-            }
-        }
-        cause = e.source();
-    }
-    false
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Debug)]
-    struct Wrapper(std::io::Error);
-
-    impl std::fmt::Display for Wrapper {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("client error (Connect)")
-        }
-    }
-
-    impl StdError for Wrapper {
-        fn source(&self) -> Option<&(dyn StdError + 'static)> {
-            Some(&self.0)
-        }
-    }
-
-    #[test]
-    fn certificate_failures_are_found_in_the_chain() {
-        let cert = Wrapper(std::io::Error::other(
-            "invalid peer certificate: UnknownIssuer",
-        ));
-        assert!(is_certificate_failure(&cert));
-        let refused = Wrapper(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
-        assert!(!is_certificate_failure(&refused));
-        let timed_out = Wrapper(std::io::Error::from(std::io::ErrorKind::TimedOut));
-        assert!(is_timeout(&timed_out) && !is_timeout(&refused));
-    }
 }

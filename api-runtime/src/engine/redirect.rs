@@ -7,7 +7,7 @@ use http::header::{self, HeaderMap};
 use http::{Method, StatusCode};
 use url::Url;
 
-use crate::engine::transport::SendBody;
+use crate::engine::outgoing::SendBody;
 
 /// The request a redirect leads to.
 pub(crate) struct Hop {

@@ -204,7 +204,7 @@ impl Auth {
     /// token does it through `http`.
     pub(crate) async fn apply(
         &self,
-        request: &mut crate::engine::transport::Outgoing,
+        request: &mut crate::engine::outgoing::Outgoing,
         http: AuthHttp<'_>,
     ) -> Result<Sent> {
         match self {

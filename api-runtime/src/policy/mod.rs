@@ -2,6 +2,7 @@
 //! backoff and the retry budget (`retry`), time limits (`watchdog`),
 //! credentials (`auth`, `digest`, `oauth`) and the user's hooks (`hooks`).
 
+pub(crate) mod attempts;
 pub(crate) mod auth;
 pub(crate) mod digest;
 pub(crate) mod hooks;

@@ -12,8 +12,8 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::client::Session;
-use crate::engine::exchange::{AttemptLimits, Received};
-use crate::engine::transport::{Outgoing, SendBody};
+use crate::engine::exchange::{AttemptLimits, Outcome, Received};
+use crate::engine::outgoing::{Outgoing, SendBody};
 use crate::policy::auth::{AuthProvider, Secret, Token, TokenFuture};
 use crate::response::error::{Error, ErrorKind, Result};
 
@@ -99,11 +99,13 @@ impl<'a> AuthHttp<'a> {
             .execute(&mut request, &limits, true, false)
             .await
         {
-            Ok(Received::Buffered(raw)) => Ok(raw.body),
-            Ok(Received::Streaming(_)) => Err(at(Error::invalid_request(
+            Outcome::Success(Received::Buffered(raw)) => Ok(raw.body),
+            Outcome::Success(Received::Streaming(_)) => Err(at(Error::invalid_request(
                 "a token request is read whole, never streamed",
             ))),
-            Err(e) => Err(at(e)),
+            failed => Err(at(failed.into_error().unwrap_or_else(|| {
+                Error::invalid_request("a success response ended the token request")
+            }))),
         }
     }
 }

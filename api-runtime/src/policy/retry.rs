@@ -11,7 +11,8 @@ use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, Method, StatusCode, header};
 
-use crate::response::error::{Error, ErrorKind, TimeoutPhase};
+use crate::engine::exchange::Outcome;
+use crate::response::error::{ErrorKind, TimeoutPhase};
 
 /// A source of uniform random numbers in `[0, 1)`, for backoff jitter.
 pub type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;
@@ -182,9 +183,22 @@ impl fmt::Display for Reason {
     }
 }
 
-/// Whether `error` may be retried, given whether the request may be
-/// replayed once it may have reached the server.
-pub(crate) fn classify(policy: &RetryPolicy, error: &Error, replayable: bool) -> Option<Reason> {
+/// The one retry classifier: whether an attempt's `outcome` may be
+/// retried, given whether the request may be replayed once it may have
+/// reached the server.
+pub(crate) fn classify(
+    policy: &RetryPolicy,
+    outcome: &Outcome,
+    replayable: bool,
+) -> Option<Reason> {
+    let error = match outcome {
+        Outcome::Success(_) => return None,
+        Outcome::Status(response) => {
+            let status = response.status;
+            return (replayable && policy.retries_status(status)).then_some(Reason::Status(status));
+        }
+        Outcome::Failure(error) => error,
+    };
     // A refused certificate stays refused, a redirect loop loops again, a
     // body over the limit stays over it.
     if error.is_permanent() {
@@ -199,10 +213,6 @@ pub(crate) fn classify(policy: &RetryPolicy, error: &Error, replayable: bool) ->
         ErrorKind::Timeout if error.timeout_phase() == Some(TimeoutPhase::Deadline) => None,
         ErrorKind::Timeout => replayable.then_some(Reason::Timeout),
         ErrorKind::Transport | ErrorKind::Body => replayable.then_some(Reason::Transport),
-        ErrorKind::Status => {
-            let status = error.status()?;
-            (replayable && policy.retries_status(status)).then_some(Reason::Status(status))
-        }
         _ => None,
     }
 }

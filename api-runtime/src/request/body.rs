@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::policy::watchdog::Watchdog;
 use crate::request::params::{Scalar, Sink};
-use crate::response::error::{BoxError, Error, ErrorKind, Result};
+use crate::response::error::{BoxError, Error, Result};
 
 /// Collects `key=value` pairs as an `application/x-www-form-urlencoded`
 /// body.
@@ -251,7 +251,7 @@ pub struct ByteStream {
     status: StatusCode,
     headers: HeaderMap,
     url: Url,
-    inner: crate::engine::transport::ChunkStream,
+    inner: crate::engine::incoming::ChunkStream,
     content_length: Option<u64>,
     failed: bool,
     started: tokio::time::Instant,
@@ -283,7 +283,7 @@ pub struct StreamLimits {
 
 impl ByteStream {
     pub(crate) fn new(
-        mut response: crate::engine::transport::Incoming,
+        mut response: crate::engine::incoming::Incoming,
         url: Url,
         limits: StreamLimits,
     ) -> ByteStream {
@@ -365,18 +365,12 @@ impl Stream for ByteStream {
                 // Our read limit is enforced here (below); a time-out from
                 // the transport is the limit of a client given with
                 // `with_reqwest_client`.
-                let error = match e {
-                    #[cfg(feature = "reqwest")]
-                    crate::engine::transport::TransportError::Reqwest(e) if e.is_timeout() => {
-                        Error::timeout(crate::TimeoutPhase::Body, None, self.started.elapsed())
-                            .with_source(e.without_url())
-                    }
-                    #[cfg(feature = "reqwest")]
-                    crate::engine::transport::TransportError::Reqwest(e) => {
-                        Error::new(ErrorKind::Body).with_source(e.without_url())
-                    }
-                    other => Error::new(ErrorKind::Body).with_source(other),
-                };
+                let error = crate::engine::classify::classify(
+                    e,
+                    None,
+                    self.started,
+                    crate::engine::classify::Stage::Body,
+                );
                 Poll::Ready(Some(Err(error)))
             }
             Poll::Ready(Some(Ok(chunk))) => {

@@ -4,30 +4,24 @@
 use std::fmt::Display;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU16, Ordering};
 use std::task::{Context, Poll};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use bytes::Bytes;
+use http::Method;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use http::{Method, StatusCode};
 use serde::Serialize;
-use tokio::time::Instant;
-use tracing::Instrument;
 
 use crate::client::Session;
-use crate::engine::exchange::{AttemptLimits, Received};
-use crate::engine::transport::{Outgoing, SendBody};
-use crate::policy::auth::{Auth, Sent};
-use crate::policy::hooks::{AttemptInfo, RequestContext};
-use crate::policy::retry::{self, RetryPolicy};
+use crate::engine::outgoing::{Outgoing, SendBody};
+use crate::policy::attempts::{Built, perform};
+use crate::policy::retry::{self};
 use crate::request::body::{FormSink, Upload};
 use crate::request::encode::write_encoded;
 use crate::request::multipart::{IntoPart, Part};
 use crate::request::params::{HeaderValues, QuerySink, serialize_pairs};
-use crate::response::decode::{ApiErrorDecoder, Decode, DecodeCtx, Envelope};
-use crate::response::error::{Error, Result, TimeoutPhase};
+use crate::response::decode::{ApiErrorDecoder, Decode, Envelope};
+use crate::response::error::{Error, Result};
 use crate::response::validate::Validator;
 
 /// What the macro knows of an endpoint, computed at expansion time.
@@ -83,16 +77,6 @@ pub struct Call {
     headers: HeaderMap,
     body: Option<Body>,
     error: Option<Error>,
-}
-
-/// A call turned into a request.
-struct Built {
-    endpoint: &'static Endpoint,
-    core: Session,
-    request: Outgoing,
-    url: String,
-    replayable: bool,
-    multipart: Option<Vec<(&'static str, Part)>>,
 }
 
 /// A call's body, as the arguments gave it.
@@ -385,82 +369,36 @@ impl Call {
         // Everything but the decoding is not generic: compiled once, in
         // this crate, not once per return type in every user crate.
         Sending(Box::pin(async move {
-            self.perform(D::BUFFERED, D::META)
+            perform(self, D::BUFFERED, D::META)
                 .await?
                 .decode::<D>(validator)
         }))
     }
 
-    /// Sends the call (attempts, retries, auth, hooks) and returns what
-    /// came back, to be decoded.
-    ///
-    /// `async` blocks rather than `async fn`s, here and in `attempts`: a
-    /// function's future holds each argument twice (as given, and moved
-    /// into a local), a block holds what it captures once; and moving a
-    /// future (into its box) copies all of it.
-    #[allow(clippy::manual_async_fn)] // on purpose: see above
-    fn perform(self, buffered: bool, meta: bool) -> impl Future<Output = Result<Done>> + Send {
-        async move {
-            let endpoint = self.endpoint;
-            let span = tracing::info_span!(
-                "api_client.call",
-                endpoint = endpoint.name,
-                http.method = %endpoint.method,
-                http.route = endpoint.route,
-                http.status = tracing::field::Empty,
-                elapsed_ms = tracing::field::Empty,
-            );
-            let started = Instant::now();
-            // Kept only when metrics are recorded: no extra work otherwise.
-            let shared = self
-                .core
-                .shared
-                .metrics
-                .is_some()
-                .then(|| self.core.shared.clone());
-            let last_status = AtomicU16::new(0);
-            // Boxed: this one holds every state of the attempt loop.
-            let result = match self.build() {
-                Ok(built) => {
-                    Box::pin(Call::attempts(built, started, buffered, meta, &last_status))
-                        .instrument(span.clone())
-                        .await
-                }
-                Err(error) => Err(error),
-            };
-            // The clock is read again only if something records the time.
-            if !span.is_disabled() {
-                span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-            }
-            if let Some(metrics) = shared.as_ref().and_then(|s| s.metrics.as_ref()) {
-                let status = StatusCode::from_u16(last_status.load(Ordering::Relaxed)).ok();
-                metrics.record(&endpoint.method, endpoint.route, status, started.elapsed());
-            }
-            match result {
-                Ok(mut done) => {
-                    tracing::debug!(parent: &span, "response received");
-                    done.span = span;
-                    Ok(done)
-                }
-                Err(e) => {
-                    tracing::debug!(parent: &span, error = %e, "call failed");
-                    Err(e)
-                }
-            }
-        }
+    /// The endpoint being called.
+    pub(crate) fn endpoint(&self) -> &'static Endpoint {
+        self.endpoint
     }
 
     /// The request, built once: each attempt sends a copy of it. A
-    /// multipart body is returned apart, to be assembled (files opened)
-    /// asynchronously.
-    fn build(self) -> Result<Built> {
+    /// multipart body is kept apart, to be assembled (files opened)
+    /// asynchronously. `Err` (with the session, for the call's metrics)
+    /// when an argument could not be encoded.
+    pub(crate) fn build(self) -> std::result::Result<Built, (Session, Error)> {
         if let Some(error) = self.error {
-            return Err(error);
+            return Err((self.core, error));
         }
         let endpoint = self.endpoint;
-        let url = self.core.shared.base_url.join(&self.url).map_err(|e| {
-            Error::invalid_request(format!("in `{}`: the URL is invalid: {e}", endpoint.name))
-        })?;
+        let url = match self.core.shared.base_url.join(&self.url) {
+            Ok(url) => url,
+            Err(e) => {
+                let error = Error::invalid_request(format!(
+                    "in `{}`: the URL is invalid: {e}",
+                    endpoint.name
+                ));
+                return Err((self.core, error));
+            }
+        };
         let replayable = retry::may_replay(&endpoint.method, endpoint.idempotent, &self.headers);
         let mut request = Outgoing::new(endpoint.method.clone(), url);
         let mut headers = self.headers;
@@ -488,227 +426,9 @@ impl Call {
             endpoint,
             core: self.core,
             request,
-            // The URL text stays for errors: parsed again only if one happens.
-            url: self.url,
             replayable,
             multipart,
         })
-    }
-
-    /// The attempt loop of a built call: attempts, retries, auth, hooks.
-    #[allow(clippy::manual_async_fn)] // on purpose: see `perform`
-    fn attempts(
-        mut built: Built,
-        started: Instant,
-        buffered: bool,
-        meta: bool,
-        last_status: &AtomicU16,
-    ) -> impl Future<Output = Result<Done>> + Send + '_ {
-        async move {
-            let endpoint = built.endpoint;
-            let method = endpoint.method.clone();
-            let Built {
-                core,
-                request,
-                url,
-                replayable,
-                multipart: parts,
-                ..
-            } = &mut built;
-            let replayable = *replayable;
-            if let Some(parts) = parts.take() {
-                // Boxed: a rare path, kept out of every call's future.
-                let (content_type, body) = Box::pin(crate::request::multipart::encode(parts))
-                    .await
-                    .map_err(|e| e.at(&method, request.url()))?;
-                request
-                    .headers_mut()
-                    .insert(http::header::CONTENT_TYPE, content_type);
-                request.set_body(SendBody::Stream(body));
-            }
-            let core = &core;
-            let policy = core.policy_for(endpoint);
-            let shared = &core.shared;
-            let total = core
-                .overrides
-                .total
-                .or(endpoint.timeout)
-                .unwrap_or(shared.timeouts.total);
-            let attempt_limit = core
-                .overrides
-                .attempt
-                .or(endpoint.attempt_timeout)
-                .or(shared.timeouts.attempt);
-            let deadline = crate::policy::watchdog::instant_after(started, total);
-            let mut sent = 0u32;
-            let mut retries = 0u32;
-            let mut reauthenticated = false;
-            loop {
-                sent += 1;
-                let fail = |e: Error| {
-                    let id = shared
-                        .request_id_header
-                        .as_ref()
-                        .and_then(|h| request_id(e.headers(), h));
-                    with_api_error(endpoint, e)
-                        .at_text(&method, url)
-                        .with_attempts(sent)
-                        .with_request_id(id)
-                        .with_call_elapsed(started.elapsed())
-                        .scrubbed_by(Some(&shared.scrubber))
-                };
-                let remaining = deadline.saturating_duration_since(Instant::now());
-                if remaining.is_zero() {
-                    let err =
-                        Error::timeout(TimeoutPhase::Deadline, Some(total), started.elapsed());
-                    return Err(fail(err).with_attempts(sent - 1));
-                }
-                let limits = AttemptLimits {
-                    connect: shared.timeouts.connect,
-                    read: shared.timeouts.read,
-                    request: attempt_limit.map_or(remaining, |a| a.min(remaining)),
-                    total,
-                    deadline,
-                    call_started: started,
-                    max_body: shared.max_body_size,
-                };
-                let auth = shared.auth.as_ref().filter(|_| !endpoint.no_auth);
-                // A bytes body is sent again by a later attempt; a streamed one
-                // goes out once. Hooks and query credentials change the request,
-                // so they work on a copy made for this attempt; otherwise the
-                // request itself is sent (the transport copies what it sends).
-                let kept = request.is_replayable();
-                let needs_copy = !shared.hooks.is_empty() || auth.is_some_and(Auth::changes_url);
-                let mut copy = if needs_copy {
-                    request.try_clone()
-                } else {
-                    None
-                };
-                let to_send = copy.as_mut().unwrap_or(&mut *request);
-                for hook in &shared.hooks {
-                    hook.on_request(&mut RequestContext {
-                        endpoint: endpoint.name,
-                        route: endpoint.route,
-                        method: &method,
-                        attempt: sent,
-                        headers: to_send.headers_mut(),
-                    });
-                }
-                // Only hooks are told how long an attempt took.
-                let attempt_started = (!shared.hooks.is_empty()).then(Instant::now);
-                let auth_sent = match auth {
-                    // Nothing was sent when credentials cannot be had. Getting
-                    // them (a token request) is bounded by the deadline too.
-                    Some(auth) => {
-                        match Box::pin(tokio::time::timeout_at(
-                            deadline,
-                            auth.apply(
-                                to_send,
-                                crate::policy::oauth::AuthHttp::new(core, deadline),
-                            ),
-                        ))
-                        .await
-                        {
-                            Ok(applied) => applied.map_err(|e| fail(e).with_attempts(sent - 1))?,
-                            Err(_) => {
-                                let err = Error::timeout(
-                                    TimeoutPhase::Deadline,
-                                    Some(total),
-                                    started.elapsed(),
-                                );
-                                return Err(fail(err).with_attempts(sent - 1));
-                            }
-                        }
-                    }
-                    None => Sent::Nothing,
-                };
-                let received = core.execute(to_send, &limits, buffered, meta).await;
-                drop(copy);
-                let status = match &received {
-                    Ok(Received::Streaming(streaming)) => Some(streaming.0.status()),
-                    Ok(Received::Buffered(raw)) => Some(raw.status),
-                    Err(e) => e.status(),
-                };
-                last_status.store(status.map_or(0, |s| s.as_u16()), Ordering::Relaxed);
-                for hook in &shared.hooks {
-                    hook.on_response(&AttemptInfo {
-                        endpoint: endpoint.name,
-                        route: endpoint.route,
-                        method: &method,
-                        attempt: sent,
-                        status,
-                        elapsed: attempt_started.map_or(Duration::ZERO, |t| t.elapsed()),
-                        error: received.as_ref().err().map(Error::kind),
-                    });
-                }
-                let error = match received {
-                    Ok(received) => {
-                        if let Some(bucket) = &shared.bucket {
-                            bucket.refund();
-                        }
-                        let (status, headers) = match &received {
-                            Received::Streaming(streaming) => {
-                                (streaming.0.status(), streaming.0.headers())
-                            }
-                            Received::Buffered(raw) => (raw.status, &raw.headers),
-                        };
-                        tracing::Span::current().record("http.status", status.as_u16());
-                        let request_id = shared
-                            .request_id_header
-                            .as_ref()
-                            .and_then(|h| request_id(Some(headers), h));
-                        return Ok(Done {
-                            received,
-                            endpoint,
-                            method,
-                            url: std::mem::take(url),
-                            attempts: sent,
-                            request_id,
-                            stream_limits: crate::request::body::StreamLimits {
-                                read: shared.timeouts.read,
-                                total: shared.timeouts.stream,
-                            },
-                            span: tracing::Span::none(),
-                            scrubber: (!shared.scrubber.is_empty())
-                                .then(|| shared.scrubber.clone()),
-                        });
-                    }
-                    Err(error) => error,
-                };
-                if let Some(status) = error.status() {
-                    tracing::Span::current().record("http.status", status.as_u16());
-                }
-                // A 401 answered with new credentials is replayed once.
-                if error.status() == Some(StatusCode::UNAUTHORIZED) && kept && !reauthenticated {
-                    if let (Some(auth), Some(headers)) = (auth, error.headers()) {
-                        if Box::pin(auth.renew(&auth_sent, headers)).await {
-                            reauthenticated = true;
-                            tracing::debug!(attempt = sent, "401: replaying with new credentials");
-                            continue;
-                        }
-                    }
-                }
-                let may_retry = kept && retries + 1 < policy.max_attempts();
-                let reason = match retry::classify(&policy, &error, replayable) {
-                    Some(reason) if may_retry => reason,
-                    _ => return Err(fail(error)),
-                };
-                let delay = match retry_delay(&policy, &error, retries, deadline) {
-                    Ok(delay) => delay,
-                    Err(Some(after)) => return Err(fail(error).with_retry_after(after)),
-                    Err(None) => return Err(fail(error)),
-                };
-                if let Some(bucket) = &shared.bucket {
-                    if !bucket.withdraw(reason) {
-                        tracing::warn!(attempt = sent, %reason, "retry budget exhausted: not retrying");
-                        return Err(fail(error));
-                    }
-                }
-                retries += 1;
-                tracing::info!(attempt = sent, %reason, delay_ms = delay.as_millis() as u64, "retrying");
-                Box::pin(tokio::time::sleep(delay)).await;
-            }
-        }
     }
 }
 
@@ -732,130 +452,6 @@ impl<T> Future for Sending<T> {
 impl<T> std::fmt::Debug for Sending<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Sending")
-    }
-}
-
-/// A response that came back from a call, still to be decoded (the only
-/// part of a call that depends on the declared return type).
-struct Done {
-    received: Received,
-    endpoint: &'static Endpoint,
-    method: Method,
-    url: String,
-    attempts: u32,
-    request_id: Option<String>,
-    stream_limits: crate::request::body::StreamLimits,
-    span: tracing::Span,
-    /// The client's secrets, when it has any.
-    scrubber: Option<Arc<crate::response::scrub::Scrubber>>,
-}
-
-impl Done {
-    fn decode<D: Decode>(self, validator: Option<Validator<D::Target>>) -> Result<D::Output> {
-        let Done {
-            received,
-            endpoint,
-            method,
-            url,
-            attempts,
-            request_id,
-            stream_limits,
-            span,
-            scrubber,
-        } = self;
-        let _entered = span.enter();
-        let result = match received {
-            Received::Streaming(streaming) => {
-                let (response, final_url) = *streaming;
-                D::decode_stream(response, final_url, stream_limits)
-            }
-            Received::Buffered(raw) => {
-                let ctx = DecodeCtx {
-                    validator,
-                    envelope: endpoint.envelope.as_ref(),
-                    request_id: request_id.clone(),
-                };
-                D::decode(raw, &ctx)
-            }
-        };
-        result.map_err(|e| {
-            let e = with_api_error(endpoint, e)
-                .at_text(&method, &url)
-                .with_attempts(attempts)
-                .with_request_id(request_id)
-                .scrubbed_by(scrubber.as_ref());
-            tracing::debug!(error = %e, "the response could not be decoded");
-            e
-        })
-    }
-}
-
-/// When to retry after a retryable `error`: `Ok(delay)`, or `Err` when
-/// the wait would pass the deadline, with the `Retry-After` the server
-/// asked for when that is why the call stops.
-fn retry_delay(
-    policy: &RetryPolicy,
-    error: &Error,
-    retries: u32,
-    deadline: Instant,
-) -> std::result::Result<Duration, Option<Duration>> {
-    let asked = error
-        .status()
-        .zip(error.headers())
-        .and_then(|(status, headers)| retry::retry_after(status, headers, SystemTime::now()));
-    let remaining = deadline.saturating_duration_since(Instant::now());
-    let delay = match asked {
-        Some(after) if after > policy.retry_after_limit() || after >= remaining => {
-            return Err(Some(after));
-        }
-        Some(after) if !after.is_zero() => after,
-        _ => policy.backoff_delay(retries + 1),
-    };
-    if delay >= remaining {
-        return Err(None);
-    }
-    Ok(delay)
-}
-
-/// The server's request id, from the configured response header.
-fn request_id(headers: Option<&HeaderMap>, name: &http::HeaderName) -> Option<String> {
-    let value = headers?.get(name)?.to_str().ok()?;
-    (!value.is_empty()).then(|| value.chars().take(128).collect())
-}
-
-/// Attaches the endpoint's declared error document to a status error.
-fn with_api_error(endpoint: &Endpoint, error: Error) -> Error {
-    let decoded = match (endpoint.error, error.headers(), error.body()) {
-        (Some(decode), Some(headers), Some(body))
-            if matches!(
-                error.kind(),
-                crate::ErrorKind::Status | crate::ErrorKind::Envelope
-            ) =>
-        {
-            decode(headers, body)
-        }
-        _ => None,
-    };
-    match decoded {
-        Some(body) => error.with_api_error(body),
-        None => error,
-    }
-}
-
-impl Session {
-    /// The retry policy of one call: the call's override, else the
-    /// endpoint's declaration applied to the client's policy.
-    fn policy_for(&self, endpoint: &Endpoint) -> std::borrow::Cow<'_, RetryPolicy> {
-        use std::borrow::Cow;
-        let base: &RetryPolicy = match &self.overrides.retry {
-            Some(policy) => return Cow::Borrowed(policy),
-            None => &self.shared.retry,
-        };
-        match endpoint.retry {
-            EndpointRetry::Inherit => Cow::Borrowed(base),
-            EndpointRetry::Off => Cow::Owned(base.clone().attempts(1)),
-            EndpointRetry::Attempts(n) => Cow::Owned(base.clone().attempts(n)),
-        }
     }
 }
 

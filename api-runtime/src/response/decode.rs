@@ -9,7 +9,7 @@ use http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use crate::engine::transport::Incoming;
+use crate::engine::incoming::Incoming;
 use crate::request::body::StreamLimits;
 use crate::response::error::{Error, ErrorKind, Result};
 use crate::response::validate::{Validator, short_type_name};

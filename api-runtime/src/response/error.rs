@@ -306,15 +306,6 @@ impl Error {
         self
     }
 
-    /// [`at`](Error::at) with the URL as text (parsed only now, on the
-    /// error path).
-    pub(crate) fn at_text(self, method: &Method, url: &str) -> Self {
-        match Url::parse(url) {
-            Ok(url) => self.at(method, &url),
-            Err(_) => self,
-        }
-    }
-
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
         self.inner.attempts = attempts;
         self

@@ -3,6 +3,7 @@
 //! secrets out of what a user reads (`redact`, `scrub`).
 
 pub(crate) mod decode;
+pub(crate) mod done;
 pub(crate) mod error;
 pub(crate) mod redact;
 pub(crate) mod scrub;

@@ -10,6 +10,26 @@ pub(crate) const SNIPPET_LIMIT: usize = 512;
 /// What replaces a secret.
 pub(crate) const MASK: &str = "***";
 
+impl crate::client::Session {
+    /// `url` as a user may read it: without the client's query API key
+    /// (the rest of the query is the user's own). The one source of every
+    /// URL a user reads: `Response::url` and `ByteStream::url` show it as
+    /// it is; `Error::url`, `Display` and tracing show it through
+    /// [`mask_url`].
+    pub(crate) fn visible_url(&self, url: &Url) -> Url {
+        match &self.shared.auth {
+            Some(crate::policy::auth::Auth::Query { name, .. }) => without_query_param(url, name),
+            _ => url.clone(),
+        }
+    }
+
+    /// `url` as errors and logs show it: [`visible_url`](Self::visible_url)
+    /// with every query value masked and no user info.
+    pub(crate) fn logged_url(&self, url: &Url) -> Url {
+        mask_url(&self.visible_url(url))
+    }
+}
+
 /// The URL with each query value replaced by `***` and any user name or
 /// password removed: safe to print.
 pub(crate) fn mask_url(url: &Url) -> Url {

@@ -1,0 +1,306 @@
+//! Our transport: hyper-util's pooled client over rustls and the
+//! engine's connector, with default headers, cookies, redirects and
+//! decompression. Per request it does only what the request needs:
+//! reqwest parses each URL three more times, clones its header maps and
+//! its connector stack, which costs about a third of a call's CPU when the
+//! client is the bottleneck (see BENCHMARKS.md).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::header::{self, HeaderMap, HeaderValue};
+use http::{Method, Uri};
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+
+use crate::engine::connect::{Connector, Proxies};
+use crate::engine::cookies::CookieJar;
+use crate::engine::decompress::{DirectBody, accept_encoding, decompressed};
+use crate::engine::incoming::{Incoming, Repr};
+use crate::engine::outgoing::{Outgoing, SendBody};
+use crate::engine::redirect::{Hop, redirect};
+use crate::engine::transport::TransportError;
+
+/// The settings of the direct transport.
+pub(crate) struct DirectSettings {
+    /// Sent with every request that does not set them itself (the user
+    /// agent and the builder's headers).
+    pub(crate) headers: HeaderMap,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) cookies: Option<Arc<CookieJar>>,
+    /// The query parameter that carries the client's API key, removed from
+    /// a redirect's URL that leaves the origin.
+    pub(crate) query_credential: Option<String>,
+    /// Redirects followed before giving up; 0: none followed.
+    pub(crate) max_redirects: usize,
+    pub(crate) http2_prior_knowledge: bool,
+    pub(crate) http2_adaptive_window: bool,
+    pub(crate) pool_max_idle_per_host: Option<usize>,
+    /// `None`: the default (90 s); `Some(None)`: idle connections stay.
+    pub(crate) pool_idle_timeout: Option<Option<Duration>>,
+    /// `None`: the default (15 s); `Some(None)`: no keep-alive probes.
+    pub(crate) tcp_keepalive: Option<Option<Duration>>,
+    pub(crate) tls: crate::engine::tls::TlsSettings,
+    /// Which destinations go through which proxy (`None`: all direct).
+    pub(crate) proxies: Option<Arc<Proxies>>,
+}
+
+/// Our transport: hyper-util's pooled client over rustls, with what
+/// reqwest adds that a client of ours needs: default headers, cookies,
+/// redirects (credentials dropped across origins) and decompression.
+pub(crate) struct Direct {
+    client: HyperClient<Connector, SendBody>,
+    headers: HeaderMap,
+    cookies: Option<Arc<CookieJar>>,
+    max_redirects: usize,
+    query_credential: Option<String>,
+    /// The proxies, for the `Proxy-Authorization` of plain-http requests
+    /// sent to an HTTP proxy in absolute form.
+    proxies: Option<Arc<Proxies>>,
+}
+
+/// What reqwest sends by default, kept so that a server sees the same
+/// request whichever transport sends it.
+fn default_headers(mut headers: HeaderMap) -> HeaderMap {
+    if !headers.contains_key(header::ACCEPT) {
+        headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+    }
+    if let Some(codings) = accept_encoding() {
+        headers.entry(header::ACCEPT_ENCODING).or_insert(codings);
+    }
+    headers
+}
+
+impl Direct {
+    /// The transport the settings describe.
+    ///
+    /// # Errors
+    /// When TLS cannot be set up (no crypto provider, a client identity
+    /// whose key does not fit).
+    pub(crate) fn new(settings: DirectSettings) -> crate::response::error::Result<Direct> {
+        Ok(Direct {
+            client: hyper_engine(&settings)?,
+            headers: default_headers(settings.headers),
+            cookies: settings.cookies,
+            max_redirects: settings.max_redirects,
+            query_credential: settings.query_credential,
+            proxies: settings.proxies,
+        })
+    }
+}
+
+/// hyper-util's pooled client over rustls, as the settings say.
+fn hyper_engine(
+    settings: &DirectSettings,
+) -> crate::response::error::Result<HyperClient<Connector, SendBody>> {
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    // As reqwest: probes every 15 s, 3 of them unanswered drop it.
+    http.set_keepalive(
+        settings
+            .tcp_keepalive
+            .unwrap_or(Some(Duration::from_secs(15))),
+    );
+    http.set_keepalive_interval(Some(Duration::from_secs(15)));
+    http.set_keepalive_retries(Some(3));
+    let alpn: &[&[u8]] = if settings.http2_prior_knowledge {
+        &[b"h2"]
+    } else {
+        &[b"h2", b"http/1.1"]
+    };
+    let connector = Connector::new(
+        http,
+        settings.tls.client_config(alpn)?,
+        settings.tls.client_config(&[b"http/1.1"])?,
+        settings.proxies.clone(),
+        settings.connect_timeout,
+    );
+    let mut client = HyperClient::builder(TokioExecutor::new());
+    client
+        .timer(TokioTimer::new())
+        .pool_timer(TokioTimer::new())
+        .pool_idle_timeout(
+            settings
+                .pool_idle_timeout
+                .unwrap_or(Some(Duration::from_secs(90))),
+        )
+        .http2_only(settings.http2_prior_knowledge)
+        .http2_adaptive_window(settings.http2_adaptive_window);
+    if let Some(max) = settings.pool_max_idle_per_host {
+        client.pool_max_idle_per_host(max);
+    }
+    Ok(client.build(connector))
+}
+
+impl Direct {
+    /// Sends `request` (its streamed body goes out; bytes stay), following
+    /// redirects.
+    pub(super) async fn send(&self, request: &mut Outgoing) -> Result<Incoming, TransportError> {
+        // Where redirects led: each hop starts from the request's headers.
+        let mut hop: Option<Hop> = None;
+        // A streamed body goes out with the first exchange, for good.
+        let streamed = !request.is_replayable();
+        // Whether this hop was sent again after a stale connection.
+        let mut resent = false;
+        loop {
+            let body = match &mut hop {
+                Some(hop) => std::mem::replace(&mut hop.body, SendBody::Empty),
+                None => request.body.take_for_send(),
+            };
+            let mut headers = self.headers_for(&request.headers);
+            let (method, url) = match &hop {
+                Some(hop) => {
+                    hop.strip(&mut headers);
+                    (&hop.method, &hop.url)
+                }
+                None => (&request.method, &request.url),
+            };
+            if let Some(jar) = &self.cookies {
+                if !headers.contains_key(header::COOKIE) {
+                    if let Some(cookies) = jar.header_for(url) {
+                        headers.insert(header::COOKIE, cookies);
+                    }
+                }
+            }
+            let uri =
+                Uri::try_from(url.as_str()).map_err(|e| TransportError::InvalidUrl(e.into()))?;
+            if let Some(auth) = self.proxies.as_ref().and_then(|p| p.forward_auth(url)) {
+                headers.entry(header::PROXY_AUTHORIZATION).or_insert(auth);
+            }
+            // What a stale pooled connection allows to send again.
+            let resendable = !resent
+                && matches!(body, SendBody::Empty)
+                && matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+            // Built and handed over in one expression: nothing of it is
+            // kept in this future while the response is awaited.
+            let response =
+                match hyper_exchange(&self.client, exchange(method.clone(), uri, headers, body))
+                    .await
+                {
+                    Ok(response) => response,
+                    // A server (or a proxy such as tinyproxy) that closes a
+                    // kept-alive connection without saying so races its next
+                    // request: an idempotent request without a body is sent
+                    // once more, on a new connection, as browsers do.
+                    Err(e) if resendable && e.is_closed_before_response() => {
+                        resent = true;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+            resent = false;
+            if let Some(jar) = &self.cookies {
+                let set = response.headers().get_all(header::SET_COOKIE);
+                jar.store_response(set.iter(), url);
+            }
+            let status = response.status();
+            let next = if self.max_redirects > 0 && status.is_redirection() {
+                // What this exchange sent, for a 307 or 308 to send again:
+                // nothing after a redirect made it a GET; a stream, never.
+                let empty = SendBody::Empty;
+                let body = match &hop {
+                    Some(hop) if hop.drop_payload => Some(&empty),
+                    _ if streamed => None,
+                    _ => Some(&request.body),
+                };
+                redirect(status, method, url, response.headers(), body)
+            } else {
+                None
+            };
+            let Some(mut next) = next else {
+                let (parts, body) = response.into_parts();
+                return Ok(Incoming(Repr::Direct {
+                    status: parts.status,
+                    headers: parts.headers,
+                    url: hop.map(|hop| hop.url),
+                    body,
+                }));
+            };
+            let redirects = hop.as_ref().map_or(0, |hop| hop.redirects) + 1;
+            if redirects > self.max_redirects {
+                return Err(TransportError::Redirect(format!(
+                    "too many redirects (more than {}), the last to {}",
+                    self.max_redirects,
+                    crate::response::redact::mask_url(&next.url)
+                )));
+            }
+            if !matches!(next.url.scheme(), "http" | "https") {
+                return Err(TransportError::Redirect(format!(
+                    "a redirect to a URL that is not http or https: {}",
+                    crate::response::redact::mask_url(&next.url)
+                )));
+            }
+            // Once dropped, credentials and the payload stay dropped.
+            if let Some(previous) = &hop {
+                next.drop_credentials |= previous.drop_credentials;
+                next.drop_payload |= previous.drop_payload;
+            }
+            if next.drop_credentials {
+                if let Some(name) = &self.query_credential {
+                    next.url = crate::response::redact::without_query_param(&next.url, name);
+                }
+            }
+            next.redirects = redirects;
+            hop = Some(next);
+        }
+    }
+
+    /// The request's headers with the defaults it does not set.
+    fn headers_for(&self, own: &HeaderMap) -> HeaderMap {
+        // Most requests set none of their own: one copy of the defaults.
+        if own.is_empty() {
+            return self.headers.clone();
+        }
+        let mut headers = own.clone();
+        // A range is asked of the body as it is, not compressed.
+        let ranged = own.contains_key(header::RANGE);
+        for name in self.headers.keys() {
+            let skipped = ranged && name == header::ACCEPT_ENCODING;
+            if !skipped && !own.contains_key(name) {
+                for value in self.headers.get_all(name) {
+                    headers.append(name.clone(), value.clone());
+                }
+            }
+        }
+        headers
+    }
+}
+
+/// One exchange through hyper-util, the response body decompressed as it
+/// is read (unless a range was asked for: part of a compressed body
+/// cannot be decompressed alone). The request goes to hyper-util at once;
+/// the future only waits for the response.
+fn hyper_exchange(
+    client: &HyperClient<Connector, SendBody>,
+    request: http::Request<SendBody>,
+) -> impl std::future::Future<Output = Result<http::Response<DirectBody>, TransportError>> + Send + use<>
+{
+    let ranged = request.headers().contains_key(header::RANGE);
+    let sent = client.request(request);
+    async move {
+        let response = sent.await.map_err(|e| {
+            if e.is_connect() {
+                TransportError::Connect(e.into())
+            } else {
+                TransportError::Exchange(e.into())
+            }
+        })?;
+        Ok(decompressed(response, ranged))
+    }
+}
+
+/// The request hyper sends.
+fn exchange(
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: SendBody,
+) -> http::Request<SendBody> {
+    let mut request = http::Request::new(body);
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
+    *request.headers_mut() = headers;
+    request
+}

@@ -1,0 +1,143 @@
+//! A request as the attempt loop, credentials and hooks shape it
+//! ([`Outgoing`]), and its body ([`SendBody`]): bytes that can be sent
+//! again, or a stream that goes out once.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::Method;
+use http::header::HeaderMap;
+use http_body::{Body as HttpBody, Frame, SizeHint};
+use url::Url;
+
+use crate::engine::transport::BoxError;
+
+/// A request as the attempt loop, credentials and hooks shape it.
+pub(crate) struct Outgoing {
+    pub(super) method: Method,
+    pub(super) url: Url,
+    pub(super) headers: HeaderMap,
+    pub(super) body: SendBody,
+}
+
+impl Outgoing {
+    pub(crate) fn new(method: Method, url: Url) -> Outgoing {
+        Outgoing {
+            method,
+            url,
+            headers: HeaderMap::new(),
+            body: SendBody::Empty,
+        }
+    }
+
+    pub(crate) fn method(&self) -> &Method {
+        &self.method
+    }
+
+    pub(crate) fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// The URL, the request no longer needed.
+    pub(crate) fn into_url(self) -> Url {
+        self.url
+    }
+
+    pub(crate) fn url_mut(&mut self) -> &mut Url {
+        &mut self.url
+    }
+
+    pub(crate) fn headers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.headers
+    }
+
+    pub(crate) fn set_headers(&mut self, headers: HeaderMap) {
+        self.headers = headers;
+    }
+
+    pub(crate) fn set_body(&mut self, body: SendBody) {
+        self.body = body;
+    }
+
+    /// Whether the body can be sent again (it is not a stream).
+    pub(crate) fn is_replayable(&self) -> bool {
+        !matches!(self.body, SendBody::Stream(_))
+    }
+
+    /// A copy for one attempt; `None` when the body is a stream, which can
+    /// be sent once only.
+    pub(crate) fn try_clone(&self) -> Option<Outgoing> {
+        Some(Outgoing {
+            method: self.method.clone(),
+            url: self.url.clone(),
+            headers: self.headers.clone(),
+            body: self.body.try_clone()?,
+        })
+    }
+}
+
+/// A request body: bytes that can be sent again, or a stream that goes out
+/// once.
+pub(crate) enum SendBody {
+    Empty,
+    Bytes(Bytes),
+    Stream(crate::request::body::StreamBody),
+}
+
+impl SendBody {
+    /// What one exchange sends: a copy of bytes (they stay for another
+    /// attempt), or the stream itself (it goes out once).
+    pub(super) fn take_for_send(&mut self) -> SendBody {
+        match self {
+            SendBody::Stream(_) => std::mem::replace(self, SendBody::Empty),
+            SendBody::Bytes(bytes) => SendBody::Bytes(bytes.clone()),
+            SendBody::Empty => SendBody::Empty,
+        }
+    }
+
+    pub(crate) fn try_clone(&self) -> Option<SendBody> {
+        match self {
+            SendBody::Empty => Some(SendBody::Empty),
+            SendBody::Bytes(bytes) => Some(SendBody::Bytes(bytes.clone())),
+            SendBody::Stream(_) => None,
+        }
+    }
+}
+
+impl HttpBody for SendBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let this = self.get_mut();
+        match this {
+            SendBody::Empty => Poll::Ready(None),
+            SendBody::Bytes(bytes) => {
+                let bytes = std::mem::take(bytes);
+                *this = SendBody::Empty;
+                Poll::Ready((!bytes.is_empty()).then(|| Ok(Frame::data(bytes))))
+            }
+            SendBody::Stream(body) => Pin::new(body).poll_frame(cx),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            SendBody::Empty => true,
+            SendBody::Bytes(bytes) => bytes.is_empty(),
+            SendBody::Stream(body) => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            SendBody::Empty => SizeHint::with_exact(0),
+            SendBody::Bytes(bytes) => SizeHint::with_exact(bytes.len() as u64),
+            SendBody::Stream(body) => body.size_hint(),
+        }
+    }
+}

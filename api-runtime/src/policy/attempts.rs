@@ -1,0 +1,460 @@
+//! The attempt pipeline of one call. Each attempt yields an [`Outcome`]
+//! (a response of any status, or a failure), read by every policy in
+//! turn: hooks, auth renewal, the retry classifier, `Retry-After`, the
+//! budget, tracing and metrics. The [`Error`] a call returns is made once,
+//! when the call ends ([`Run::error`]).
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::time::{Duration, SystemTime};
+
+use http::{HeaderMap, HeaderName, StatusCode};
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::client::Session;
+use crate::engine::exchange::{AttemptLimits, Outcome, Received, StatusResponse};
+use crate::engine::outgoing::{Outgoing, SendBody};
+use crate::policy::auth::{Auth, Sent};
+use crate::policy::hooks::{AttemptInfo, RequestContext};
+use crate::policy::retry::{self, Reason, RetryPolicy};
+use crate::request::call::{Call, Endpoint, EndpointRetry};
+use crate::request::multipart::Part;
+use crate::response::done::Done;
+use crate::response::error::{Error, Result, TimeoutPhase};
+
+/// A call turned into a request: each attempt sends a copy of it.
+pub(crate) struct Built {
+    pub(crate) endpoint: &'static Endpoint,
+    pub(crate) core: Session,
+    pub(crate) request: Outgoing,
+    /// Whether the method (or a declaration) allows sending it again once
+    /// it may have reached the server.
+    pub(crate) replayable: bool,
+    /// A multipart body, assembled (files opened) when the call starts.
+    pub(crate) multipart: Option<Vec<(&'static str, Part)>>,
+}
+
+/// What a call's attempts ended with: a 2xx response, how many attempts
+/// it took, and the server's request id.
+pub(crate) struct Ended {
+    received: Received,
+    attempts: u32,
+    request_id: Option<String>,
+}
+
+/// Sends `call` (attempts, retries, auth, hooks) and returns what came
+/// back, to be decoded.
+///
+/// `async` blocks rather than `async fn`s, here and in `attempts`: a
+/// function's future holds each argument twice (as given, and moved into
+/// a local), a block holds what it captures once; and moving a future
+/// (into its box) copies all of it.
+#[allow(clippy::manual_async_fn)] // on purpose: see above
+pub(crate) fn perform(
+    call: Call,
+    buffered: bool,
+    meta: bool,
+) -> impl Future<Output = Result<Done>> + Send {
+    async move {
+        let endpoint = call.endpoint();
+        let span = tracing::info_span!(
+            "api_client.call",
+            endpoint = endpoint.name,
+            http.method = %endpoint.method,
+            http.route = endpoint.route,
+            http.url = tracing::field::Empty,
+            http.status = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let mut built = match call.build() {
+            Ok(built) => built,
+            Err((core, error)) => {
+                end_of_call(&core, endpoint, &span, started, None, Err(&error));
+                return Err(error);
+            }
+        };
+        // Boxed: this one holds every state of the attempt loop.
+        let result = Box::pin(built.attempts(started, buffered, meta))
+            .instrument(span.clone())
+            .await;
+        let status = result.as_ref().map(|ended| ended.received.status());
+        let url = built.request.url();
+        end_of_call(&built.core, endpoint, &span, started, Some(url), status);
+        let ended = result?;
+        Ok(Done::new(
+            ended.received,
+            built,
+            ended.attempts,
+            ended.request_id,
+            span,
+        ))
+    }
+}
+
+/// What the end of a call is told to: the span (its URL, redacted, and
+/// time), the debug events and the metrics (the status the call ended with).
+fn end_of_call(
+    core: &Session,
+    endpoint: &Endpoint,
+    span: &tracing::Span,
+    started: Instant,
+    url: Option<&url::Url>,
+    result: std::result::Result<StatusCode, &Error>,
+) {
+    // The clock is read again, and the URL shown, only if something
+    // records them.
+    if !span.is_disabled() {
+        if let Some(url) = url {
+            span.record("http.url", tracing::field::display(core.logged_url(url)));
+        }
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+    }
+    let status = match result {
+        Ok(status) => {
+            tracing::debug!(parent: span, "response received");
+            Some(status)
+        }
+        Err(e) => {
+            tracing::debug!(parent: span, error = %e, "call failed");
+            e.status()
+        }
+    };
+    if let Some(metrics) = &core.shared.metrics {
+        metrics.record(&endpoint.method, endpoint.route, status, started.elapsed());
+    }
+}
+
+impl Built {
+    /// The attempt loop: one [`Outcome`] per attempt, and what follows it.
+    #[allow(clippy::manual_async_fn)] // on purpose: see `perform`
+    fn attempts(
+        &mut self,
+        started: Instant,
+        buffered: bool,
+        meta: bool,
+    ) -> impl Future<Output = Result<Ended>> + Send + '_ {
+        async move {
+            let run = Run::new(&self.core, self.endpoint, started);
+            if let Some(parts) = self.multipart.take() {
+                // Boxed: a rare path, kept out of every call's future.
+                let (content_type, body) = Box::pin(crate::request::multipart::encode(parts))
+                    .await
+                    .map_err(|e| run.error(e, self.request.url(), 0))?;
+                let headers = self.request.headers_mut();
+                headers.insert(http::header::CONTENT_TYPE, content_type);
+                self.request.set_body(SendBody::Stream(body));
+            }
+            let mut sent = 0u32;
+            let mut retries = 0u32;
+            let mut reauthenticated = false;
+            loop {
+                sent += 1;
+                // A bytes body is sent again by a later attempt; a streamed
+                // one goes out once.
+                let kept = self.request.is_replayable();
+                let (outcome, auth_sent) =
+                    match run.attempt(&mut self.request, sent, buffered, meta).await {
+                        Ok(attempted) => attempted,
+                        // Nothing was sent by this attempt.
+                        Err(e) => return Err(run.error(e, self.request.url(), sent - 1)),
+                    };
+                let outcome = match outcome {
+                    Outcome::Success(received) => return Ok(run.ended(received, sent)),
+                    failed => failed,
+                };
+                // A 401 answered with new credentials is replayed once.
+                let refused = match &outcome {
+                    Outcome::Status(response) if kept && !reauthenticated => Some(response),
+                    _ => None,
+                };
+                if run.renewed(refused, &auth_sent).await {
+                    reauthenticated = true;
+                    tracing::debug!(attempt = sent, "401: replaying with new credentials");
+                    continue;
+                }
+                let may_retry = kept && retries + 1 < run.policy.max_attempts();
+                let reason = retry::classify(&run.policy, &outcome, self.replayable);
+                let delay = match reason.filter(|_| may_retry) {
+                    Some(reason) => run.delay(&outcome, reason, retries),
+                    None => Err(None),
+                };
+                let (reason, delay) = match delay {
+                    Ok(next) => next,
+                    Err(retry_after) => {
+                        let error = run.outcome_error(outcome);
+                        let error = match retry_after {
+                            Some(after) => error.with_retry_after(after),
+                            None => error,
+                        };
+                        return Err(run.error(error, self.request.url(), sent));
+                    }
+                };
+                retries += 1;
+                tracing::info!(attempt = sent, %reason, delay_ms = delay.as_millis() as u64, "retrying");
+                Box::pin(tokio::time::sleep(delay)).await;
+            }
+        }
+    }
+}
+
+/// One call's settings while its attempts run.
+struct Run<'a> {
+    core: &'a Session,
+    endpoint: &'static Endpoint,
+    policy: Cow<'a, RetryPolicy>,
+    started: Instant,
+    total: Duration,
+    attempt_limit: Option<Duration>,
+    deadline: Instant,
+}
+
+impl<'a> Run<'a> {
+    fn new(core: &'a Session, endpoint: &'static Endpoint, started: Instant) -> Self {
+        let shared = &core.shared;
+        let total = core
+            .overrides
+            .total
+            .or(endpoint.timeout)
+            .unwrap_or(shared.timeouts.total);
+        let attempt_limit = core
+            .overrides
+            .attempt
+            .or(endpoint.attempt_timeout)
+            .or(shared.timeouts.attempt);
+        Run {
+            core,
+            endpoint,
+            policy: core.policy_for(endpoint),
+            started,
+            total,
+            attempt_limit,
+            deadline: crate::policy::watchdog::instant_after(started, total),
+        }
+    }
+
+    fn auth(&self) -> Option<&'a Auth> {
+        self.core
+            .shared
+            .auth
+            .as_ref()
+            .filter(|_| !self.endpoint.no_auth)
+    }
+
+    fn deadline_passed(&self) -> Error {
+        Error::timeout(
+            TimeoutPhase::Deadline,
+            Some(self.total),
+            self.started.elapsed(),
+        )
+    }
+
+    /// Sends attempt number `sent`: hooks and credentials applied to a
+    /// copy of the request when they change it (the request itself is
+    /// sent otherwise: the transport copies what it sends). `Err` when
+    /// nothing could be sent (the deadline passed, no credentials).
+    async fn attempt(
+        &self,
+        request: &mut Outgoing,
+        sent: u32,
+        buffered: bool,
+        meta: bool,
+    ) -> Result<(Outcome, Sent)> {
+        let shared = &self.core.shared;
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(self.deadline_passed());
+        }
+        let limits = AttemptLimits {
+            connect: shared.timeouts.connect,
+            read: shared.timeouts.read,
+            request: self.attempt_limit.map_or(remaining, |a| a.min(remaining)),
+            total: self.total,
+            deadline: self.deadline,
+            call_started: self.started,
+            max_body: shared.max_body_size,
+        };
+        let auth = self.auth();
+        let needs_copy = !shared.hooks.is_empty() || auth.is_some_and(Auth::changes_url);
+        let mut copy = if needs_copy {
+            request.try_clone()
+        } else {
+            None
+        };
+        let to_send = copy.as_mut().unwrap_or(request);
+        for hook in &shared.hooks {
+            hook.on_request(&mut RequestContext {
+                endpoint: self.endpoint.name,
+                route: self.endpoint.route,
+                method: &self.endpoint.method,
+                attempt: sent,
+                headers: to_send.headers_mut(),
+            });
+        }
+        // Only hooks are told how long an attempt took.
+        let attempt_started = (!shared.hooks.is_empty()).then(Instant::now);
+        let auth_sent = match auth {
+            Some(auth) => Box::pin(self.authenticate(auth, to_send)).await?,
+            None => Sent::Nothing,
+        };
+        let outcome = self.core.execute(to_send, &limits, buffered, meta).await;
+        self.observe(&outcome, sent, attempt_started);
+        Ok((outcome, auth_sent))
+    }
+
+    /// Adds the credentials to one attempt. Getting them (a token
+    /// request) is bounded by the deadline too.
+    async fn authenticate(&self, auth: &Auth, request: &mut Outgoing) -> Result<Sent> {
+        let http = crate::policy::oauth::AuthHttp::new(self.core, self.deadline);
+        match tokio::time::timeout_at(self.deadline, auth.apply(request, http)).await {
+            Ok(applied) => applied,
+            Err(_) => Err(self.deadline_passed()),
+        }
+    }
+
+    /// What every attempt's outcome is shown to: the hooks and the span.
+    fn observe(&self, outcome: &Outcome, sent: u32, attempt_started: Option<Instant>) {
+        let status = outcome.status();
+        for hook in &self.core.shared.hooks {
+            hook.on_response(&AttemptInfo {
+                endpoint: self.endpoint.name,
+                route: self.endpoint.route,
+                method: &self.endpoint.method,
+                attempt: sent,
+                status,
+                elapsed: attempt_started.map_or(Duration::ZERO, |t| t.elapsed()),
+                error: outcome.error_kind(),
+            });
+        }
+        if let Some(status) = status {
+            tracing::Span::current().record("http.status", status.as_u16());
+        }
+    }
+
+    /// Whether a 401 was answered by renewing the credentials (a new
+    /// token, a digest challenge), so that the attempt may be replayed.
+    async fn renewed(&self, refused: Option<&StatusResponse>, auth_sent: &Sent) -> bool {
+        let (Some(auth), Some(response)) = (self.auth(), refused) else {
+            return false;
+        };
+        response.status == StatusCode::UNAUTHORIZED
+            && Box::pin(auth.renew(auth_sent, &response.headers)).await
+    }
+
+    /// When to retry for `reason`: `Ok(delay)`, or `Err` when the wait
+    /// would pass the deadline or the retry budget is spent, with the
+    /// `Retry-After` the server asked for when that is why the call stops.
+    fn delay(
+        &self,
+        outcome: &Outcome,
+        reason: Reason,
+        retries: u32,
+    ) -> std::result::Result<(Reason, Duration), Option<Duration>> {
+        let asked = outcome
+            .status()
+            .zip(outcome.headers())
+            .and_then(|(status, headers)| retry::retry_after(status, headers, SystemTime::now()));
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        let delay = match asked {
+            Some(after) if after > self.policy.retry_after_limit() || after >= remaining => {
+                return Err(Some(after));
+            }
+            Some(after) if !after.is_zero() => after,
+            _ => self.policy.backoff_delay(retries + 1),
+        };
+        if delay >= remaining {
+            return Err(None);
+        }
+        if let Some(bucket) = &self.core.shared.bucket {
+            if !bucket.withdraw(reason) {
+                tracing::warn!(%reason, "retry budget exhausted: not retrying");
+                return Err(None);
+            }
+        }
+        Ok((reason, delay))
+    }
+
+    /// The end of a call that got its response.
+    fn ended(&self, received: Received, attempts: u32) -> Ended {
+        let shared = &self.core.shared;
+        if let Some(bucket) = &shared.bucket {
+            bucket.refund();
+        }
+        let request_id = shared
+            .request_id_header
+            .as_ref()
+            .and_then(|h| request_id(received.headers(), h));
+        Ended {
+            received,
+            attempts,
+            request_id,
+        }
+    }
+
+    /// The error a call that ends with `outcome` returns.
+    fn outcome_error(&self, outcome: Outcome) -> Error {
+        // A success ends the call before it gets here.
+        outcome.into_error().unwrap_or_else(|| {
+            Error::invalid_request("a success response ended the call as a failure")
+        })
+    }
+
+    /// Everything a call's error says of the call: where it went, the
+    /// declared error document, the attempts, the request id, the time,
+    /// and the client's secrets scrubbed.
+    fn error(&self, error: Error, url: &url::Url, attempts: u32) -> Error {
+        let shared = &self.core.shared;
+        let id = shared
+            .request_id_header
+            .as_ref()
+            .and_then(|h| error.headers().and_then(|headers| request_id(headers, h)));
+        with_api_error(self.endpoint, error)
+            .at(&self.endpoint.method, &self.core.visible_url(url))
+            .with_attempts(attempts)
+            .with_request_id(id)
+            .with_call_elapsed(self.started.elapsed())
+            .scrubbed_by(Some(&shared.scrubber))
+    }
+}
+
+/// The server's request id, from the configured response header.
+pub(crate) fn request_id(headers: &HeaderMap, name: &HeaderName) -> Option<String> {
+    let value = headers.get(name)?.to_str().ok()?;
+    (!value.is_empty()).then(|| value.chars().take(128).collect())
+}
+
+/// Attaches the endpoint's declared error document to a status error.
+pub(crate) fn with_api_error(endpoint: &Endpoint, error: Error) -> Error {
+    let decoded = match (endpoint.error, error.headers(), error.body()) {
+        (Some(decode), Some(headers), Some(body))
+            if matches!(
+                error.kind(),
+                crate::ErrorKind::Status | crate::ErrorKind::Envelope
+            ) =>
+        {
+            decode(headers, body)
+        }
+        _ => None,
+    };
+    match decoded {
+        Some(body) => error.with_api_error(body),
+        None => error,
+    }
+}
+
+impl Session {
+    /// The retry policy of one call: the call's override, else the
+    /// endpoint's declaration applied to the client's policy.
+    fn policy_for(&self, endpoint: &Endpoint) -> Cow<'_, RetryPolicy> {
+        let base: &RetryPolicy = match &self.overrides.retry {
+            Some(policy) => return Cow::Borrowed(policy),
+            None => &self.shared.retry,
+        };
+        match endpoint.retry {
+            EndpointRetry::Inherit => Cow::Borrowed(base),
+            EndpointRetry::Off => Cow::Owned(base.clone().attempts(1)),
+            EndpointRetry::Attempts(n) => Cow::Owned(base.clone().attempts(n)),
+        }
+    }
+}
