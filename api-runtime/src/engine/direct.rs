@@ -149,26 +149,11 @@ impl Direct {
                 Some(hop) => std::mem::replace(&mut hop.body, SendBody::Empty),
                 None => request.body.take_for_send(),
             };
-            let mut headers = self.headers_for(&request.headers);
             let (method, url) = match &hop {
-                Some(hop) => {
-                    hop.strip(&mut headers);
-                    (&hop.method, &hop.url)
-                }
+                Some(hop) => (&hop.method, &hop.url),
                 None => (&request.method, &request.url),
             };
-            if let Some(jar) = &self.cookies {
-                if !headers.contains_key(header::COOKIE) {
-                    if let Some(cookies) = jar.header_for(url) {
-                        headers.insert(header::COOKIE, cookies);
-                    }
-                }
-            }
-            let uri =
-                Uri::try_from(url.as_str()).map_err(|e| TransportError::InvalidUrl(e.into()))?;
-            if let Some(auth) = self.proxies.as_ref().and_then(|p| p.forward_auth(url)) {
-                headers.entry(header::PROXY_AUTHORIZATION).or_insert(auth);
-            }
+            let (uri, headers) = self.hop_head(&request.headers, hop.as_ref(), url)?;
             // What a stale pooled connection allows to send again.
             let resendable = !resent
                 && matches!(body, SendBody::Empty)
@@ -209,7 +194,7 @@ impl Direct {
             } else {
                 None
             };
-            let Some(mut next) = next else {
+            let Some(next) = next else {
                 let (parts, body) = response.into_parts();
                 return Ok(Incoming(Repr::Direct {
                     status: parts.status,
@@ -218,33 +203,68 @@ impl Direct {
                     body,
                 }));
             };
-            let redirects = hop.as_ref().map_or(0, |hop| hop.redirects) + 1;
-            if redirects > self.max_redirects {
-                return Err(TransportError::Redirect(format!(
-                    "too many redirects (more than {}), the last to {}",
-                    self.max_redirects,
-                    crate::response::redact::mask_url(&next.url)
-                )));
-            }
-            if !matches!(next.url.scheme(), "http" | "https") {
-                return Err(TransportError::Redirect(format!(
-                    "a redirect to a URL that is not http or https: {}",
-                    crate::response::redact::mask_url(&next.url)
-                )));
-            }
-            // Once dropped, credentials and the payload stay dropped.
-            if let Some(previous) = &hop {
-                next.drop_credentials |= previous.drop_credentials;
-                next.drop_payload |= previous.drop_payload;
-            }
-            if next.drop_credentials {
-                if let Some(name) = &self.query_credential {
-                    next.url = crate::response::redact::without_query_param(&next.url, name);
+            hop = Some(self.next_hop(hop.as_ref(), next)?);
+        }
+    }
+
+    /// The URI and headers of one hop: the request's headers with the
+    /// defaults, less what a redirect strips, with the jar's cookies and
+    /// the forward proxy's credentials.
+    fn hop_head(
+        &self,
+        own: &HeaderMap,
+        hop: Option<&Hop>,
+        url: &url::Url,
+    ) -> Result<(Uri, HeaderMap), TransportError> {
+        let mut headers = self.headers_for(own);
+        if let Some(hop) = hop {
+            hop.strip(&mut headers);
+        }
+        if let Some(jar) = &self.cookies {
+            if !headers.contains_key(header::COOKIE) {
+                if let Some(cookies) = jar.header_for(url) {
+                    headers.insert(header::COOKIE, cookies);
                 }
             }
-            next.redirects = redirects;
-            hop = Some(next);
         }
+        let uri = Uri::try_from(url.as_str()).map_err(|e| TransportError::InvalidUrl(e.into()))?;
+        if let Some(auth) = self.proxies.as_ref().and_then(|p| p.forward_auth(url)) {
+            headers.entry(header::PROXY_AUTHORIZATION).or_insert(auth);
+        }
+        Ok((uri, headers))
+    }
+
+    /// The redirect `next` after `previous`, if it may be followed: within
+    /// the limit, to http(s), with what earlier hops dropped still dropped
+    /// and the query credential removed when credentials are.
+    fn next_hop(&self, previous: Option<&Hop>, mut next: Hop) -> Result<Hop, TransportError> {
+        let redirects = previous.map_or(0, |hop| hop.redirects) + 1;
+        let shown = || crate::response::redact::mask_url(&next.url);
+        if redirects > self.max_redirects {
+            return Err(TransportError::Redirect(format!(
+                "too many redirects (more than {}), the last to {}",
+                self.max_redirects,
+                shown()
+            )));
+        }
+        if !matches!(next.url.scheme(), "http" | "https") {
+            return Err(TransportError::Redirect(format!(
+                "a redirect to a URL that is not http or https: {}",
+                shown()
+            )));
+        }
+        // Once dropped, credentials and the payload stay dropped.
+        if let Some(previous) = previous {
+            next.drop_credentials |= previous.drop_credentials;
+            next.drop_payload |= previous.drop_payload;
+        }
+        if next.drop_credentials {
+            if let Some(name) = &self.query_credential {
+                next.url = crate::response::redact::without_query_param(&next.url, name);
+            }
+        }
+        next.redirects = redirects;
+        Ok(next)
     }
 
     /// The request's headers with the defaults it does not set.

@@ -58,6 +58,16 @@ pub(crate) struct StatusResponse {
     pub(crate) body: Bytes,
 }
 
+impl StatusResponse {
+    fn new(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        StatusResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
 impl Outcome {
     /// The response's status, if a response came back.
     pub(crate) fn status(&self) -> Option<StatusCode> {
@@ -172,11 +182,8 @@ impl Session {
         if !status.is_success() {
             let headers = response.take_headers();
             let body = read_error_body(&mut response, &mut watchdog).await;
-            return Ok(Outcome::Status(StatusResponse {
-                status,
-                headers,
-                body,
-            }));
+            let response = StatusResponse::new(status, headers, body);
+            return Ok(Outcome::Status(response));
         }
         // What a user can read (`Response::url`, `ByteStream::url`) comes
         // from the one redacting function.
@@ -201,18 +208,17 @@ impl Session {
         )
         .await?;
         // Only `Response<T>` reports the elapsed time.
-        let elapsed = if keep_url {
-            limits.call_started.elapsed()
-        } else {
-            Duration::ZERO
-        };
-        Ok(Outcome::Success(Received::Buffered(RawResponse {
+        let elapsed = url
+            .as_ref()
+            .map_or(Duration::ZERO, |_| limits.call_started.elapsed());
+        let raw = RawResponse {
             status,
             headers,
             url,
             body,
             elapsed,
-        })))
+        };
+        Ok(Outcome::Success(Received::Buffered(raw)))
     }
 }
 

@@ -175,19 +175,11 @@ impl Built {
                     continue;
                 }
                 let may_retry = kept && retries + 1 < run.policy.max_attempts();
-                let reason = retry::classify(&run.policy, &outcome, self.replayable);
-                let delay = match reason.filter(|_| may_retry) {
-                    Some(reason) => run.delay(&outcome, reason, retries),
-                    None => Err(None),
-                };
-                let (reason, delay) = match delay {
+                let (reason, delay) = match run.retry(&outcome, may_retry, self.replayable, retries)
+                {
                     Ok(next) => next,
                     Err(retry_after) => {
-                        let error = run.outcome_error(outcome);
-                        let error = match retry_after {
-                            Some(after) => error.with_retry_after(after),
-                            None => error,
-                        };
+                        let error = run.outcome_error(outcome, retry_after);
                         return Err(run.error(error, self.request.url(), sent));
                     }
                 };
@@ -342,6 +334,21 @@ impl<'a> Run<'a> {
             && Box::pin(auth.renew(auth_sent, &response.headers)).await
     }
 
+    /// Whether and when to retry after `outcome`: `Ok` with the reason and
+    /// the delay, or `Err` (see [`delay`](Self::delay)).
+    fn retry(
+        &self,
+        outcome: &Outcome,
+        may_retry: bool,
+        replayable: bool,
+        retries: u32,
+    ) -> std::result::Result<(Reason, Duration), Option<Duration>> {
+        match retry::classify(&self.policy, outcome, replayable) {
+            Some(reason) if may_retry => self.delay(outcome, reason, retries),
+            _ => Err(None),
+        }
+    }
+
     /// When to retry for `reason`: `Ok(delay)`, or `Err` when the wait
     /// would pass the deadline or the retry budget is spent, with the
     /// `Retry-After` the server asked for when that is why the call stops.
@@ -392,12 +399,17 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// The error a call that ends with `outcome` returns.
-    fn outcome_error(&self, outcome: Outcome) -> Error {
+    /// The error a call that ends with `outcome` returns, with the
+    /// `Retry-After` that was too long to wait for.
+    fn outcome_error(&self, outcome: Outcome, retry_after: Option<Duration>) -> Error {
         // A success ends the call before it gets here.
-        outcome.into_error().unwrap_or_else(|| {
+        let error = outcome.into_error().unwrap_or_else(|| {
             Error::invalid_request("a success response ended the call as a failure")
-        })
+        });
+        match retry_after {
+            Some(after) => error.with_retry_after(after),
+            None => error,
+        }
     }
 
     /// Everything a call's error says of the call: where it went, the
