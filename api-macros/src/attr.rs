@@ -388,30 +388,34 @@ fn parse_retry(cx: &Ctxt, attr: &Attribute) -> Option<RetryAttr> {
         cx.error_spanned_by(attr, usage);
         return None;
     }
-    let mut out = None;
-    let before = cx.error_count();
-    let result = attr.parse_nested_meta(|meta| {
-        if meta.path.is_ident(OFF) {
-            out = Some(RetryAttr::Off);
-        } else if meta.path.is_ident(ATTEMPTS) {
-            let lit: syn::LitInt = meta.value()?.parse()?;
-            match lit.base10_parse::<u32>() {
+    let (out, clean) = cx.scope(|cx| {
+        let mut out = None;
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident(OFF) {
+                out = Some(RetryAttr::Off);
+            } else if meta.path.is_ident(ATTEMPTS) {
+                let lit: syn::LitInt = meta.value()?.parse()?;
+                match lit.base10_parse::<u32>() {
                 Ok(n) if n >= 1 => out = Some(RetryAttr::Attempts(n)),
                 _ => cx.error_spanned_by(
                     &lit,
                     "`attempts` counts every attempt, the first included: a whole number from 1",
                 ),
             }
-        } else {
-            unknown_argument(cx, &meta, "retry", &[OFF, ATTEMPTS])?;
+            } else {
+                unknown_argument(cx, &meta, "retry", &[OFF, ATTEMPTS])?;
+            }
+            Ok(())
+        });
+        match result {
+            Ok(()) => out,
+            Err(e) => {
+                cx.syn_error(e);
+                None
+            }
         }
-        Ok(())
     });
-    if let Err(e) = result {
-        cx.syn_error(e);
-        return None;
-    }
-    if out.is_none() && cx.error_count() == before {
+    if out.is_none() && clean {
         cx.error_spanned_by(attr, usage);
     }
     out
@@ -423,9 +427,9 @@ fn parse_timeout(cx: &Ctxt, attr: &Attribute) -> Option<TimeoutAttr> {
         cx.error_spanned_by(attr, usage);
         return None;
     }
-    let mut out = TimeoutAttr::default();
-    let before = cx.error_count();
-    let result = attr.parse_nested_meta(|meta| {
+    let (out, clean) = cx.scope(|cx| {
+        let mut out = TimeoutAttr::default();
+        let result = attr.parse_nested_meta(|meta| {
         let slot = if meta.path.is_ident(TOTAL) {
             &mut out.total
         } else if meta.path.is_ident(ATTEMPT) {
@@ -443,13 +447,12 @@ fn parse_timeout(cx: &Ctxt, attr: &Attribute) -> Option<TimeoutAttr> {
             ),
         }
         Ok(())
+        });
+        result.map(|()| out).map_err(|e| cx.syn_error(e)).ok()
     });
-    if let Err(e) = result {
-        cx.syn_error(e);
-        return None;
-    }
+    let out = out?;
     if out.total.is_none() && out.attempt.is_none() {
-        if cx.error_count() == before {
+        if clean {
             cx.error_spanned_by(attr, usage);
         }
         return None;
@@ -464,32 +467,31 @@ pub fn parse_envelope(cx: &Ctxt, attr: &Attribute) -> Option<EnvelopeAttr> {
         cx.error_spanned_by(attr, usage);
         return None;
     }
-    let mut out = EnvelopeAttr::default();
-    let before = cx.error_count();
-    let result = attr.parse_nested_meta(|meta| {
-        let slot = if meta.path.is_ident(DATA) {
-            &mut out.data
-        } else if meta.path.is_ident(ERROR) {
-            &mut out.error
-        } else if meta.path.is_ident(OK) {
-            &mut out.ok
-        } else {
-            unknown_argument(cx, &meta, "envelope", &[DATA, ERROR, OK])?;
-            return Ok(());
-        };
-        let lit: LitStr = meta.value()?.parse()?;
-        if lit.value().is_empty() {
-            cx.error_spanned_by(&lit, "an envelope field name cannot be empty");
-        }
-        *slot = Some(lit.value());
-        Ok(())
+    let (out, clean) = cx.scope(|cx| {
+        let mut out = EnvelopeAttr::default();
+        let result = attr.parse_nested_meta(|meta| {
+            let slot = if meta.path.is_ident(DATA) {
+                &mut out.data
+            } else if meta.path.is_ident(ERROR) {
+                &mut out.error
+            } else if meta.path.is_ident(OK) {
+                &mut out.ok
+            } else {
+                unknown_argument(cx, &meta, "envelope", &[DATA, ERROR, OK])?;
+                return Ok(());
+            };
+            let lit: LitStr = meta.value()?.parse()?;
+            if lit.value().is_empty() {
+                cx.error_spanned_by(&lit, "an envelope field name cannot be empty");
+            }
+            *slot = Some(lit.value());
+            Ok(())
+        });
+        result.map(|()| out).map_err(|e| cx.syn_error(e)).ok()
     });
-    if let Err(e) = result {
-        cx.syn_error(e);
-        return None;
-    }
+    let out = out?;
     if out.data.is_none() && out.error.is_none() && out.ok.is_none() {
-        if cx.error_count() == before {
+        if clean {
             cx.error_spanned_by(attr, usage);
         }
         return None;

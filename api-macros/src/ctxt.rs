@@ -37,9 +37,20 @@ impl Ctxt {
         }
     }
 
-    /// How many errors were recorded so far.
-    pub fn error_count(&self) -> usize {
-        self.errors.borrow().as_ref().map_or(0, Vec::len)
+    /// Runs one parse with its own context and returns what it parsed
+    /// with whether it found no problem; its problems are then recorded
+    /// here too. A parse knows its own failures, not a count of everyone's.
+    pub fn scope<T>(&self, parse: impl FnOnce(&Ctxt) -> T) -> (T, bool) {
+        let local = Ctxt::new();
+        let parsed = parse(&local);
+        let clean = match local.check() {
+            Ok(()) => true,
+            Err(errors) => {
+                self.syn_error(errors);
+                false
+            }
+        };
+        (parsed, clean)
     }
 
     /// Consumes the context: `Err` with every recorded error combined.

@@ -1,17 +1,18 @@
 //! Expansion: the model into the trait, the client struct and its impls.
 //!
-//! Generated code names the runtime only through `#krate::__private` and
+//! Generated code names the runtime only through `__private` (see `rt.rs`) and
 //! std only through `::core` paths; its locals start with `__api_`.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, format_ident, quote, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{ItemTrait, LitStr, Path, ReturnType, Signature, Type};
+use syn::{ItemTrait, ReturnType, Signature, Type};
 
-use crate::attr::{self, StaticHeader};
+use crate::attr;
 use crate::ctxt::Ctxt;
-use crate::model::{ApiTrait, Endpoint, Method, Output, OutputKind, Role, unraw};
-use crate::route::Piece;
+use crate::model::{ApiTrait, Method, Output, OutputKind};
+use crate::request::{builder_ident, client_arguments, emit_builder, probe};
+use crate::rt::Rt;
 use crate::valid;
 
 /// The whole macro: parse, validate, expand. Errors come out as
@@ -50,7 +51,7 @@ fn api_inner(args: TokenStream, item: TokenStream) -> TokenStream {
     let output = match cx.check() {
         Ok(()) => {
             let mut out = expand(&api, true);
-            out.extend(crate::mock::emit(&api, &krate(&api)));
+            out.extend(crate::mock::emit(&api, &Rt::of(&api)));
             out
         }
         Err(errors) if generic => {
@@ -70,17 +71,10 @@ fn api_inner(args: TokenStream, item: TokenStream) -> TokenStream {
     output
 }
 
-fn krate(api: &ApiTrait) -> Path {
-    api.args
-        .krate
-        .clone()
-        .unwrap_or_else(|| syn::parse_quote!(::api_client))
-}
-
 /// The trait, client struct, constructors and trait impl. With `ok` false
 /// the method bodies are `unreachable!()`: only the errors matter then.
 fn expand(api: &ApiTrait, ok: bool) -> TokenStream {
-    let krate = krate(api);
+    let rt = Rt::of(api);
     let trait_def = emit_trait(api);
     let trait_ident = &api.item.ident;
     let client = &api.client;
@@ -96,10 +90,15 @@ fn expand(api: &ApiTrait, ok: bool) -> TokenStream {
     );
     let methods = api.methods.iter().map(|m| {
         if ok {
-            emit_method(api, &krate, m)
+            emit_method(api, &rt, m)
         } else {
             emit_placeholder(m)
         }
+    });
+    // The request builders, used by the methods and the mocks.
+    let builders = api.methods.iter().filter(|_| ok).filter_map(|m| {
+        let endpoint = m.endpoint.as_ref()?;
+        Some(emit_builder(api, &rt, m, endpoint))
     });
     quote! {
         #trait_def
@@ -107,14 +106,14 @@ fn expand(api: &ApiTrait, ok: bool) -> TokenStream {
         #[doc = #struct_doc]
         #[derive(::core::clone::Clone)]
         #vis struct #client {
-            __api_session: #krate::__private::Session,
+            __api_session: #rt::Session,
         }
 
         impl #client {
             /// Starts building a client with the declared base URL and the
             /// default policies; `.build()` finishes it.
-            pub fn builder() -> #krate::__private::ClientBuilder<Self> {
-                #krate::__private::ClientBuilder::__new(#base)
+            pub fn builder() -> #rt::ClientBuilder<Self> {
+                #rt::ClientBuilder::__new(#base)
             }
 
             /// A client with the declared base URL and default settings.
@@ -122,33 +121,35 @@ fn expand(api: &ApiTrait, ok: bool) -> TokenStream {
             /// # Errors
             /// When no base URL was declared or the HTTP client cannot be
             /// initialised.
-            pub fn new() -> #krate::__private::Result<Self> {
+            pub fn new() -> #rt::Result<Self> {
                 Self::builder().build()
             }
 
             /// The session this client runs on, shared by its clones: its
             /// cookies, metrics and base URL.
-            pub fn session(&self) -> &#krate::__private::Session {
+            pub fn session(&self) -> &#rt::Session {
                 &self.__api_session
             }
 
             /// The same client (same connection pool) with another deadline
             /// for each call, every attempt and backoff included.
-            pub fn with_timeout(&self, total: #krate::__private::Duration) -> Self {
+            pub fn with_timeout(&self, total: #rt::Duration) -> Self {
                 #client { __api_session: self.__api_session.with_timeout(total) }
             }
 
             /// The same client (same connection pool) with another limit
             /// on each attempt.
-            pub fn with_attempt_timeout(&self, attempt: #krate::__private::Duration) -> Self {
+            pub fn with_attempt_timeout(&self, attempt: #rt::Duration) -> Self {
                 #client { __api_session: self.__api_session.with_attempt_timeout(attempt) }
             }
 
             /// The same client (same connection pool) with another retry
             /// policy for every endpoint.
-            pub fn with_retry(&self, policy: #krate::__private::RetryPolicy) -> Self {
+            pub fn with_retry(&self, policy: #rt::RetryPolicy) -> Self {
                 #client { __api_session: self.__api_session.with_retry(policy) }
             }
+
+            #(#builders)*
         }
 
         impl ::core::fmt::Debug for #client {
@@ -157,8 +158,8 @@ fn expand(api: &ApiTrait, ok: bool) -> TokenStream {
             }
         }
 
-        impl #krate::__private::FromCore for #client {
-            fn from_core(core: #krate::__private::Session) -> Self {
+        impl #rt::FromCore for #client {
+            fn from_core(core: #rt::Session) -> Self {
                 #client { __api_session: core }
             }
         }
@@ -243,24 +244,16 @@ fn emit_placeholder(m: &Method) -> TokenStream {
     }
 }
 
-fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
+fn emit_method(api: &ApiTrait, rt: &Rt, m: &Method) -> TokenStream {
     let Some(endpoint) = &m.endpoint else {
         return emit_placeholder(m);
     };
     let cfgs = cfg_attrs(m);
     let sig = desugar(&m.sig);
-    let endpoint_static = endpoint_static(api, krate, m, endpoint);
-    let call = format_ident!("__api_call");
-    let headers = static_headers(api, krate, endpoint, &call);
-    let path = emit_path(endpoint, &call);
-    let query_literal = endpoint
-        .route
-        .query
-        .as_ref()
-        .map(|q| quote!(#call.query_literal(#q);));
-    let args = emit_arguments(krate, endpoint);
-    let decoder = decoder(krate, &endpoint.output);
-    let validator = response_validator(krate, &endpoint.output);
+    let builder = builder_ident(m);
+    let args = client_arguments(rt, endpoint);
+    let decoder = decoder(rt, &endpoint.output);
+    let validator = response_validator(rt, &endpoint.output);
     let ret_span = match &m.sig.output {
         ReturnType::Type(_, ty) => ty.span(),
         ReturnType::Default => m.sig.ident.span(),
@@ -269,18 +262,16 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
     let must_validate = endpoint
         .validate
         .and_then(|_| validated_type(&endpoint.output))
-        .map(|(ty, checked)| {
-            quote_spanned!(ty.span()=> #krate::__private::assert_validates::<#checked>();)
-        });
+        .map(|(ty, checked)| quote_spanned!(ty.span()=> #rt::assert_validates::<#checked>();));
     // A `Result` that is not ours (`use anyhow::Result`) is named as such.
     let is_ours = match &m.sig.output {
         ReturnType::Type(_, ty) => {
-            Some(quote_spanned!(ty.span()=> #krate::__private::assert_api_result::<#ty>();))
+            Some(quote_spanned!(ty.span()=> #rt::assert_api_result::<#ty>();))
         }
         ReturnType::Default => None,
     };
     let send = if api.blocking {
-        quote_spanned!(ret_span=> #krate::__private::block_on(__api_call.send::<#decoder>(#validator)))
+        quote_spanned!(ret_span=> #rt::block_on(__api_call.send::<#decoder>(#validator)))
     } else {
         quote_spanned!(ret_span=> __api_call.send::<#decoder>(#validator))
     };
@@ -289,206 +280,17 @@ fn emit_method(api: &ApiTrait, krate: &Path, m: &Method) -> TokenStream {
         #sig {
             #is_ours
             #must_validate
-            #endpoint_static
-            let mut __api_call = #krate::__private::Call::new(&self.__api_session, &__API_ENDPOINT);
-            #(#headers)*
-            #(#path)*
-            #query_literal
-            #(#args)*
+            let __api_call: #rt::Call = Self::#builder(&self.__api_session, #(#args),*);
             #send
         }
     }
 }
 
-/// The static descriptor of an endpoint, `__API_ENDPOINT`: everything the
-/// runtime needs to know of it, computed at expansion.
-pub fn endpoint_static(
-    api: &ApiTrait,
-    krate: &Path,
-    m: &Method,
-    endpoint: &Endpoint,
-) -> TokenStream {
-    let name = unraw(&m.sig.ident);
-    let route = &endpoint.route.lit;
-    let method = format_ident!("{}", endpoint.verb.name.to_ascii_uppercase());
-    let none = quote!(::core::option::Option::None);
-    let envelope = match endpoint.envelope.as_ref().or(api.envelope.as_ref()) {
-        Some(e) => {
-            let field = |f: &Option<String>| match f {
-                Some(name) => quote!(::core::option::Option::Some(#name)),
-                None => none.clone(),
-            };
-            let (data, error, ok) = (field(&e.data), field(&e.error), field(&e.ok));
-            quote!(::core::option::Option::Some(#krate::__private::Envelope { data: #data, error: #error, ok: #ok }))
-        }
-        None => none.clone(),
-    };
-    let idempotent = endpoint.idempotent.is_some();
-    let no_auth = endpoint.no_auth;
-    let retry = match &endpoint.retry {
-        None => quote!(#krate::__private::EndpointRetry::Inherit),
-        Some((crate::attr::RetryAttr::Off, _)) => quote!(#krate::__private::EndpointRetry::Off),
-        Some((crate::attr::RetryAttr::Attempts(n), _)) => {
-            quote!(#krate::__private::EndpointRetry::Attempts(#n))
-        }
-    };
-    let duration = |ms: Option<u64>| match ms {
-        Some(ms) => {
-            quote!(::core::option::Option::Some(#krate::__private::Duration::from_millis(#ms)))
-        }
-        None => none.clone(),
-    };
-    let error = match endpoint.error.as_ref().or(api.args.error.as_ref()) {
-        Some(ty) => quote_spanned! {ty.span()=>
-            ::core::option::Option::Some(#krate::__private::decode_api_error::<#ty>)
-        },
-        None => none.clone(),
-    };
-    let timeout = duration(endpoint.timeout.total);
-    let attempt_timeout = duration(endpoint.timeout.attempt);
-    quote! {
-        static __API_ENDPOINT: #krate::__private::Endpoint = #krate::__private::Endpoint {
-            name: #name,
-            method: #krate::__private::Method::#method,
-            route: #route,
-            idempotent: #idempotent,
-            retry: #retry,
-            timeout: #timeout,
-            attempt_timeout: #attempt_timeout,
-            error: #error,
-            envelope: #envelope,
-            no_auth: #no_auth,
-        };
-    }
-}
-
-/// The fixed headers of the trait, then of the method (which win).
-pub fn static_headers<'a>(
-    api: &'a ApiTrait,
-    krate: &'a Path,
-    endpoint: &'a Endpoint,
-    receiver: &'a syn::Ident,
-) -> impl Iterator<Item = TokenStream> + 'a {
-    api.headers
-        .iter()
-        .chain(&endpoint.headers)
-        .map(move |h| emit_static_header(krate, h, receiver))
-}
-
-fn emit_static_header(krate: &Path, h: &StaticHeader, receiver: &syn::Ident) -> TokenStream {
-    let StaticHeader { name, value } = h;
-    quote! {
-        #receiver.static_header(
-            {
-                const __API_NAME: #krate::__private::HeaderName =
-                    #krate::__private::HeaderName::from_static(#name);
-                __API_NAME
-            },
-            {
-                const __API_VALUE: #krate::__private::HeaderValue =
-                    #krate::__private::HeaderValue::from_static(#value);
-                __API_VALUE
-            },
-        );
-    }
-}
-
-pub fn emit_path<'a>(
-    endpoint: &'a Endpoint,
-    receiver: &'a syn::Ident,
-) -> impl Iterator<Item = TokenStream> + 'a {
-    endpoint.route.pieces.iter().map(move |piece| match piece {
-        Piece::Literal(text) => quote!(#receiver.path(#text);),
-        Piece::Param(ph) => {
-            // Validation guarantees the argument exists.
-            let Some(param) = endpoint.params.iter().find(|p| unraw(&p.ident) == ph.name) else {
-                return TokenStream::new();
-            };
-            let ident = &param.ident;
-            let name = &ph.name;
-            let whole = ph.whole;
-            let method = if ph.rest {
-                format_ident!("segments")
-            } else {
-                format_ident!("segment")
-            };
-            quote_spanned!(param.ty.span()=> #receiver.#method(#name, &#ident, #whole);)
-        }
-    })
-}
-
-fn emit_arguments<'a>(
-    krate: &'a Path,
-    endpoint: &'a Endpoint,
-) -> impl Iterator<Item = TokenStream> + 'a {
-    endpoint.params.iter().map(move |p| {
-        let ident = &p.ident;
-        let span = p.ty.span();
-        match &p.role {
-            Role::Path => TokenStream::new(),
-            Role::Query { key } => quote_spanned!(span=> __api_call.query(#key, &#ident);),
-            Role::Header { name } => {
-                let name = LitStr::new(name, p.span);
-                quote_spanned! {span=>
-                    __api_call.header(
-                        {
-                            const __API_NAME: #krate::__private::HeaderName =
-                                #krate::__private::HeaderName::from_static(#name);
-                            __API_NAME
-                        },
-                        &#ident,
-                    );
-                }
-            }
-            Role::Body { stream: true, .. } => quote_spanned!(span=> __api_call.upload(#ident);),
-            Role::Body {
-                stream: false,
-                omit_none,
-            } => {
-                let name = unraw(ident);
-                let (value, validator) = by_reference(krate, ident, &p.ty);
-                let json = if *omit_none {
-                    format_ident!("json_omitting_none")
-                } else {
-                    format_ident!("json")
-                };
-                quote_spanned!(span=> __api_call.#json(#name, #value, #validator);)
-            }
-            Role::Form => {
-                let name = unraw(ident);
-                let (value, validator) = by_reference(krate, ident, &p.ty);
-                quote_spanned!(span=> __api_call.form(#name, #value, #validator);)
-            }
-            Role::Field { name } => quote_spanned!(span=> __api_call.field(#name, &#ident);),
-            Role::Part { name } => quote_spanned!(span=> __api_call.part(#name, #ident);),
-        }
-    })
-}
-
-/// A body argument as a reference, with the validator of what it refers
-/// to: a `&T` argument is passed as it is and `T` is validated.
-fn by_reference(krate: &Path, ident: &syn::Ident, ty: &Type) -> (TokenStream, TokenStream) {
-    match ty {
-        Type::Reference(r) => (quote!(#ident), probe(krate, &r.elem)),
-        other => (quote!(&#ident), probe(krate, other)),
-    }
-}
-
-/// The validator of `ty`, picked by autoref specialization: `Some` when the
-/// type derives `garde::Validate`, `None` otherwise.
-fn probe(krate: &Path, ty: &Type) -> TokenStream {
-    quote! {{
-        #[allow(unused_imports)]
-        use #krate::__private::{ValidateViaGarde as _, ValidateViaNothing as _};
-        (&#krate::__private::Probe::<#ty>::new()).validator()
-    }}
-}
-
 /// The validator of what a return type decodes from JSON, if anything.
-fn response_validator(krate: &Path, output: &Output) -> TokenStream {
+fn response_validator(rt: &Rt, output: &Output) -> TokenStream {
     match &output.kind {
-        OutputKind::Json | OutputKind::Optional => probe(krate, &output.ty),
-        OutputKind::Meta(inner) => response_validator(krate, inner),
+        OutputKind::Json | OutputKind::Optional => probe(rt, &output.ty),
+        OutputKind::Meta(inner) => response_validator(rt, inner),
         OutputKind::Text | OutputKind::Bytes | OutputKind::Unit | OutputKind::Stream => {
             quote!(::core::option::Option::None)
         }
@@ -507,21 +309,21 @@ fn validated_type(output: &Output) -> Option<(&Type, TokenStream)> {
 }
 
 /// The runtime decoder for a return type.
-fn decoder(krate: &Path, output: &Output) -> TokenStream {
+fn decoder(rt: &Rt, output: &Output) -> TokenStream {
     let ty = &output.ty;
     match &output.kind {
-        OutputKind::Json => quote_spanned!(ty.span()=> #krate::__private::Json<#ty>),
+        OutputKind::Json => quote_spanned!(ty.span()=> #rt::Json<#ty>),
         OutputKind::Optional => {
             let inner = option_argument(ty);
-            quote_spanned!(ty.span()=> #krate::__private::Optional<#inner>)
+            quote_spanned!(ty.span()=> #rt::Optional<#inner>)
         }
-        OutputKind::Text => quote!(#krate::__private::Text),
-        OutputKind::Bytes => quote!(#krate::__private::Raw),
-        OutputKind::Unit => quote!(#krate::__private::Unit),
-        OutputKind::Stream => quote!(#krate::__private::Streamed),
+        OutputKind::Text => quote!(#rt::Text),
+        OutputKind::Bytes => quote!(#rt::Raw),
+        OutputKind::Unit => quote!(#rt::Unit),
+        OutputKind::Stream => quote!(#rt::Streamed),
         OutputKind::Meta(inner) => {
-            let inner = decoder(krate, inner);
-            quote!(#krate::__private::WithMeta<#inner>)
+            let inner = decoder(rt, inner);
+            quote!(#rt::WithMeta<#inner>)
         }
     }
 }

@@ -3,7 +3,10 @@
 //!
 //! The pipeline: `attr` and `route` parse the user's tokens into the typed
 //! `model`, recording every problem in a `ctxt::Ctxt`; `valid` checks what
-//! spans several pieces; `expand` emits the trait, the client and its impl.
+//! spans several pieces; `expand` emits the trait, the client and its impl,
+//! `request` the one function per endpoint that fills a request from its
+//! arguments (called by the client and by the mock kit, `mock`), naming the
+//! runtime only through the table of `rt`.
 #![deny(missing_docs)]
 
 mod attr;
@@ -12,7 +15,9 @@ mod expand;
 mod mock;
 mod model;
 mod output;
+mod request;
 mod route;
+mod rt;
 mod valid;
 
 #[cfg(test)]

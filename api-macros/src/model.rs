@@ -300,7 +300,10 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn, crate_name: &str) -> Method {
 
 /// Receiver, asyncness, generics, qualifiers. Returns whether it is usable.
 fn check_signature(cx: &Ctxt, sig: &Signature) -> bool {
-    let before = cx.error_count();
+    cx.scope(|cx| signature_problems(cx, sig)).1
+}
+
+fn signature_problems(cx: &Ctxt, sig: &Signature) {
     match sig.receiver() {
         Some(r) if r.reference.is_some() && r.mutability.is_none() && r.colon_token.is_none() => {}
         Some(r) => cx.error_spanned_by(
@@ -335,7 +338,6 @@ fn check_signature(cx: &Ctxt, sig: &Signature) -> bool {
     if let Some(v) = &sig.variadic {
         cx.error_spanned_by(v, "an endpoint cannot be variadic");
     }
-    cx.error_count() == before
 }
 
 /// Reads each argument's role and strips our attributes from the signature.

@@ -88,20 +88,22 @@ pub fn parse(cx: &Ctxt, lit: &LitStr) -> Option<Route> {
         Some((path, query)) => (path, Some(query)),
         None => (value.as_str(), None),
     };
-    let before = cx.error_count();
-    let mut lexer = Lexer {
-        cx,
-        lit,
-        path,
-        pieces: Vec::new(),
-        literal: String::new(),
-        failed: false,
-    };
-    lexer.lex_path();
-    let pieces = lexer.finish();
-    let query = query.and_then(|q| check_query(cx, lit, path.len() + 1, q));
-    check_dot_segments(cx, lit, path);
-    if cx.error_count() > before {
+    let ((pieces, query), clean) = cx.scope(|cx| {
+        let mut lexer = Lexer {
+            cx,
+            lit,
+            path,
+            pieces: Vec::new(),
+            literal: String::new(),
+            failed: false,
+        };
+        lexer.lex_path();
+        let pieces = lexer.finish();
+        let query = query.and_then(|q| check_query(cx, lit, path.len() + 1, q));
+        check_dot_segments(cx, lit, path);
+        (pieces, query)
+    });
+    if !clean {
         return None;
     }
     Some(Route {

@@ -71,3 +71,52 @@ fn expansion_of_a_blocking_trait_with_bodies() {
     );
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn expansions_name_the_runtime_only_through_its_table() {
+    let traits = [
+        quote! {
+            #[header("Accept", "application/json")]
+            #[envelope(data = "data")]
+            pub trait Everything {
+                #[get("/users/<login>/<rest..>?kind=a")]
+                #[validate]
+                async fn user(&self, login: &str, rest: &str, #[query] q: Option<u32>, #[header("X-Id")] id: &str) -> Result<Response<User>>;
+                #[post("/items")]
+                #[error(ApiError)]
+                #[idempotent]
+                #[retry(attempts = 2)]
+                #[timeout(total = "1s")]
+                async fn create(&self, #[body] item: &Item) -> Result<Option<Item>>;
+                #[put("/form")]
+                #[retry(off)]
+                async fn form(&self, #[form] f: &Form, #[field("x")] x: u8) -> Result<String>;
+                #[post("/upload")]
+                #[multipart]
+                async fn upload(&self, #[part("file")] file: Part) -> Result<Bytes>;
+                #[put("/stream")]
+                async fn stream(&self, #[body] data: Upload) -> Result<ByteStream>;
+                #[delete("/x")]
+                async fn unit(&self) -> Result<()>;
+            }
+        },
+        quote! {
+            pub trait Blocking {
+                #[get("/x")]
+                fn get(&self) -> Result<String>;
+            }
+        },
+    ];
+    for item in traits {
+        let out = crate::expand::api(quote!(base = "https://x"), item).to_string();
+        assert!(!out.contains("compile_error"), "{out}");
+        let named = crate::rt::named_items(&out);
+        assert!(named.len() > 20, "{named:?}");
+        for name in named {
+            assert!(
+                crate::rt::ITEMS.contains(&name.as_str()),
+                "`__private::{name}` is not in the table of rt.rs"
+            );
+        }
+    }
+}

@@ -110,8 +110,12 @@ pub mod __private {
     pub use crate::builder::ClientBuilder;
     pub use crate::client::{FromCore, Session};
     #[cfg(feature = "mock")]
-    pub use crate::mock::{AnyBody, Arg, MockBuilder, MockKit, MockRequest};
+    pub use crate::mock::{AnyBody, Arg, ArgRef, MockBuilder, MockKit, MockRequest};
     pub use crate::policy::retry::RetryPolicy;
+    pub use crate::request::build::{
+        Argument, BodyArgument, BuildRequest, FormArgument, Given, HeaderArgument, PathArgument,
+        QueryArgument,
+    };
     pub use crate::request::call::{Call, Endpoint, EndpointRetry, Sending};
     pub use crate::response::decode::{
         Decode, Envelope, Json, Optional, Raw, Streamed, Text, Unit, WithMeta, decode_api_error,

@@ -17,6 +17,9 @@ use crate::engine::outgoing::{Outgoing, SendBody};
 use crate::policy::attempts::{Built, perform};
 use crate::policy::retry::{self};
 use crate::request::body::{FormSink, Upload};
+use crate::request::build::{
+    Argument, BodyArgument, BuildRequest, FormArgument, HeaderArgument, PathArgument, QueryArgument,
+};
 use crate::request::encode::write_encoded;
 use crate::request::multipart::{IntoPart, Part};
 use crate::request::params::{HeaderValues, QuerySink, serialize_pairs};
@@ -87,9 +90,10 @@ enum Body {
     Multipart(Vec<(&'static str, Part)>),
 }
 
-impl Call {
-    /// Starts a call of `endpoint` on `core`.
-    pub fn new(core: &Session, endpoint: &'static Endpoint) -> Self {
+impl BuildRequest for Call {
+    type Context<'a> = &'a Session;
+
+    fn start(core: &Session, endpoint: &'static Endpoint) -> Self {
         let base = &core.shared.base;
         let mut url = String::with_capacity(base.len() + endpoint.route.len() + 32);
         url.push_str(base);
@@ -104,6 +108,151 @@ impl Call {
         }
     }
 
+    fn path(&mut self, literal: &'static str) {
+        self.url.push_str(literal);
+    }
+
+    /// Every byte but the RFC 3986 unreserved ones is percent-encoded, `/`
+    /// included. When the argument is the whole segment, an empty value,
+    /// `.` or `..` is refused, since it would change which resource the
+    /// path names.
+    fn segment<A: Argument>(&mut self, name: &'static str, value: &A, whole: bool)
+    where
+        A::Value: PathArgument,
+    {
+        if let Some(value) = value.get() {
+            self.path_argument(name, value, whole, false);
+        }
+    }
+
+    /// `/` is kept, everything else encoded; `.` and `..` segments are
+    /// refused.
+    fn segments<A: Argument>(&mut self, name: &'static str, value: &A, whole: bool)
+    where
+        A::Value: PathArgument,
+    {
+        if let Some(value) = value.get() {
+            self.path_argument(name, value, whole, true);
+        }
+    }
+
+    fn query_literal(&mut self, query: &'static str) {
+        self.url.push(if self.has_query { '&' } else { '?' });
+        self.url.push_str(query);
+        self.has_query = true;
+    }
+
+    /// A scalar as `name=value`, `None` as nothing, a sequence as repeated
+    /// keys, a struct as one pair per field.
+    fn query<A: Argument>(&mut self, name: &'static str, value: &A)
+    where
+        A::Value: QueryArgument,
+    {
+        let Some(value) = value.get() else { return };
+        let mut sink = QuerySink {
+            url: &mut self.url,
+            has_query: self.has_query,
+        };
+        let result = serialize_pairs(&mut sink, name, value, true);
+        self.has_query = sink.has_query;
+        if let Err(e) = result {
+            self.fail(format!("query argument {e}"));
+        }
+    }
+
+    fn static_header(&mut self, name: HeaderName, value: HeaderValue) {
+        self.headers.insert(name, value);
+    }
+
+    /// `None` sends nothing, a sequence sends the header once per element.
+    /// The value is never echoed in errors: it may be a secret.
+    fn header<A: Argument>(&mut self, name: HeaderName, value: &A)
+    where
+        A::Value: HeaderArgument,
+    {
+        if let Some(value) = value.get() {
+            self.header_values(name, value);
+        }
+    }
+
+    /// With `Content-Type: application/json` unless the endpoint declares
+    /// another. With a validator (the type derives `garde::Validate`), an
+    /// invalid value is an error and nothing is sent. `omit_none` leaves
+    /// out every field that is `None` (`#[body(omit_none)]`); an
+    /// `Option<Option<T>>` field that is `Some(None)` is sent as `null`.
+    fn json<A: Argument>(
+        &mut self,
+        name: &'static str,
+        value: &A,
+        validator: Option<Validator<A::Value>>,
+        omit_none: bool,
+    ) where
+        A::Value: BodyArgument,
+    {
+        let Some(value) = value.get() else { return };
+        if !self.valid_body(name, value, validator) {
+            return;
+        }
+        let serialized = if omit_none {
+            serde_json::to_vec(&crate::request::omit::OmitNone(value))
+        } else {
+            serde_json::to_vec(value)
+        };
+        self.json_body(name, serialized);
+    }
+
+    /// Validated like a JSON body.
+    fn form<A: Argument>(
+        &mut self,
+        name: &'static str,
+        value: &A,
+        validator: Option<Validator<A::Value>>,
+    ) where
+        A::Value: FormArgument,
+    {
+        let Some(value) = value.get() else { return };
+        if self.valid_body(name, value, validator) {
+            self.form_pairs(name, value, true);
+        }
+    }
+
+    /// `None` adds nothing, a sequence repeats the field.
+    fn field<A: Argument>(&mut self, name: &'static str, value: &A)
+    where
+        A::Value: FormArgument,
+    {
+        if let Some(value) = value.get() {
+            self.form_pairs(name, value, false);
+        }
+    }
+
+    fn part<P: IntoPart>(&mut self, name: &'static str, part: Option<P>) {
+        if !matches!(self.body, Some(Body::Multipart(_))) {
+            self.body = Some(Body::Multipart(Vec::new()));
+        }
+        let part = part.and_then(IntoPart::into_part);
+        if let (Some(Body::Multipart(parts)), Some(part)) = (self.body.as_mut(), part) {
+            parts.push((name, part));
+        }
+    }
+
+    fn upload(&mut self, upload: Option<Upload>) {
+        let Some(upload) = upload else { return };
+        match upload.headers() {
+            Ok(headers) => {
+                for (name, value) in headers {
+                    self.headers.entry(name).or_insert(value);
+                }
+                self.body = Some(Body::Upload(upload));
+            }
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
+    }
+}
+
+impl Call {
     fn fail(&mut self, message: String) {
         if self.error.is_none() {
             self.error = Some(Error::invalid_request(format!(
@@ -111,25 +260,6 @@ impl Call {
                 self.endpoint.name
             )));
         }
-    }
-
-    /// Appends a literal part of the route, checked at expansion time.
-    pub fn path(&mut self, literal: &'static str) {
-        self.url.push_str(literal);
-    }
-
-    /// Appends `value` as (part of) one path segment: every byte but the
-    /// RFC 3986 unreserved ones is percent-encoded, `/` included. When the
-    /// argument is the whole segment, an empty value, `.` or `..` is
-    /// refused, since it would change which resource the path names.
-    pub fn segment<T: Display + ?Sized>(&mut self, name: &'static str, value: &T, whole: bool) {
-        self.path_argument(name, value, whole, false);
-    }
-
-    /// Appends `value` as one or more path segments (`<name..>`): `/` is
-    /// kept, everything else encoded; `.` and `..` segments are refused.
-    pub fn segments<T: Display + ?Sized>(&mut self, name: &'static str, value: &T, whole: bool) {
-        self.path_argument(name, value, whole, true);
     }
 
     fn path_argument<T: Display + ?Sized>(
@@ -159,36 +289,7 @@ impl Call {
         }
     }
 
-    /// Appends the literal query of the route (`/search?type=repo`).
-    pub fn query_literal(&mut self, query: &'static str) {
-        self.url.push(if self.has_query { '&' } else { '?' });
-        self.url.push_str(query);
-        self.has_query = true;
-    }
-
-    /// Appends a `#[query]` argument: a scalar as `name=value`, `None` as
-    /// nothing, a sequence as repeated keys, a struct as one pair per field.
-    pub fn query<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
-        let mut sink = QuerySink {
-            url: &mut self.url,
-            has_query: self.has_query,
-        };
-        let result = serialize_pairs(&mut sink, name, value, true);
-        self.has_query = sink.has_query;
-        if let Err(e) = result {
-            self.fail(format!("query argument {e}"));
-        }
-    }
-
-    /// Sets a header declared with a fixed value on the trait or method.
-    pub fn static_header(&mut self, name: HeaderName, value: HeaderValue) {
-        self.headers.insert(name, value);
-    }
-
-    /// Sets a `#[header("Name")]` argument; `None` sends nothing, a sequence
-    /// sends the header once per element. The value is never echoed in
-    /// errors: it may be a secret.
-    pub fn header<T: Serialize + ?Sized>(&mut self, name: HeaderName, value: &T) {
+    fn header_values<T: Serialize + ?Sized>(&mut self, name: HeaderName, value: &T) {
         let mut values = HeaderValues(Vec::new());
         if let Err(e) = serialize_pairs(&mut values, name.as_str(), value, false) {
             self.fail(format!("header argument {e}"));
@@ -213,38 +314,6 @@ impl Call {
         }
     }
 
-    /// Sets the body to `value` as JSON, with `Content-Type:
-    /// application/json` unless the endpoint declares another. With a
-    /// validator (the type derives `garde::Validate`), an invalid value is
-    /// an error and nothing is sent.
-    pub fn json<T: Serialize + ?Sized>(
-        &mut self,
-        name: &'static str,
-        value: &T,
-        validator: Option<Validator<T>>,
-    ) {
-        if self.valid_body(name, value, validator) {
-            self.json_body(name, serde_json::to_vec(value));
-        }
-    }
-
-    /// Sets the body as [`json`](Call::json) does, leaving out every field
-    /// that is `None` (`#[body(omit_none)]`, for partial updates); an
-    /// `Option<Option<T>>` field that is `Some(None)` is sent as `null`.
-    pub fn json_omitting_none<T: Serialize + ?Sized>(
-        &mut self,
-        name: &'static str,
-        value: &T,
-        validator: Option<Validator<T>>,
-    ) {
-        if self.valid_body(name, value, validator) {
-            self.json_body(
-                name,
-                serde_json::to_vec(&crate::request::omit::OmitNone(value)),
-            );
-        }
-    }
-
     /// Sets a serialized JSON body, with `Content-Type: application/json`
     /// unless the endpoint declares another.
     fn json_body(&mut self, name: &str, serialized: serde_json::Result<Vec<u8>>) {
@@ -261,25 +330,6 @@ impl Call {
         }
     }
 
-    /// Adds a `#[form]` argument (a struct or map) to the
-    /// `application/x-www-form-urlencoded` body, validated like a JSON body.
-    pub fn form<T: Serialize + ?Sized>(
-        &mut self,
-        name: &'static str,
-        value: &T,
-        validator: Option<Validator<T>>,
-    ) {
-        if self.valid_body(name, value, validator) {
-            self.form_pairs(name, value, true);
-        }
-    }
-
-    /// Adds a `#[field("name")]` argument to the form body; `None` adds
-    /// nothing, a sequence repeats the field.
-    pub fn field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
-        self.form_pairs(name, value, false);
-    }
-
     fn form_pairs<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T, structs: bool) {
         if !matches!(self.body, Some(Body::Form(_))) {
             self.body = Some(Body::Form(FormSink::default()));
@@ -289,31 +339,6 @@ impl Call {
         };
         if let Err(e) = serialize_pairs(sink, name, value, structs) {
             self.fail(format!("form argument {e}"));
-        }
-    }
-
-    /// Adds a `#[part("name")]` argument to the multipart body.
-    pub fn part<P: IntoPart>(&mut self, name: &'static str, part: P) {
-        if !matches!(self.body, Some(Body::Multipart(_))) {
-            self.body = Some(Body::Multipart(Vec::new()));
-        }
-        if let (Some(Body::Multipart(parts)), Some(part)) = (self.body.as_mut(), part.into_part()) {
-            parts.push((name, part));
-        }
-    }
-
-    /// Sets a streamed body (`#[body] data: Upload`).
-    pub fn upload(&mut self, upload: Upload) {
-        match upload.headers() {
-            Ok(headers) => {
-                for (name, value) in headers {
-                    self.headers.entry(name).or_insert(value);
-                }
-                self.body = Some(Body::Upload(upload));
-            }
-            Err(e) => {
-                self.error.get_or_insert(e);
-            }
         }
     }
 

@@ -5,6 +5,7 @@
 //! (`omit`).
 
 pub(crate) mod body;
+pub(crate) mod build;
 pub(crate) mod call;
 pub(crate) mod encode;
 pub(crate) mod multipart;

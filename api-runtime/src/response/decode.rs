@@ -205,7 +205,19 @@ pub struct Unit;
 #[doc(hidden)]
 pub struct WithMeta<D>(PhantomData<fn() -> D>);
 
-impl<T: DeserializeOwned + 'static> Decode for Json<T> {
+/// What a type decoded from a JSON response needs; a type error names the
+/// user's type and the fix, not our decoder.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be decoded from a JSON response: it must implement `serde::Deserialize`",
+    label = "the response body is decoded into this type",
+    note = "derive `serde::Deserialize` for `{Self}`, or return `String`, `Bytes`, `()` or `ByteStream`"
+)]
+pub trait JsonResponse: DeserializeOwned {}
+
+impl<T: DeserializeOwned> JsonResponse for T {}
+
+impl<T: JsonResponse + 'static> Decode for Json<T> {
     type Output = T;
     type Target = T;
 
@@ -214,7 +226,7 @@ impl<T: DeserializeOwned + 'static> Decode for Json<T> {
     }
 }
 
-impl<T: DeserializeOwned + 'static> Decode for Optional<T> {
+impl<T: JsonResponse + 'static> Decode for Optional<T> {
     type Output = Option<T>;
     type Target = Option<T>;
 

@@ -1,0 +1,13 @@
+// Every item of `api_client::__private` that generated code names: the
+// table in api-macros/src/rt.rs is checked against this list, and this
+// list is compiled.
+#[allow(unused_imports)]
+use api_client::__private::{
+    AnyBody, Arg, Argument, BuildRequest, Call, ClientBuilder, Duration, Endpoint, EndpointRetry,
+    Envelope, FromCore, Given, HeaderName, HeaderValue, Json, Method, MockBuilder, MockKit,
+    MockRequest, MockServer, Optional, Probe, Raw, Result, RetryPolicy, Session, Streamed, Text,
+    Unit, ValidateViaGarde, ValidateViaNothing, WithMeta, assert_api_result, assert_validates,
+    block_on, decode_api_error, if_mock,
+};
+
+fn main() {}
