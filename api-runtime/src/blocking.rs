@@ -66,7 +66,7 @@ where
     });
     result.recv().map_err(|_| {
         Error::with_message(
-            crate::ErrorKind::Transport,
+            crate::response::error::ErrorKind::Transport,
             "the blocking call ended without a result (its task panicked or the runtime stopped)",
         )
     })?

@@ -11,7 +11,10 @@ use url::Url;
 use crate::metrics::{Metrics, MetricsSnapshot};
 use crate::policy::auth::Auth;
 use crate::policy::hooks::Hook;
+use crate::policy::limits::Timeouts;
 use crate::policy::retry::{Bucket, RetryPolicy};
+
+pub use crate::policy::limits::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT};
 
 /// The `User-Agent` sent unless the builder sets another.
 pub const DEFAULT_USER_AGENT: &str = concat!("api-client/", env!("CARGO_PKG_VERSION"));
@@ -68,42 +71,21 @@ pub(crate) struct Shared {
     pub(crate) hooks: Vec<Arc<dyn Hook>>,
     pub(crate) metrics: Option<Metrics>,
     pub(crate) request_id_header: Option<HeaderName>,
+    /// What of a URL a user may read (the query key taken out).
+    pub(crate) visible: crate::response::redact::Visible,
     /// The client's secrets, scrubbed from every error it returns.
     pub(crate) scrubber: Arc<crate::response::scrub::Scrubber>,
 }
 
-/// The time limits of a client.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Timeouts {
-    pub(crate) connect: Duration,
-    pub(crate) read: Duration,
-    pub(crate) attempt: Option<Duration>,
-    pub(crate) total: Duration,
-    /// The overall limit of a streamed body (`ByteStream`), from the
-    /// response head to its end; none by default.
-    pub(crate) stream: Option<Duration>,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Timeouts {
-            connect: DEFAULT_CONNECT_TIMEOUT,
-            read: DEFAULT_READ_TIMEOUT,
-            attempt: None,
-            total: DEFAULT_TIMEOUT,
-            stream: None,
+impl Session {
+    /// The engine this session's exchanges run on.
+    pub(crate) fn engine(&self) -> crate::policy::exchange::Engine<'_> {
+        crate::policy::exchange::Engine {
+            transport: &self.shared.transport,
+            visible: &self.shared.visible,
         }
     }
 }
-
-/// The default limit on connecting (DNS, TCP, TLS): 10 s.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// The default limit on waiting for the next bytes of a response (the first
-/// ones included): 30 s.
-pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
-/// The default deadline of a whole call, every attempt and backoff
-/// included: 60 s.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -15,6 +15,7 @@
 mod blocking;
 mod builder;
 mod client;
+mod encode;
 mod engine;
 mod metrics;
 /// Typed mocks: the argument matchers of generated `…Mock` kits (cargo
@@ -38,11 +39,13 @@ pub use client::{
 pub use garde;
 pub use http::{HeaderMap, Method, StatusCode};
 pub use metrics::{EndpointMetrics, MetricsSnapshot};
-pub use policy::auth::{AuthProvider, Secret, Token, TokenFuture};
+pub use policy::auth_http::{AuthHttp, TOKEN_BODY_LIMIT};
 pub use policy::hooks::{AttemptInfo, Hook, RequestContext};
-pub use policy::oauth::{AuthHttp, ClientCredentials, TOKEN_BODY_LIMIT};
+pub use policy::oauth::ClientCredentials;
+pub use policy::provider::{AuthProvider, Token, TokenFuture};
 pub use policy::retry::{RetryBudget, RetryPolicy};
-pub use request::body::{BlockingChunks, ByteStream, Upload};
+pub use policy::secret::Secret;
+pub use request::body::Upload;
 pub use request::multipart::{IntoPart, Part};
 /// reqwest, re-exported for `ClientBuilder::with_reqwest_client` and its
 /// types (cargo feature `reqwest`).
@@ -50,6 +53,7 @@ pub use request::multipart::{IntoPart, Part};
 pub use reqwest;
 pub use response::decode::Response;
 pub use response::error::{Error, ErrorKind, Result, TimeoutPhase};
+pub use response::stream::{BlockingChunks, ByteStream};
 pub use response::validate::Violation;
 pub use url::Url;
 
@@ -112,11 +116,13 @@ pub mod __private {
     #[cfg(feature = "mock")]
     pub use crate::mock::{AnyBody, Arg, ArgRef, MockBuilder, MockKit, MockRequest};
     pub use crate::policy::retry::RetryPolicy;
+    pub use crate::policy::send::Sending;
     pub use crate::request::build::{
         Argument, BodyArgument, BuildRequest, FormArgument, Given, HeaderArgument, PathArgument,
         QueryArgument,
     };
-    pub use crate::request::call::{Call, Endpoint, EndpointRetry, Sending};
+    pub use crate::request::call::Call;
+    pub use crate::request::endpoint::{Endpoint, EndpointRetry};
     pub use crate::response::decode::{
         Decode, Envelope, Json, Optional, Raw, Streamed, Text, Unit, WithMeta, decode_api_error,
         decode_json_body,

@@ -7,8 +7,10 @@ use http::header::HeaderName;
 
 use super::ClientBuilder;
 use crate::client::FromCore;
-use crate::policy::auth::{Auth, AuthProvider, Secret, TokenCache};
+use crate::policy::auth::Auth;
 use crate::policy::digest::DigestAuth;
+use crate::policy::provider::{AuthProvider, TokenCache};
+use crate::policy::secret::Secret;
 use crate::response::error::{Error, Result};
 use crate::response::scrub::Scrubber;
 

@@ -5,7 +5,7 @@ use std::fmt;
 
 use url::Url;
 
-use crate::policy::auth::Secret;
+use crate::policy::secret::Secret;
 use crate::response::error::{Error, Result};
 
 /// A base URL's user name and password, percent-decoded.

@@ -45,7 +45,7 @@ impl<C: FromCore> ClientBuilder<C> {
         headers: http::HeaderMap,
         cookies: Option<Arc<crate::engine::cookies::CookieJar>>,
         query_credential: Option<String>,
-    ) -> crate::Result<Transport> {
+    ) -> crate::response::error::Result<Transport> {
         let engine = std::mem::take(&mut self.engine);
         let settings = DirectSettings {
             headers,

@@ -16,12 +16,13 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 use crate::client::{
     BaseUrl, DEFAULT_MAX_BODY_SIZE, DEFAULT_USER_AGENT, FromCore, Overrides, Session, Shared,
-    Timeouts,
 };
 use crate::metrics::Metrics;
 use crate::policy::hooks::{AttemptInfo, FnHook, Hook, RequestContext};
+use crate::policy::limits::Timeouts;
 use crate::policy::retry::{Bucket, RetryBudget, RetryPolicy};
 use crate::response::error::{Error, Result};
+use crate::response::redact::Visible;
 use crate::response::scrub::Scrubber;
 
 use auth::AuthSpec;
@@ -143,7 +144,7 @@ impl<C: FromCore> ClientBuilder<C> {
                 "invalid value for header `{name}`: it must be visible ASCII, without CR or LF"
             )));
         };
-        if is_sensitive(&name) {
+        if crate::response::redact::is_sensitive(&name) {
             value.set_sensitive(true);
         }
         if name == header::USER_AGENT {
@@ -332,6 +333,9 @@ impl<C: FromCore> ClientBuilder<C> {
             Some(AuthSpec::Query(name, _) | AuthSpec::QueryEnv(name, _)) => Some(name.clone()),
             _ => None,
         };
+        let visible = Visible {
+            query_key: query_credential.clone(),
+        };
         let transport = self.transport(headers, cookies.clone(), query_credential)?;
         let mut scrubber = secret_headers(&header_values);
         let auth = self
@@ -353,6 +357,7 @@ impl<C: FromCore> ClientBuilder<C> {
                 hooks: self.hooks,
                 metrics: self.record_metrics.then(Metrics::new),
                 request_id_header: self.request_id_header,
+                visible,
                 scrubber: Arc::new(scrubber),
             }),
             overrides: Overrides::default(),
@@ -373,13 +378,4 @@ fn secret_headers(values: &[HeaderValue]) -> Scrubber {
         }
     }
     scrubber
-}
-
-/// Whether a header with this name carries a credential: its value is
-/// marked sensitive (never shown, never sent across origins by a redirect).
-pub(crate) fn is_sensitive(name: &HeaderName) -> bool {
-    name == header::AUTHORIZATION
-        || name == header::PROXY_AUTHORIZATION
-        || name == header::COOKIE
-        || crate::response::redact::is_secret_lowercase(name.as_str())
 }

@@ -4,11 +4,11 @@
 //! never by the words of a message.
 
 use std::error::Error as StdError;
+use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::engine::exchange::AttemptLimits;
-use crate::engine::transport::TransportError;
+use crate::engine::failure::TransportError;
 use crate::response::error::{Error, ErrorKind, TimeoutPhase};
 
 /// Where in an exchange a failure happened.
@@ -21,12 +21,12 @@ pub(crate) enum Stage {
 }
 
 /// Maps a transport failure to our kinds. Our own limits never reach here
-/// (see [`AttemptLimits::expired`]): a transport's time-outs are its
+/// (see `AttemptLimits::expired`): a transport's time-outs are its
 /// connect timeout, and those of a client given with `with_reqwest_client`
 /// (whose values we do not know).
 pub(crate) fn classify(
     error: TransportError,
-    limits: Option<&AttemptLimits>,
+    connect_limit: Option<Duration>,
     sent_at: Instant,
     stage: Stage,
 ) -> Error {
@@ -43,7 +43,7 @@ pub(crate) fn classify(
     };
     if is_timeout(&*source) {
         let (phase, limit) = match (connect, stage) {
-            (true, _) => (TimeoutPhase::Connect, limits.map(|l| l.connect)),
+            (true, _) => (TimeoutPhase::Connect, connect_limit),
             (false, Stage::Head) => (TimeoutPhase::ResponseHeaders, None),
             (false, Stage::Body) => (TimeoutPhase::Body, None),
         };

@@ -17,10 +17,10 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use crate::engine::connect::{Connector, Proxies};
 use crate::engine::cookies::CookieJar;
 use crate::engine::decompress::{DirectBody, accept_encoding, decompressed};
+use crate::engine::failure::TransportError;
 use crate::engine::incoming::{Incoming, Repr};
 use crate::engine::outgoing::{Outgoing, SendBody};
 use crate::engine::redirect::{Hop, redirect};
-use crate::engine::transport::TransportError;
 
 /// The settings of the direct transport.
 pub(crate) struct DirectSettings {

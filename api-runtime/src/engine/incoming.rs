@@ -12,7 +12,7 @@ use http::header::HeaderMap;
 use url::Url;
 
 use crate::engine::decompress::{DirectBody, poll_frames};
-use crate::engine::transport::TransportError;
+use crate::engine::failure::TransportError;
 
 /// A response whose body is still to be read.
 #[doc(hidden)]
@@ -91,10 +91,7 @@ impl Incoming {
     pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
         match &mut self.0 {
             #[cfg(feature = "reqwest")]
-            Repr::Reqwest(response) => response
-                .chunk()
-                .await
-                .map_err(crate::engine::reqwest_adapter::transport_error),
+            Repr::Reqwest(response) => response.chunk().await.map_err(TransportError::from),
             Repr::Direct { body, .. } => std::future::poll_fn(|cx| poll_data(body, cx)).await,
         }
     }
@@ -122,9 +119,10 @@ impl Stream for ChunkStream {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         match self.get_mut() {
             #[cfg(feature = "reqwest")]
-            ChunkStream::Reqwest(stream) => stream.as_mut().poll_next(cx).map(|item| {
-                item.map(|r| r.map_err(crate::engine::reqwest_adapter::transport_error))
-            }),
+            ChunkStream::Reqwest(stream) => stream
+                .as_mut()
+                .poll_next(cx)
+                .map(|item| item.map(|r| r.map_err(TransportError::from))),
             ChunkStream::Direct(body) => poll_data(body, cx).map(Result::transpose),
         }
     }
@@ -161,3 +159,7 @@ fn poll_data(
         },
     }
 }
+
+/// One request on its way: the response head, or why none came.
+pub(crate) type Exchange<'a> =
+    Pin<Box<dyn std::future::Future<Output = Result<Incoming, TransportError>> + Send + 'a>>;

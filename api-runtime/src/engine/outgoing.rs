@@ -11,7 +11,7 @@ use http::header::HeaderMap;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use url::Url;
 
-use crate::engine::transport::BoxError;
+use crate::engine::failure::BoxError;
 
 /// A request as the attempt loop, credentials and hooks shape it.
 pub(crate) struct Outgoing {
@@ -48,6 +48,10 @@ impl Outgoing {
         &mut self.url
     }
 
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
     pub(crate) fn headers_mut(&mut self) -> &mut HeaderMap {
         &mut self.headers
     }
@@ -82,7 +86,7 @@ impl Outgoing {
 pub(crate) enum SendBody {
     Empty,
     Bytes(Bytes),
-    Stream(crate::request::body::StreamBody),
+    Stream(crate::engine::stream_body::StreamBody),
 }
 
 impl SendBody {

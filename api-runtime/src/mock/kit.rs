@@ -87,7 +87,7 @@ impl<'a> MockKit<'a> {
     pub fn for_endpoint<R>(&self, request: MockRequest) -> MockBuilder<'a, R> {
         MockBuilder {
             kit: self.clone(),
-            matcher: request.finish(),
+            matcher: EndpointMatcher::new(request),
             stages: vec![Stage {
                 template: ResponseTemplate::new(200),
                 times: None,

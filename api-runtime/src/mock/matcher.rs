@@ -15,6 +15,12 @@ pub(super) struct EndpointMatcher {
 }
 
 impl EndpointMatcher {
+    pub(super) fn new(expected: MockRequest) -> Self {
+        EndpointMatcher {
+            expected: Arc::new(expected.finish()),
+        }
+    }
+
     /// Every difference between `request` and the expectation.
     pub(super) fn differences(&self, request: &Request) -> Vec<String> {
         let e = &self.expected;

@@ -2,18 +2,16 @@
 //! generated function that fills the client's call.
 
 use std::fmt::Display;
-use std::sync::Arc;
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use serde::Serialize;
 
-use super::matcher::EndpointMatcher;
+use crate::encode::write_encoded;
 use crate::request::body::{FormSink, Upload};
 use crate::request::build::{
     Argument, BodyArgument, BuildRequest, FormArgument, HeaderArgument, PathArgument, QueryArgument,
 };
-use crate::request::call::Endpoint;
-use crate::request::encode::write_encoded;
+use crate::request::endpoint::Endpoint;
 use crate::request::multipart::IntoPart;
 use crate::request::params::{HeaderValues, QuerySink, serialize_pairs};
 use crate::response::validate::Validator;
@@ -111,15 +109,14 @@ impl MockRequest {
         }
     }
 
-    pub(super) fn finish(mut self) -> EndpointMatcher {
+    /// The expectation complete: a form body recorded as its sorted pairs.
+    pub(super) fn finish(mut self) -> MockRequest {
         if let Some(form) = self.form.take() {
             if !self.any_body {
                 self.body = Some(BodyMatch::Form(sorted_pairs(&form.body)));
             }
         }
-        EndpointMatcher {
-            expected: Arc::new(self),
-        }
+        self
     }
 }
 

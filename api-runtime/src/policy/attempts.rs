@@ -8,32 +8,21 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use http::{HeaderMap, HeaderName, StatusCode};
+use http::StatusCode;
 use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::client::Session;
-use crate::engine::exchange::{AttemptLimits, Outcome, Received, StatusResponse};
 use crate::engine::outgoing::{Outgoing, SendBody};
 use crate::policy::auth::{Auth, Sent};
+use crate::policy::done::{Done, request_id, with_api_error};
+use crate::policy::exchange::{Outcome, Received, StatusResponse};
 use crate::policy::hooks::{AttemptInfo, RequestContext};
+use crate::policy::limits::AttemptLimits;
 use crate::policy::retry::{self, Reason, RetryPolicy};
-use crate::request::call::{Call, Endpoint, EndpointRetry};
-use crate::request::multipart::Part;
-use crate::response::done::Done;
+use crate::request::call::Built;
+use crate::request::endpoint::{Endpoint, EndpointRetry};
 use crate::response::error::{Error, Result, TimeoutPhase};
-
-/// A call turned into a request: each attempt sends a copy of it.
-pub(crate) struct Built {
-    pub(crate) endpoint: &'static Endpoint,
-    pub(crate) core: Session,
-    pub(crate) request: Outgoing,
-    /// Whether the method (or a declaration) allows sending it again once
-    /// it may have reached the server.
-    pub(crate) replayable: bool,
-    /// A multipart body, assembled (files opened) when the call starts.
-    pub(crate) multipart: Option<Vec<(&'static str, Part)>>,
-}
 
 /// What a call's attempts ended with: a 2xx response, how many attempts
 /// it took, and the server's request id.
@@ -43,8 +32,9 @@ pub(crate) struct Ended {
     request_id: Option<String>,
 }
 
-/// Sends `call` (attempts, retries, auth, hooks) and returns what came
-/// back, to be decoded.
+/// Sends a call of `endpoint` (attempts, retries, auth, hooks) and
+/// returns what came back, to be decoded; `built` is its request, or why
+/// it could not be built (with the session, for the call's metrics).
 ///
 /// `async` blocks rather than `async fn`s, here and in `attempts`: a
 /// function's future holds each argument twice (as given, and moved into
@@ -52,12 +42,12 @@ pub(crate) struct Ended {
 /// (into its box) copies all of it.
 #[allow(clippy::manual_async_fn)] // on purpose: see above
 pub(crate) fn perform(
-    call: Call,
+    endpoint: &'static Endpoint,
+    built: std::result::Result<Built, (Session, Error)>,
     buffered: bool,
     meta: bool,
 ) -> impl Future<Output = Result<Done>> + Send {
     async move {
-        let endpoint = call.endpoint();
         let span = tracing::info_span!(
             "api_client.call",
             endpoint = endpoint.name,
@@ -68,7 +58,7 @@ pub(crate) fn perform(
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let mut built = match call.build() {
+        let mut built = match built {
             Ok(built) => built,
             Err((core, error)) => {
                 end_of_call(&core, endpoint, &span, started, None, Err(&error));
@@ -76,20 +66,29 @@ pub(crate) fn perform(
             }
         };
         // Boxed: this one holds every state of the attempt loop.
-        let result = Box::pin(built.attempts(started, buffered, meta))
+        // Whether the method (or a declaration) allows sending the request
+        // again once it may have reached the server.
+        let replayable = retry::may_replay(
+            &endpoint.method,
+            endpoint.idempotent,
+            built.request.headers(),
+        );
+        let result = Box::pin(built.attempts(started, replayable, buffered, meta))
             .instrument(span.clone())
             .await;
         let status = result.as_ref().map(|ended| ended.received.status());
         let url = built.request.url();
         end_of_call(&built.core, endpoint, &span, started, Some(url), status);
         let ended = result?;
-        Ok(Done::new(
-            ended.received,
-            built,
-            ended.attempts,
-            ended.request_id,
-            span,
-        ))
+        let Built {
+            endpoint,
+            core,
+            request,
+            ..
+        } = built;
+        let url = request.into_url();
+        let done = Done::new(ended.received, endpoint, core, url, ended.attempts, span);
+        Ok(done.with_request_id(ended.request_id))
     }
 }
 
@@ -107,7 +106,8 @@ fn end_of_call(
     // records them.
     if !span.is_disabled() {
         if let Some(url) = url {
-            span.record("http.url", tracing::field::display(core.logged_url(url)));
+            let url = core.shared.visible.logged_url(url);
+            span.record("http.url", tracing::field::display(url));
         }
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
     }
@@ -132,6 +132,7 @@ impl Built {
     fn attempts(
         &mut self,
         started: Instant,
+        replayable: bool,
         buffered: bool,
         meta: bool,
     ) -> impl Future<Output = Result<Ended>> + Send + '_ {
@@ -175,8 +176,7 @@ impl Built {
                     continue;
                 }
                 let may_retry = kept && retries + 1 < run.policy.max_attempts();
-                let (reason, delay) = match run.retry(&outcome, may_retry, self.replayable, retries)
-                {
+                let (reason, delay) = match run.retry(&outcome, may_retry, replayable, retries) {
                     Ok(next) => next,
                     Err(retry_after) => {
                         let error = run.outcome_error(outcome, retry_after);
@@ -290,7 +290,11 @@ impl<'a> Run<'a> {
             Some(auth) => Box::pin(self.authenticate(auth, to_send)).await?,
             None => Sent::Nothing,
         };
-        let outcome = self.core.execute(to_send, &limits, buffered, meta).await;
+        let outcome = self
+            .core
+            .engine()
+            .execute(to_send, &limits, buffered, meta)
+            .await;
         self.observe(&outcome, sent, attempt_started);
         Ok((outcome, auth_sent))
     }
@@ -298,7 +302,12 @@ impl<'a> Run<'a> {
     /// Adds the credentials to one attempt. Getting them (a token
     /// request) is bounded by the deadline too.
     async fn authenticate(&self, auth: &Auth, request: &mut Outgoing) -> Result<Sent> {
-        let http = crate::policy::oauth::AuthHttp::new(self.core, self.deadline);
+        let shared = &self.core.shared;
+        let http = crate::policy::auth_http::AuthHttp::new(
+            self.core.engine(),
+            &shared.timeouts,
+            self.deadline,
+        );
         match tokio::time::timeout_at(self.deadline, auth.apply(request, http)).await {
             Ok(applied) => applied,
             Err(_) => Err(self.deadline_passed()),
@@ -422,36 +431,11 @@ impl<'a> Run<'a> {
             .as_ref()
             .and_then(|h| error.headers().and_then(|headers| request_id(headers, h)));
         with_api_error(self.endpoint, error)
-            .at(&self.endpoint.method, &self.core.visible_url(url))
+            .at(&self.endpoint.method, &shared.visible.visible_url(url))
             .with_attempts(attempts)
             .with_request_id(id)
             .with_call_elapsed(self.started.elapsed())
             .scrubbed_by(Some(&shared.scrubber))
-    }
-}
-
-/// The server's request id, from the configured response header.
-pub(crate) fn request_id(headers: &HeaderMap, name: &HeaderName) -> Option<String> {
-    let value = headers.get(name)?.to_str().ok()?;
-    (!value.is_empty()).then(|| value.chars().take(128).collect())
-}
-
-/// Attaches the endpoint's declared error document to a status error.
-pub(crate) fn with_api_error(endpoint: &Endpoint, error: Error) -> Error {
-    let decoded = match (endpoint.error, error.headers(), error.body()) {
-        (Some(decode), Some(headers), Some(body))
-            if matches!(
-                error.kind(),
-                crate::ErrorKind::Status | crate::ErrorKind::Envelope
-            ) =>
-        {
-            decode(headers, body)
-        }
-        _ => None,
-    };
-    match decoded {
-        Some(body) => error.with_api_error(body),
-        None => error,
     }
 }
 

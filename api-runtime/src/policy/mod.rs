@@ -4,8 +4,15 @@
 
 pub(crate) mod attempts;
 pub(crate) mod auth;
+pub(crate) mod auth_http;
 pub(crate) mod digest;
+pub(crate) mod done;
+pub(crate) mod exchange;
 pub(crate) mod hooks;
+pub(crate) mod limits;
 pub(crate) mod oauth;
+pub(crate) mod provider;
 pub(crate) mod retry;
+pub(crate) mod secret;
+pub(crate) mod send;
 pub(crate) mod watchdog;

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, Method, StatusCode, header};
 
-use crate::engine::exchange::Outcome;
+use crate::policy::exchange::Outcome;
 use crate::response::error::{ErrorKind, TimeoutPhase};
 
 /// A source of uniform random numbers in `[0, 1)`, for backoff jitter.

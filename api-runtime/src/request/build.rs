@@ -15,7 +15,7 @@ use http::header::{HeaderName, HeaderValue};
 use serde::Serialize;
 
 use crate::request::body::Upload;
-use crate::request::call::Endpoint;
+use crate::request::endpoint::Endpoint;
 use crate::request::multipart::IntoPart;
 use crate::response::validate::Validator;
 

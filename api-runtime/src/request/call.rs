@@ -2,68 +2,24 @@
 //! arguments (path, query, headers, body) and sends it.
 
 use std::fmt::Display;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-use std::time::Duration;
 
 use bytes::Bytes;
-use http::Method;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 
 use crate::client::Session;
 use crate::engine::outgoing::{Outgoing, SendBody};
-use crate::policy::attempts::{Built, perform};
-use crate::policy::retry::{self};
+
+use crate::encode::write_encoded;
 use crate::request::body::{FormSink, Upload};
 use crate::request::build::{
     Argument, BodyArgument, BuildRequest, FormArgument, HeaderArgument, PathArgument, QueryArgument,
 };
-use crate::request::encode::write_encoded;
+use crate::request::endpoint::Endpoint;
 use crate::request::multipart::{IntoPart, Part};
 use crate::request::params::{HeaderValues, QuerySink, serialize_pairs};
-use crate::response::decode::{ApiErrorDecoder, Decode, Envelope};
-use crate::response::error::{Error, Result};
+use crate::response::error::Error;
 use crate::response::validate::Validator;
-
-/// What the macro knows of an endpoint, computed at expansion time.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct Endpoint {
-    /// The trait method's name.
-    pub name: &'static str,
-    /// The HTTP method.
-    pub method: Method,
-    /// The route template as declared, e.g. `/users/<login>`.
-    pub route: &'static str,
-    /// Declared `#[idempotent]`: a POST or PATCH that may be retried.
-    pub idempotent: bool,
-    /// Declared `#[retry(…)]`.
-    pub retry: EndpointRetry,
-    /// Declared `#[timeout(total = …)]`.
-    pub timeout: Option<Duration>,
-    /// Declared `#[timeout(attempt = …)]`.
-    pub attempt_timeout: Option<Duration>,
-    /// Declared `#[api(error = E)]` or `#[error(E)]`: decodes an error body.
-    pub error: Option<ApiErrorDecoder>,
-    /// Declared `#[envelope(…)]` on the trait or method.
-    pub envelope: Option<Envelope>,
-    /// Declared `#[no_auth]`: sent without the client's credentials.
-    pub no_auth: bool,
-}
-
-/// An endpoint's own retry declaration.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EndpointRetry {
-    /// The client's policy.
-    Inherit,
-    /// `#[retry(off)]`: one attempt.
-    Off,
-    /// `#[retry(attempts = n)]`: the client's policy with `n` attempts.
-    Attempts(u32),
-}
 
 /// A request being assembled from one call's arguments.
 ///
@@ -74,12 +30,21 @@ pub struct Call {
     /// A clone of the client's session (reference counts): the call owns
     /// what it needs, so its future is `'static` (blocking clients spawn it).
     core: Session,
-    endpoint: &'static Endpoint,
+    pub(crate) endpoint: &'static Endpoint,
     url: String,
     has_query: bool,
     headers: HeaderMap,
     body: Option<Body>,
     error: Option<Error>,
+}
+
+/// A call turned into a request: each attempt sends a copy of it.
+pub(crate) struct Built {
+    pub(crate) endpoint: &'static Endpoint,
+    pub(crate) core: Session,
+    pub(crate) request: Outgoing,
+    /// A multipart body, assembled (files opened) when the call starts.
+    pub(crate) multipart: Option<Vec<(&'static str, Part)>>,
 }
 
 /// A call's body, as the arguments gave it.
@@ -296,7 +261,7 @@ impl Call {
             return;
         }
         let mut first = true;
-        let sensitive = crate::builder::is_sensitive(&name);
+        let sensitive = crate::response::redact::is_sensitive(&name);
         for text in values.0 {
             let Ok(mut value) = HeaderValue::from_str(&text) else {
                 self.fail(format!(
@@ -369,7 +334,7 @@ impl Call {
             let err = Error::validation(&type_name, violations);
             self.error = Some(
                 Error::with_message(
-                    crate::ErrorKind::Validation,
+                    crate::response::error::ErrorKind::Validation,
                     format!(
                         "in `{}`: the body argument `{name}` is invalid, nothing was sent",
                         self.endpoint.name
@@ -378,31 +343,6 @@ impl Call {
                 .merge_violations(err),
             );
         }
-    }
-
-    /// Sends the call and decodes the response as `D` says.
-    ///
-    /// # Errors
-    /// Any [`ErrorKind`](crate::ErrorKind): an invalid argument before
-    /// sending, a transport failure or time-out, a non-2xx status, or a
-    /// body that does not decode.
-    pub fn send<D>(self, validator: Option<Validator<D::Target>>) -> Sending<D::Output>
-    where
-        D: Decode + 'static,
-        D::Output: Send + 'static,
-    {
-        // Everything but the decoding is not generic: compiled once, in
-        // this crate, not once per return type in every user crate.
-        Sending(Box::pin(async move {
-            perform(self, D::BUFFERED, D::META)
-                .await?
-                .decode::<D>(validator)
-        }))
-    }
-
-    /// The endpoint being called.
-    pub(crate) fn endpoint(&self) -> &'static Endpoint {
-        self.endpoint
     }
 
     /// The request, built once: each attempt sends a copy of it. A
@@ -424,7 +364,6 @@ impl Call {
                 return Err((self.core, error));
             }
         };
-        let replayable = retry::may_replay(&endpoint.method, endpoint.idempotent, &self.headers);
         let mut request = Outgoing::new(endpoint.method.clone(), url);
         let mut headers = self.headers;
         let mut multipart = None;
@@ -451,32 +390,8 @@ impl Call {
             endpoint,
             core: self.core,
             request,
-            replayable,
             multipart,
         })
-    }
-}
-
-/// The future of a call. Boxed, so that it is one pointer wide and its
-/// type is simple: proving it `Send` costs the compiler nothing per
-/// endpoint (proving it through the whole call's state machine cost about
-/// as much as compiling the rest of a 100-endpoint client), and moving it
-/// copies 8 bytes rather than kilobytes.
-#[doc(hidden)]
-#[must_use = "futures do nothing unless awaited"]
-pub struct Sending<T>(Pin<Box<dyn Future<Output = Result<T>> + Send>>);
-
-impl<T> Future for Sending<T> {
-    type Output = Result<T>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
-        self.0.as_mut().poll(cx)
-    }
-}
-
-impl<T> std::fmt::Debug for Sending<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Sending")
     }
 }
 

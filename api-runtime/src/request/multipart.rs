@@ -13,7 +13,7 @@ use futures_core::Stream;
 use http::HeaderValue;
 use serde::Serialize;
 
-use crate::request::body::StreamBody;
+use crate::engine::stream_body::StreamBody;
 use crate::response::error::{BoxError, Error, Result};
 
 /// One part of a `#[multipart]` request. Text and bytes are sent from

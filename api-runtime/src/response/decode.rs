@@ -10,8 +10,8 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::engine::incoming::Incoming;
-use crate::request::body::StreamLimits;
 use crate::response::error::{Error, ErrorKind, Result};
+use crate::response::stream::StreamLimits;
 use crate::response::validate::{Validator, short_type_name};
 
 /// A response as it came off the wire, body read to its end.
@@ -164,11 +164,11 @@ pub trait Decode {
 pub struct Streamed;
 
 impl Decode for Streamed {
-    type Output = crate::request::body::ByteStream;
+    type Output = crate::response::stream::ByteStream;
     type Target = ();
     const BUFFERED: bool = false;
 
-    fn decode(_: RawResponse, _: &DecodeCtx<()>) -> Result<crate::request::body::ByteStream> {
+    fn decode(_: RawResponse, _: &DecodeCtx<()>) -> Result<crate::response::stream::ByteStream> {
         Err(Error::invalid_request("a streamed body is never buffered"))
     }
 
@@ -176,8 +176,10 @@ impl Decode for Streamed {
         response: Incoming,
         url: Url,
         limits: StreamLimits,
-    ) -> Result<crate::request::body::ByteStream> {
-        Ok(crate::request::body::ByteStream::new(response, url, limits))
+    ) -> Result<crate::response::stream::ByteStream> {
+        Ok(crate::response::stream::ByteStream::new(
+            response, url, limits,
+        ))
     }
 }
 

@@ -3,8 +3,8 @@
 //! secrets out of what a user reads (`redact`, `scrub`).
 
 pub(crate) mod decode;
-pub(crate) mod done;
 pub(crate) mod error;
 pub(crate) mod redact;
 pub(crate) mod scrub;
+pub(crate) mod stream;
 pub(crate) mod validate;

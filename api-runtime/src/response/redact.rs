@@ -10,24 +10,39 @@ pub(crate) const SNIPPET_LIMIT: usize = 512;
 /// What replaces a secret.
 pub(crate) const MASK: &str = "***";
 
-impl crate::client::Session {
-    /// `url` as a user may read it: without the client's query API key
-    /// (the rest of the query is the user's own). The one source of every
-    /// URL a user reads: `Response::url` and `ByteStream::url` show it as
-    /// it is; `Error::url`, `Display` and tracing show it through
-    /// [`mask_url`].
+/// What of a URL a user may read: without the client's query API key
+/// (the rest of the query is the user's own). The one source of every URL
+/// a user reads: `Response::url` and `ByteStream::url` show
+/// [`visible_url`](Visible::visible_url); `Error::url`, `Display` and
+/// tracing show [`logged_url`](Visible::logged_url).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Visible {
+    /// The query parameter that carries the client's API key.
+    pub(crate) query_key: Option<String>,
+}
+
+impl Visible {
     pub(crate) fn visible_url(&self, url: &Url) -> Url {
-        match &self.shared.auth {
-            Some(crate::policy::auth::Auth::Query { name, .. }) => without_query_param(url, name),
-            _ => url.clone(),
+        match &self.query_key {
+            Some(name) => without_query_param(url, name),
+            None => url.clone(),
         }
     }
 
-    /// `url` as errors and logs show it: [`visible_url`](Self::visible_url)
-    /// with every query value masked and no user info.
+    /// [`visible_url`](Self::visible_url) with every query value masked
+    /// and no user info.
     pub(crate) fn logged_url(&self, url: &Url) -> Url {
         mask_url(&self.visible_url(url))
     }
+}
+
+/// Whether a header with this name carries a credential: its value is
+/// marked sensitive (never shown, never sent across origins by a redirect).
+pub(crate) fn is_sensitive(name: &http::HeaderName) -> bool {
+    name == http::header::AUTHORIZATION
+        || name == http::header::PROXY_AUTHORIZATION
+        || name == http::header::COOKIE
+        || is_secret_lowercase(name.as_str())
 }
 
 /// The URL with each query value replaced by `***` and any user name or

@@ -91,7 +91,7 @@ fn forms(secret: &str, out: &mut Vec<String>) {
     push(secret.to_owned());
     push(form_urlencoded::byte_serialize(secret.as_bytes()).collect());
     let mut encoded = String::new();
-    if crate::request::encode::write_encoded(&mut encoded, secret, false).is_ok() {
+    if crate::encode::write_encoded(&mut encoded, secret, false).is_ok() {
         push(encoded);
     }
     if let Ok(json) = serde_json::to_string(secret) {

@@ -1,4 +1,4 @@
-//! One exchange of an attempt: send a request, read its response within
+//! One exchange of an attempt, within its limits: send a request, read its response within
 //! the attempt's limits, and say what came back as an [`Outcome`] (a
 //! response of any status, or a failure, classified once).
 
@@ -8,33 +8,20 @@ use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, StatusCode};
 use tokio::time::Instant;
 
-use crate::client::Session;
 use crate::engine::classify::{Stage, classify};
+use crate::engine::failure::TransportError;
 use crate::engine::incoming::Incoming;
 use crate::engine::outgoing::Outgoing;
-use crate::engine::transport::TransportError;
+use crate::engine::transport::Transport;
+use crate::policy::limits::AttemptLimits;
 use crate::policy::watchdog::{Expired, Watchdog, instant_after};
 use crate::response::decode::RawResponse;
 use crate::response::error::{Error, ErrorKind, Result, TimeoutPhase};
+use crate::response::redact::Visible;
 
 /// How much of a non-2xx body is kept on the error (for `Error::body` and
 /// typed error documents); the rest is not read.
 pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
-
-/// The time limits in force for one attempt.
-pub(crate) struct AttemptLimits {
-    pub(crate) connect: Duration,
-    pub(crate) read: Duration,
-    /// The limit of the whole attempt: the attempt limit, or what is left
-    /// of the deadline when that is shorter.
-    pub(crate) request: Duration,
-    pub(crate) total: Duration,
-    /// When the call's deadline (`total` after `call_started`) runs out.
-    pub(crate) deadline: Instant,
-    pub(crate) call_started: Instant,
-    /// The largest success body read (`max_body_size`, or a token's cap).
-    pub(crate) max_body: usize,
-}
 
 /// What one attempt yielded: every reader of an attempt (hooks, auth
 /// renewal, the retry classifier, `Retry-After`, metrics, tracing) reads
@@ -133,7 +120,15 @@ impl Received {
     }
 }
 
-impl Session {
+/// The engine one exchange runs on: the transport, and what of a URL a
+/// user may read.
+#[derive(Clone, Copy)]
+pub(crate) struct Engine<'a> {
+    pub(crate) transport: &'a Transport,
+    pub(crate) visible: &'a Visible,
+}
+
+impl Engine<'_> {
     /// Sends `request` and reads the whole response body (only its head
     /// when `buffered` is false: a stream's body is bounded by the read
     /// timeout alone). A non-2xx response is read up to
@@ -171,8 +166,10 @@ impl Session {
             Some(instant_after(sent_at, limits.request).min(limits.deadline)),
             limits.read,
         );
-        let mut response = match watchdog.run(self.shared.transport.send(request)).await {
-            Ok(result) => result.map_err(|e| classify(e, Some(limits), sent_at, Stage::Head))?,
+        let mut response = match watchdog.run(self.transport.send(request)).await {
+            Ok(result) => {
+                result.map_err(|e| classify(e, Some(limits.connect), sent_at, Stage::Head))?
+            }
             Err(expired) => {
                 return Err(limits.expired(expired, TimeoutPhase::ResponseHeaders, sent_at));
             }
@@ -187,8 +184,10 @@ impl Session {
         }
         // What a user can read (`Response::url`, `ByteStream::url`) comes
         // from the one redacting function.
-        let final_url =
-            |response: &Incoming| self.visible_url(response.url().unwrap_or(request.url()));
+        let final_url = |response: &Incoming| {
+            self.visible
+                .visible_url(response.url().unwrap_or(request.url()))
+        };
         if !buffered {
             let url = final_url(&response);
             return Ok(Outcome::Success(Received::Streaming(Box::new((
@@ -203,7 +202,7 @@ impl Session {
             &mut response,
             limits.max_body,
             &mut watchdog,
-            |e| classify(e, Some(limits), sent_at, Stage::Body),
+            |e| classify(e, Some(limits.connect), sent_at, Stage::Body),
             |expired| limits.expired(expired, TimeoutPhase::Body, sent_at),
         )
         .await?;
@@ -219,29 +218,6 @@ impl Session {
             elapsed,
         };
         Ok(Outcome::Success(Received::Buffered(raw)))
-    }
-}
-
-impl AttemptLimits {
-    /// The time-out error for a limit that ran out in `phase` of the
-    /// attempt sent at `sent_at`. Its time is the attempt's own, or the
-    /// call's when the deadline ran out.
-    fn expired(&self, expired: Expired, phase: TimeoutPhase, sent_at: Instant) -> Error {
-        let (phase, limit) = match expired {
-            Expired::Idle => (phase, self.read),
-            // The hard limit is the earlier of the attempt limit and the
-            // deadline: it was the deadline if that has passed.
-            Expired::Hard if Instant::now() >= self.deadline => {
-                (TimeoutPhase::Deadline, self.total)
-            }
-            Expired::Hard => (phase, self.request),
-        };
-        let elapsed = if phase == TimeoutPhase::Deadline {
-            self.call_started.elapsed()
-        } else {
-            sent_at.elapsed()
-        };
-        Error::timeout(phase, Some(limit), elapsed)
     }
 }
 

@@ -1,15 +1,14 @@
 //! A call's response, still to be decoded: the only part of a call that
 //! depends on the declared return type.
 
-use http::Method;
+use http::{HeaderMap, HeaderName, Method};
 use url::Url;
 
-use crate::engine::exchange::Received;
-use crate::policy::attempts::{Built, with_api_error};
-use crate::request::body::StreamLimits;
-use crate::request::call::Endpoint;
+use crate::policy::exchange::Received;
+use crate::request::endpoint::Endpoint;
 use crate::response::decode::{Decode, DecodeCtx};
-use crate::response::error::Result;
+use crate::response::error::{Error, Result};
+use crate::response::stream::StreamLimits;
 use crate::response::validate::Validator;
 
 /// A response that came back from a call, to be decoded.
@@ -28,25 +27,32 @@ pub(crate) struct Done {
 impl Done {
     pub(crate) fn new(
         received: Received,
-        built: Built,
+        endpoint: &'static Endpoint,
+        core: crate::client::Session,
+        url: Url,
         attempts: u32,
-        request_id: Option<String>,
         span: tracing::Span,
     ) -> Self {
-        let timeouts = &built.core.shared.timeouts;
+        let timeouts = &core.shared.timeouts;
         Done {
             received,
-            endpoint: built.endpoint,
+            endpoint,
             stream_limits: StreamLimits {
                 read: timeouts.read,
                 total: timeouts.stream,
             },
-            url: built.request.into_url(),
-            core: built.core,
+            url,
+            core,
             attempts,
-            request_id,
+            request_id: None,
             span,
         }
+    }
+
+    /// The server's request id, read from the response head.
+    pub(crate) fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        self.request_id = request_id;
+        self
     }
 
     /// Decodes the response as `D` says; an error says where the call went.
@@ -83,12 +89,38 @@ impl Done {
             let method: &Method = &endpoint.method;
             let scrubber = &core.shared.scrubber;
             let e = with_api_error(endpoint, e)
-                .at(method, &core.visible_url(&url))
+                .at(method, &core.shared.visible.visible_url(&url))
                 .with_attempts(attempts)
                 .with_request_id(request_id)
                 .scrubbed_by((!scrubber.is_empty()).then_some(scrubber));
             tracing::debug!(error = %e, "the response could not be decoded");
             e
         })
+    }
+}
+
+/// The server's request id, from the configured response header.
+pub(crate) fn request_id(headers: &HeaderMap, name: &HeaderName) -> Option<String> {
+    let value = headers.get(name)?.to_str().ok()?;
+    (!value.is_empty()).then(|| value.chars().take(128).collect())
+}
+
+/// Attaches the endpoint's declared error document to a status error.
+pub(crate) fn with_api_error(endpoint: &Endpoint, error: Error) -> Error {
+    let decoded = match (endpoint.error, error.headers(), error.body()) {
+        (Some(decode), Some(headers), Some(body))
+            if matches!(
+                error.kind(),
+                crate::response::error::ErrorKind::Status
+                    | crate::response::error::ErrorKind::Envelope
+            ) =>
+        {
+            decode(headers, body)
+        }
+        _ => None,
+    };
+    match decoded {
+        Some(body) => error.with_api_error(body),
+        None => error,
     }
 }
