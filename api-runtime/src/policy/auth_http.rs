@@ -19,12 +19,12 @@ use crate::response::error::{Error, Result};
 /// token is a few KiB at most, and a hostile endpoint must not fill memory.
 pub const TOKEN_BODY_LIMIT: usize = 64 * 1024;
 
-/// The HTTP an [`AuthProvider`] may use to get its tokens: the requests go
+/// The HTTP an [`AuthProvider`](crate::AuthProvider) may use to get its tokens: the requests go
 /// out on the engine of the client that needs the token, with its proxy,
 /// TLS roots, client certificate, connect and read timeouts, within the
 /// deadline of the call that asked for the token, and bodies read up to
 /// [`TOKEN_BODY_LIMIT`] bytes. Given to
-/// [`AuthProvider::token_with`].
+/// [`AuthProvider::token_with`](crate::AuthProvider::token_with).
 pub struct AuthHttp<'a> {
     engine: Engine<'a>,
     timeouts: &'a Timeouts,
@@ -52,7 +52,7 @@ impl<'a> AuthHttp<'a> {
     ///
     /// # Errors
     /// An invalid URL (or one with credentials in it), any failure of the
-    /// exchange, a non-2xx status ([`ErrorKind::Status`], with the start of
+    /// exchange, a non-2xx status ([`ErrorKind::Status`](crate::ErrorKind::Status), with the start of
     /// the error document), a body over [`TOKEN_BODY_LIMIT`].
     pub async fn post_form(
         &self,

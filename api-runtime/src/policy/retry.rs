@@ -26,7 +26,7 @@ pub type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;
 /// | attempts in total | 3 |
 /// | backoff | full jitter: a random delay in `[0, min(20 s, 500 ms × 2ⁿ⁻¹))` before retry *n* |
 /// | retried statuses | 408, 429, 500, 502, 503, 504 |
-/// | `Retry-After` (on 429, 503) | honoured, both forms; above 60 s (or past the deadline) the call fails at once with [`Error::retry_after`] set |
+/// | `Retry-After` (on 429, 503) | honoured, both forms; above 60 s (or past the deadline) the call fails at once with [`Error::retry_after`](crate::Error::retry_after) set |
 /// | methods | GET, HEAD, OPTIONS, TRACE, PUT, DELETE; POST and PATCH only when declared `#[idempotent]` or sent with an `Idempotency-Key` header |
 /// | connect failures | retried for every method: nothing was sent |
 /// | decode and validation errors | never retried |
@@ -104,7 +104,7 @@ impl RetryPolicy {
 
     /// The longest `Retry-After` the client waits for (default 60 s); a
     /// server asking for more makes the call fail at once, with the asked
-    /// delay on [`Error::retry_after`].
+    /// delay on [`Error::retry_after`](crate::Error::retry_after).
     pub fn retry_after_max(mut self, max: Duration) -> Self {
         self.retry_after_max = max;
         self

@@ -64,7 +64,7 @@ impl Upload {
     /// guessed from its extension.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidRequest`] when the file cannot be opened.
+    /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest) when the file cannot be opened.
     pub async fn file(path: impl AsRef<Path>) -> Result<Upload> {
         let path = path.as_ref();
         let file = tokio::fs::File::open(path).await.map_err(|e| {
