@@ -51,8 +51,8 @@ pub use request::multipart::{IntoPart, Part};
 /// types (cargo feature `reqwest`).
 #[cfg(feature = "reqwest")]
 pub use reqwest;
-pub use response::decode::Response;
 pub use response::error::{Error, ErrorKind, Result, TimeoutPhase};
+pub use response::meta::Response;
 pub use response::stream::{BlockingChunks, ByteStream};
 pub use response::validate::Violation;
 pub use url::Url;
@@ -124,10 +124,10 @@ pub mod __private {
     pub use crate::request::call::Call;
     pub use crate::request::endpoint::{Endpoint, EndpointRetry};
     pub use crate::response::decode::{
-        Decode, Envelope, Json, Optional, Raw, Streamed, Text, Unit, WithMeta, decode_api_error,
-        decode_json_body,
+        Decode, Json, Optional, Raw, Streamed, Text, Unit, WithMeta,
     };
     pub use crate::response::error::{Result, assert_api_result};
+    pub use crate::response::json::{Envelope, decode_api_error, decode_json_body};
     pub use crate::response::validate::{
         Probe, ValidateViaGarde, ValidateViaNothing, Validator, assert_validates,
     };

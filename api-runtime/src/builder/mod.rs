@@ -320,19 +320,7 @@ impl<C: FromCore> ClientBuilder<C> {
             .engine
             .cookies
             .then(|| Arc::new(crate::engine::cookies::CookieJar::default()));
-        // Credentials in the base URL are used as basic auth, never shown.
-        if let Some((user, password)) = userinfo {
-            if self.auth.is_some() {
-                return Err(Error::builder(
-                    "the base URL holds credentials (`user:…@`) and another authentication is set: keep one",
-                ));
-            }
-            self.auth = Some(AuthSpec::Basic(user, password));
-        }
-        let query_credential = match &self.auth {
-            Some(AuthSpec::Query(name, _) | AuthSpec::QueryEnv(name, _)) => Some(name.clone()),
-            _ => None,
-        };
+        let query_credential = self.base_url_credentials(userinfo)?;
         let visible = Visible {
             query_key: query_credential.clone(),
         };
@@ -362,6 +350,26 @@ impl<C: FromCore> ClientBuilder<C> {
             }),
             overrides: Overrides::default(),
         }))
+    }
+}
+
+impl<C: FromCore> ClientBuilder<C> {
+    /// Credentials in the base URL, used as basic auth (never shown);
+    /// returns the name of the query parameter that carries the API key,
+    /// if that is how the client authenticates.
+    fn base_url_credentials(&mut self, userinfo: base_url::UserInfo) -> Result<Option<String>> {
+        if let Some((user, password)) = userinfo {
+            if self.auth.is_some() {
+                return Err(Error::builder(
+                    "the base URL holds credentials (`user:…@`) and another authentication is set: keep one",
+                ));
+            }
+            self.auth = Some(AuthSpec::Basic(user, password));
+        }
+        Ok(match &self.auth {
+            Some(AuthSpec::Query(name, _) | AuthSpec::QueryEnv(name, _)) => Some(name.clone()),
+            _ => None,
+        })
     }
 }
 

@@ -180,21 +180,15 @@ impl Direct {
                 let set = response.headers().get_all(header::SET_COOKIE);
                 jar.store_response(set.iter(), url);
             }
-            let status = response.status();
-            let next = if self.max_redirects > 0 && status.is_redirection() {
-                // What this exchange sent, for a 307 or 308 to send again:
-                // nothing after a redirect made it a GET; a stream, never.
-                let empty = SendBody::Empty;
-                let body = match &hop {
-                    Some(hop) if hop.drop_payload => Some(&empty),
-                    _ if streamed => None,
-                    _ => Some(&request.body),
-                };
-                redirect(status, method, url, response.headers(), body)
-            } else {
-                None
+            // What this exchange sent, for a 307 or 308 to send again:
+            // nothing after a redirect made it a GET; a stream, never.
+            let empty = SendBody::Empty;
+            let sent = match &hop {
+                Some(hop) if hop.drop_payload => Some(&empty),
+                _ if streamed => None,
+                _ => Some(&request.body),
             };
-            let Some(next) = next else {
+            let Some(next) = self.redirect_of(&response, method, url, sent) else {
                 let (parts, body) = response.into_parts();
                 return Ok(Incoming(Repr::Direct {
                     status: parts.status,
@@ -205,6 +199,22 @@ impl Direct {
             };
             hop = Some(self.next_hop(hop.as_ref(), next)?);
         }
+    }
+
+    /// Where `response` redirects to, if it does and redirects are
+    /// followed.
+    fn redirect_of(
+        &self,
+        response: &http::Response<DirectBody>,
+        method: &Method,
+        url: &url::Url,
+        sent: Option<&SendBody>,
+    ) -> Option<Hop> {
+        let status = response.status();
+        if self.max_redirects == 0 || !status.is_redirection() {
+            return None;
+        }
+        redirect(status, method, url, response.headers(), sent)
     }
 
     /// The URI and headers of one hop: the request's headers with the

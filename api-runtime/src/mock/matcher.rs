@@ -38,6 +38,31 @@ impl EndpointMatcher {
                 request.url.path()
             ));
         }
+        out.extend(self.query_difference(request));
+        for (name, value) in &e.headers {
+            let got: Vec<&HeaderValue> = request.headers.get_all(name).iter().collect();
+            if !got.contains(&value) {
+                out.push(format!(
+                    "header `{name}`: expected `{}`, got {:?}",
+                    value.to_str().unwrap_or("?"),
+                    got
+                ));
+            }
+        }
+        out.extend(self.body_difference(request));
+        out.extend(
+            e.problems
+                .iter()
+                .map(|p| format!("the mock itself is invalid: {p}")),
+        );
+        out
+    }
+}
+
+impl EndpointMatcher {
+    /// How the query differs, its `any()` keys left out.
+    fn query_difference(&self, request: &Request) -> Option<String> {
+        let e = &self.expected;
         let strip = |query: &str| -> Vec<String> {
             query
                 .trim_start_matches('?')
@@ -53,45 +78,31 @@ impl EndpointMatcher {
         };
         let want = strip(&e.query);
         let got = strip(request.url.query().unwrap_or(""));
-        if want != got {
-            out.push(format!(
+        (want != got).then(|| {
+            format!(
                 "query: expected `{}`, got `{}`",
                 want.join("&"),
                 got.join("&")
-            ));
-        }
-        for (name, value) in &e.headers {
-            let got: Vec<&HeaderValue> = request.headers.get_all(name).iter().collect();
-            if !got.contains(&value) {
-                out.push(format!(
-                    "header `{name}`: expected `{}`, got {:?}",
-                    value.to_str().unwrap_or("?"),
-                    got
-                ));
-            }
-        }
-        match &e.body {
+            )
+        })
+    }
+
+    /// How the body differs from the expected JSON or form body.
+    fn body_difference(&self, request: &Request) -> Option<String> {
+        match &self.expected.body {
             Some(BodyMatch::Json(want)) => {
                 match serde_json::from_slice::<serde_json::Value>(&request.body) {
-                    Ok(got) if &got == want => {}
-                    Ok(got) => out.push(format!("JSON body: expected {want}, got {got}")),
-                    Err(_) => out.push(format!("JSON body: expected {want}, got a non-JSON body")),
+                    Ok(got) if &got == want => None,
+                    Ok(got) => Some(format!("JSON body: expected {want}, got {got}")),
+                    Err(_) => Some(format!("JSON body: expected {want}, got a non-JSON body")),
                 }
             }
             Some(BodyMatch::Form(want)) => {
                 let got = sorted_pairs(&String::from_utf8_lossy(&request.body));
-                if &got != want {
-                    out.push(format!("form body: expected {want:?}, got {got:?}"));
-                }
+                (&got != want).then(|| format!("form body: expected {want:?}, got {got:?}"))
             }
-            None => {}
+            None => None,
         }
-        out.extend(
-            e.problems
-                .iter()
-                .map(|p| format!("the mock itself is invalid: {p}")),
-        );
-        out
     }
 }
 

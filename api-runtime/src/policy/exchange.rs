@@ -15,8 +15,8 @@ use crate::engine::outgoing::Outgoing;
 use crate::engine::transport::Transport;
 use crate::policy::limits::AttemptLimits;
 use crate::policy::watchdog::{Expired, Watchdog, instant_after};
-use crate::response::decode::RawResponse;
 use crate::response::error::{Error, ErrorKind, Result, TimeoutPhase};
+use crate::response::meta::RawResponse;
 use crate::response::redact::Visible;
 
 /// How much of a non-2xx body is kept on the error (for `Error::body` and
@@ -158,14 +158,7 @@ impl Engine<'_> {
         buffered: bool,
         keep_url: bool,
     ) -> Result<Outcome> {
-        // The limits run from sending (credentials may have taken time
-        // since the attempt started), and never past the deadline.
-        let sent_at = Instant::now();
-        let mut watchdog = Watchdog::new(
-            sent_at,
-            Some(instant_after(sent_at, limits.request).min(limits.deadline)),
-            limits.read,
-        );
+        let (sent_at, mut watchdog) = limits.start();
         let mut response = match watchdog.run(self.transport.send(request)).await {
             Ok(result) => {
                 result.map_err(|e| classify(e, Some(limits.connect), sent_at, Stage::Head))?
@@ -210,14 +203,19 @@ impl Engine<'_> {
         let elapsed = url
             .as_ref()
             .map_or(Duration::ZERO, |_| limits.call_started.elapsed());
-        let raw = RawResponse {
-            status,
-            headers,
-            url,
-            body,
-            elapsed,
-        };
+        let raw = RawResponse::new(status, headers, url, body, elapsed);
         Ok(Outcome::Success(Received::Buffered(raw)))
+    }
+}
+
+impl AttemptLimits {
+    /// The attempt's timer, started now: the limits run from sending
+    /// (credentials may have taken time since the attempt started), and
+    /// never past the deadline.
+    fn start(&self) -> (Instant, Watchdog) {
+        let sent_at = Instant::now();
+        let hard = instant_after(sent_at, self.request).min(self.deadline);
+        (sent_at, Watchdog::new(sent_at, Some(hard), self.read))
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use http::Method;
 
-use crate::response::decode::{ApiErrorDecoder, Envelope};
+use crate::response::json::{ApiErrorDecoder, Envelope};
 
 /// What the macro knows of an endpoint, computed at expansion time.
 #[doc(hidden)]

@@ -4,6 +4,8 @@
 
 pub(crate) mod decode;
 pub(crate) mod error;
+pub(crate) mod json;
+pub(crate) mod meta;
 pub(crate) mod redact;
 pub(crate) mod scrub;
 pub(crate) mod stream;
