@@ -79,10 +79,6 @@ fn expand(api: &ApiTrait, ok: bool) -> TokenStream {
     let trait_ident = &api.item.ident;
     let client = &api.client;
     let vis = &api.item.vis;
-    let base = match &api.args.base {
-        Some(base) => quote!(::core::option::Option::Some(#base)),
-        None => quote!(::core::option::Option::None),
-    };
     let client_name = client.to_string();
     let struct_doc = format!(
         "The generated client of [`{trait_ident}`]: one pooled HTTP session, cheap to clone (clones share it).\n\n\
@@ -95,11 +91,7 @@ fn expand(api: &ApiTrait, ok: bool) -> TokenStream {
             emit_placeholder(m)
         }
     });
-    // The request builders, used by the methods and the mocks.
-    let builders = api.methods.iter().filter(|_| ok).filter_map(|m| {
-        let endpoint = m.endpoint.as_ref()?;
-        Some(emit_builder(api, &rt, m, endpoint))
-    });
+    let inherent = emit_inherent(api, &rt, ok);
     quote! {
         #trait_def
 
@@ -109,6 +101,40 @@ fn expand(api: &ApiTrait, ok: bool) -> TokenStream {
             __api_session: #rt::Session,
         }
 
+        #inherent
+
+        impl ::core::fmt::Debug for #client {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_tuple(#client_name).field(&self.__api_session).finish()
+            }
+        }
+
+        impl #rt::FromCore for #client {
+            fn from_core(core: #rt::Session) -> Self {
+                #client { __api_session: core }
+            }
+        }
+
+        impl #trait_ident for #client {
+            #(#methods)*
+        }
+    }
+}
+
+/// The client's own functions: constructors, the session, per-client
+/// overrides, and the request builders (used by the methods and the
+/// mocks).
+fn emit_inherent(api: &ApiTrait, rt: &Rt, ok: bool) -> TokenStream {
+    let client = &api.client;
+    let base = match &api.args.base {
+        Some(base) => quote!(::core::option::Option::Some(#base)),
+        None => quote!(::core::option::Option::None),
+    };
+    let builders = api.methods.iter().filter(|_| ok).filter_map(|m| {
+        let endpoint = m.endpoint.as_ref()?;
+        Some(emit_builder(api, rt, m, endpoint))
+    });
+    quote! {
         impl #client {
             /// Starts building a client with the declared base URL and the
             /// default policies; `.build()` finishes it.
@@ -150,22 +176,6 @@ fn expand(api: &ApiTrait, ok: bool) -> TokenStream {
             }
 
             #(#builders)*
-        }
-
-        impl ::core::fmt::Debug for #client {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.debug_tuple(#client_name).field(&self.__api_session).finish()
-            }
-        }
-
-        impl #rt::FromCore for #client {
-            fn from_core(core: #rt::Session) -> Self {
-                #client { __api_session: core }
-            }
-        }
-
-        impl #trait_ident for #client {
-            #(#methods)*
         }
     }
 }

@@ -200,6 +200,62 @@ fn check_trait_shape(cx: &Ctxt, item: &ItemTrait) {
     }
 }
 
+/// A method's attributes, each read once: ours parsed, the others kept.
+#[derive(Default)]
+struct MethodAttrs {
+    kept: Vec<Attribute>,
+    verbs: Vec<Verb>,
+    headers: Vec<StaticHeader>,
+    idempotent: Option<Span>,
+    retry: Option<(RetryAttr, proc_macro2::TokenStream)>,
+    timeout: TimeoutAttr,
+    error: Option<Type>,
+    envelope: Option<EnvelopeAttr>,
+    multipart: Option<Span>,
+    no_auth: bool,
+    validate: Option<Span>,
+    /// An attribute of ours could not be parsed (its error is recorded).
+    failed: bool,
+}
+
+impl MethodAttrs {
+    fn parse(cx: &Ctxt, attrs: &[Attribute], method: &Ident) -> MethodAttrs {
+        let mut out = MethodAttrs::default();
+        for a in attrs {
+            match attr::parse_method_attr(cx, a) {
+                Some(MethodAttr::Verb(verb)) => {
+                    if let Some(first) = out.verbs.first() {
+                        cx.error_at(
+                            verb.span,
+                            format!(
+                                "`{method}` already has `#[{}]`: an endpoint has exactly one HTTP method",
+                                first.name
+                            ),
+                        );
+                        out.failed = true;
+                    }
+                    out.verbs.push(verb);
+                }
+                Some(MethodAttr::Header(h)) => out.headers.push(h),
+                Some(MethodAttr::Idempotent(span)) => out.idempotent = Some(span),
+                Some(MethodAttr::Retry(r, tokens)) => out.retry = Some((r, tokens)),
+                Some(MethodAttr::Error(ty)) => out.error = Some(*ty),
+                Some(MethodAttr::Envelope(e)) => out.envelope = Some(e),
+                Some(MethodAttr::Multipart(span)) => out.multipart = Some(span),
+                Some(MethodAttr::NoAuth) => out.no_auth = true,
+                Some(MethodAttr::Validate(span)) => out.validate = Some(span),
+                Some(MethodAttr::Timeout(t)) => {
+                    out.timeout.total = t.total.or(out.timeout.total);
+                    out.timeout.attempt = t.attempt.or(out.timeout.attempt);
+                }
+                Some(MethodAttr::Other(a)) => out.kept.push(*a),
+                None => out.failed = true,
+            }
+        }
+        out
+    }
+}
+
 fn parse_method(cx: &Ctxt, f: TraitItemFn, crate_name: &str) -> Method {
     let TraitItemFn {
         attrs,
@@ -207,51 +263,8 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn, crate_name: &str) -> Method {
         default,
         ..
     } = f;
-    let mut kept = Vec::new();
-    let mut verbs: Vec<Verb> = Vec::new();
-    let mut headers = Vec::new();
-    let mut idempotent = None;
-    let mut retry = None;
-    let mut timeout = TimeoutAttr::default();
-    let mut error = None;
-    let mut envelope = None;
-    let mut multipart = None;
-    let mut no_auth = false;
-    let mut validate = None;
-    let mut ok = true;
-    let mut attr_failed = false;
-    for a in &attrs {
-        match attr::parse_method_attr(cx, a) {
-            Some(MethodAttr::Verb(verb)) => {
-                if let Some(first) = verbs.first() {
-                    cx.error_at(
-                        verb.span,
-                        format!(
-                            "`{}` already has `#[{}]`: an endpoint has exactly one HTTP method",
-                            sig.ident, first.name
-                        ),
-                    );
-                    ok = false;
-                }
-                verbs.push(verb);
-            }
-            Some(MethodAttr::Header(h)) => headers.push(h),
-            Some(MethodAttr::Idempotent(span)) => idempotent = Some(span),
-            Some(MethodAttr::Retry(r, tokens)) => retry = Some((r, tokens)),
-            Some(MethodAttr::Error(ty)) => error = Some(*ty),
-            Some(MethodAttr::Envelope(e)) => envelope = Some(e),
-            Some(MethodAttr::Multipart(span)) => multipart = Some(span),
-            Some(MethodAttr::NoAuth) => no_auth = true,
-            Some(MethodAttr::Validate(span)) => validate = Some(span),
-            Some(MethodAttr::Timeout(t)) => {
-                timeout.total = t.total.or(timeout.total);
-                timeout.attempt = t.attempt.or(timeout.attempt);
-            }
-            Some(MethodAttr::Other(a)) => kept.push(*a),
-            None => attr_failed = true,
-        }
-    }
-    ok &= !attr_failed;
+    let mut a = MethodAttrs::parse(cx, &attrs, &sig.ident);
+    let mut ok = !a.failed;
     if let Some(body) = &default {
         cx.error_spanned_by(
             body,
@@ -262,9 +275,9 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn, crate_name: &str) -> Method {
     ok &= check_signature(cx, &sig);
     let params = parse_params(cx, &mut sig);
     let output = crate::output::parse(cx, &sig, crate_name);
-    let route = verbs.first().and_then(|v| route::parse(cx, &v.route));
+    let route = a.verbs.first().and_then(|v| route::parse(cx, &v.route));
     // A verb attribute that failed to parse already said what is wrong.
-    if verbs.is_empty() && !attr_failed {
+    if a.verbs.is_empty() && !a.failed {
         cx.error_at(
             sig.ident.span(),
             format!(
@@ -273,19 +286,20 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn, crate_name: &str) -> Method {
             ),
         );
     }
-    let endpoint = match (ok, verbs.into_iter().next(), route, params, output) {
+    let kept = std::mem::take(&mut a.kept);
+    let endpoint = match (ok, a.verbs.drain(..).next(), route, params, output) {
         (true, Some(verb), Some(route), Some(params), Some(output)) => Some(Endpoint {
             verb,
             route,
-            headers,
-            idempotent,
-            retry,
-            timeout,
-            error,
-            envelope,
-            multipart,
-            no_auth,
-            validate,
+            headers: a.headers,
+            idempotent: a.idempotent,
+            retry: a.retry,
+            timeout: a.timeout,
+            error: a.error,
+            envelope: a.envelope,
+            multipart: a.multipart,
+            no_auth: a.no_auth,
+            validate: a.validate,
             params,
             output,
         }),

@@ -148,28 +148,7 @@ fn check_body(cx: &Ctxt, endpoint: &Endpoint) {
     let forms: Vec<&Param> = of(|r| matches!(r, Role::Form)).collect();
     let fields: Vec<&Param> = of(|r| matches!(r, Role::Field { .. })).collect();
     let parts: Vec<&Param> = of(|r| matches!(r, Role::Part { .. })).collect();
-    for (list, what, fix) in [
-        (&bodies, "`#[body]`", "group the values in one struct"),
-        (
-            &forms,
-            "`#[form]`",
-            "group the fields in one struct, or use `#[field(\"name\")]`",
-        ),
-    ] {
-        if let [first, rest @ ..] = list.as_slice() {
-            for extra in rest {
-                let mut e = syn::Error::new(
-                    extra.span,
-                    format!("an endpoint has at most one {what}: {fix}"),
-                );
-                e.combine(syn::Error::new(
-                    first.span,
-                    format!("the first {what} is here"),
-                ));
-                cx.syn_error(e);
-            }
-        }
-    }
+    at_most_one(cx, &bodies, &forms);
     // One kind of body: JSON or stream, form, or multipart.
     let kinds = [
         bodies.first().map(|p| (p.span, "`#[body]`")),
@@ -201,9 +180,40 @@ fn check_body(cx: &Ctxt, endpoint: &Endpoint) {
         ),
         _ => {}
     }
+    no_body_on_get(cx, endpoint, present.first().copied());
+}
+
+/// At most one `#[body]` and one `#[form]`.
+fn at_most_one(cx: &Ctxt, bodies: &[&Param], forms: &[&Param]) {
+    for (list, what, fix) in [
+        (bodies, "`#[body]`", "group the values in one struct"),
+        (
+            forms,
+            "`#[form]`",
+            "group the fields in one struct, or use `#[field(\"name\")]`",
+        ),
+    ] {
+        if let [first, rest @ ..] = list {
+            for extra in rest {
+                let mut e = syn::Error::new(
+                    extra.span,
+                    format!("an endpoint has at most one {what}: {fix}"),
+                );
+                e.combine(syn::Error::new(
+                    first.span,
+                    format!("the first {what} is here"),
+                ));
+                cx.syn_error(e);
+            }
+        }
+    }
+}
+
+/// A GET or HEAD request has no body.
+fn no_body_on_get(cx: &Ctxt, endpoint: &Endpoint, body: Option<&(proc_macro2::Span, &str)>) {
     let verb = endpoint.verb.name;
     if matches!(verb, "get" | "head") {
-        if let Some((span, what)) = present.first() {
+        if let Some((span, what)) = body {
             let mut e = syn::Error::new(
                 *span,
                 format!(

@@ -1,0 +1,160 @@
+//! Static headers and parameter attributes: `#[query]`, `#[header]`,
+//! `#[body]`, `#[form]`, `#[field]`, `#[part]`.
+
+use syn::{Attribute, LitStr, Meta};
+
+use super::*;
+use crate::ctxt::Ctxt;
+
+/// Parses `#[header("Name", "value")]` on a trait or method.
+pub fn parse_static_header(cx: &Ctxt, attr: &Attribute) -> Option<StaticHeader> {
+    let usage = "a fixed header is written `#[header(\"Name\", \"value\")]`";
+    let Meta::List(list) = &attr.meta else {
+        cx.error_spanned_by(attr, usage);
+        return None;
+    };
+    let parsed = list.parse_args_with(|input: syn::parse::ParseStream<'_>| {
+        let name: LitStr = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let value: LitStr = input.parse()?;
+        input.parse::<Option<Token![,]>>()?;
+        Ok((name, value))
+    });
+    let Ok((name, value)) = parsed else {
+        cx.error_spanned_by(&list.tokens, usage);
+        return None;
+    };
+    let name_ok = check_header_name(cx, &name);
+    let text = value.value();
+    if let Some(bad) = text
+        .chars()
+        .find(|&c| !(c == '\t' || (' '..='~').contains(&c)))
+    {
+        cx.error_spanned_by(
+            &value,
+            format!(
+                "header value holds `{}`: a fixed header value must be visible ASCII (no CR, LF or other control characters)",
+                bad.escape_default()
+            ),
+        );
+        return None;
+    }
+    Some(StaticHeader {
+        name: name_ok?,
+        value: text,
+    })
+}
+
+/// Checks a header name literal; returns it lowercased.
+pub fn check_header_name(cx: &Ctxt, name: &LitStr) -> Option<String> {
+    let text = name.value();
+    let valid = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !valid {
+        cx.error_spanned_by(
+            name,
+            format!(
+                "`{}` is not a valid header name: use letters, digits and `-`",
+                text.escape_default()
+            ),
+        );
+        return None;
+    }
+    Some(text.to_ascii_lowercase())
+}
+
+/// Classifies an attribute on a parameter: ours, passed through (`None`
+/// with no error), or an error.
+pub fn parse_param_attr(cx: &Ctxt, attr: &Attribute) -> Result<Option<ParamAttr>, ()> {
+    let name = attr_name(attr).unwrap_or_default();
+    match name.as_str() {
+        QUERY => parse_query(cx, attr).map(Some).ok_or(()),
+        HEADER => parse_header_param(cx, attr).map(Some).ok_or(()),
+        BODY | FORM => match &attr.meta {
+            Meta::Path(_) if name == BODY => Ok(Some(ParamAttr::Body { omit_none: false })),
+            Meta::Path(_) => Ok(Some(ParamAttr::Form)),
+            Meta::List(list) if name == BODY => match list.parse_args::<Ident>() {
+                Ok(arg) if arg == OMIT_NONE => Ok(Some(ParamAttr::Body { omit_none: true })),
+                _ => {
+                    cx.error_spanned_by(
+                        &list.tokens,
+                        "`#[body]` takes no argument but `omit_none`: `#[body(omit_none)]` leaves the fields that are `None` out of the JSON (send an explicit `null` with `Some(None)` in an `Option<Option<T>>` field)",
+                    );
+                    Err(())
+                }
+            },
+            _ => {
+                cx.error_spanned_by(attr, format!("`#[{name}]` takes no arguments"));
+                Err(())
+            }
+        },
+        FIELD | PART => {
+            let usage = format!("write `#[{name}(\"name\")]` with the name the server expects");
+            let Meta::List(list) = &attr.meta else {
+                cx.error_spanned_by(attr, usage);
+                return Err(());
+            };
+            match list.parse_args::<LitStr>() {
+                Ok(lit) if !lit.value().is_empty() => Ok(Some(if name == FIELD {
+                    ParamAttr::Field { name: lit.value() }
+                } else {
+                    ParamAttr::Part { name: lit.value() }
+                })),
+                _ => {
+                    cx.error_spanned_by(&list.tokens, usage);
+                    Err(())
+                }
+            }
+        }
+        n if BUILTIN.contains(&n) => Ok(None),
+        _ => {
+            cx.error_spanned_by(
+                attr.path(),
+                format!(
+                    "unknown parameter attribute `#[{name}]`{}",
+                    suggestion(&name, &[QUERY, HEADER, BODY])
+                ),
+            );
+            Err(())
+        }
+    }
+}
+
+fn parse_query(cx: &Ctxt, attr: &Attribute) -> Option<ParamAttr> {
+    if let Meta::Path(_) = attr.meta {
+        return Some(ParamAttr::Query { key: None });
+    }
+    let mut key = None;
+    let result = attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident(RENAME) {
+            let lit: LitStr = meta.value()?.parse()?;
+            if lit.value().is_empty() {
+                cx.error_spanned_by(&lit, "a query key cannot be empty");
+            }
+            key = Some(lit);
+        } else {
+            unknown_argument(cx, &meta, "query", &[RENAME])?;
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        cx.syn_error(e);
+        return None;
+    }
+    Some(ParamAttr::Query { key })
+}
+
+fn parse_header_param(cx: &Ctxt, attr: &Attribute) -> Option<ParamAttr> {
+    let usage = "a header argument is written `#[header(\"Name\")] value: T`";
+    let Meta::List(list) = &attr.meta else {
+        cx.error_spanned_by(attr, usage);
+        return None;
+    };
+    let Ok(name) = list.parse_args::<LitStr>() else {
+        cx.error_spanned_by(&list.tokens, usage);
+        return None;
+    };
+    check_header_name(cx, &name).map(|name| ParamAttr::Header { name })
+}
