@@ -32,11 +32,10 @@ pub const DEFAULT_MAX_BODY_SIZE: usize = 64 * 1024 * 1024;
 /// # #[api(base = "https://api.example.com")]
 /// # pub trait Example { #[get("/ping")] async fn ping(&self) -> Result<()>; }
 /// # fn main() -> Result<()> {
-/// let client = ExampleClient::builder().cookie_store(true).record_metrics(true).build()?;
+/// let client = ExampleClient::builder().record_metrics(true).build()?;
 /// let session = client.session();
 /// assert_eq!(session.base_url(), "https://api.example.com");
-/// let cookies = session.cookies("https://api.example.com/").unwrap_or_default();
-/// assert!(cookies.is_empty());
+/// assert!(session.metrics().is_some());
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]

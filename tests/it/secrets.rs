@@ -5,7 +5,7 @@
 //! that cannot inject headers, and a cookie jar a server cannot abuse.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use api_client::{ByteStream, ClientCredentials, ErrorKind, Part, Response, Result, api};
 use serde_json::{Value, json};
@@ -260,20 +260,6 @@ async fn credentials_in_the_base_url_are_basic_auth_and_never_shown() {
     assert!(err.to_string().contains("holds credentials"), "{err}");
 }
 
-/// Collects what a tracing subscriber prints, for one test.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn credentials_echoed_by_a_server_are_scrubbed_from_errors_and_logs() {
     let server = MockServer::start().await;
@@ -304,7 +290,7 @@ async fn credentials_echoed_by_a_server_are_scrubbed_from_errors_and_logs() {
         )
         .mount(&auth)
         .await;
-    let captured = Captured::default();
+    let captured = crate::support::Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::DEBUG)
@@ -333,7 +319,7 @@ async fn credentials_echoed_by_a_server_are_scrubbed_from_errors_and_logs() {
             printed.push_str(&format!("{err}\n{err:?}\n"));
         }
     }
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("call failed"), "{logs}");
     printed.push_str(&logs);
     // base64("bob:basic-pw-2") and the query key percent-encoded too.

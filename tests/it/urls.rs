@@ -2,8 +2,6 @@
 //! `Response::url`, `ByteStream::url`, `Error::url`, an error's `Display`
 //! and the call's span, for each return type, on success and on failure.
 
-use std::sync::{Arc, Mutex};
-
 use api_client::{ByteStream, Response, Result, api};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -28,19 +26,6 @@ pub trait Shop {
 
     #[get("/<kind>")]
     async fn unit(&self, kind: &str, #[query] q: &str) -> Result<()>;
-}
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// What a user may read of a URL: the user's own query (`q`) stays on a
@@ -92,7 +77,7 @@ async fn every_return_type_shows_the_url_from_one_redacted_source() {
         .respond_with(ResponseTemplate::new(500).set_body_string("down"))
         .mount(&server)
         .await;
-    let logs = Captured::default();
+    let logs = crate::support::Captured::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::DEBUG)
@@ -126,7 +111,7 @@ async fn every_return_type_shows_the_url_from_one_redacted_source() {
     check_error(&c.value("garbled", "mine").await.unwrap_err());
     check_error(&c.meta("garbled", "mine").await.unwrap_err());
 
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(!logs.contains("qk-secret"), "{logs}");
     assert!(!logs.contains("q=mine"), "logs mask query values: {logs}");
     let spans = logs.matches("http.url=").count();

@@ -119,7 +119,10 @@ impl<C: FromCore> ClientBuilder<C> {
 
     /// Keeps cookies the server sets and sends them back on later calls,
     /// like a requests `Session` (default: off). Read them with
-    /// [`Session::cookies`](crate::Session::cookies).
+    /// [`Session::cookies`](crate::Session::cookies). Needs api-client's
+    /// `cookies` feature (off by default, as in reqwest): without it,
+    /// [`build`](ClientBuilder::build) refuses `cookie_store(true)` and
+    /// names the feature.
     pub fn cookie_store(mut self, enabled: bool) -> Self {
         self.engine.cookies = enabled;
         self.transport_settings.push("cookie_store");

@@ -316,10 +316,10 @@ impl<C: FromCore> ClientBuilder<C> {
         headers.insert(header::USER_AGENT, self.user_agent.clone());
         let header_names = headers.keys().cloned().collect();
         let header_values: Vec<HeaderValue> = headers.values().cloned().collect();
-        let cookies = self
-            .engine
-            .cookies
-            .then(|| Arc::new(crate::engine::cookies::CookieJar::default()));
+        let cookies = match self.engine.cookies {
+            true => Some(Arc::new(crate::engine::cookies::CookieJar::new()?)),
+            false => None,
+        };
         let query_credential = self.base_url_credentials(userinfo)?;
         let visible = Visible {
             query_key: query_credential.clone(),

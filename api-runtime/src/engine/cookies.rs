@@ -40,6 +40,11 @@ pub(crate) enum Refused {
 }
 
 impl CookieJar {
+    /// An empty jar.
+    pub(crate) fn new() -> crate::response::error::Result<CookieJar> {
+        Ok(CookieJar::default())
+    }
+
     /// The `Cookie` header for a request to `url`, if any cookie applies.
     pub(crate) fn header_for(&self, url: &Url) -> Option<HeaderValue> {
         let store = self.store.read().unwrap_or_else(|p| p.into_inner());

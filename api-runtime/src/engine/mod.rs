@@ -6,6 +6,10 @@
 
 pub(crate) mod classify;
 pub(crate) mod connect;
+#[cfg(feature = "cookies")]
+pub(crate) mod cookies;
+#[cfg(not(feature = "cookies"))]
+#[path = "no_cookies.rs"]
 pub(crate) mod cookies;
 pub(crate) mod decompress;
 pub(crate) mod direct;
