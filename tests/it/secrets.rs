@@ -4,8 +4,8 @@
 //! echoed credentials scrubbed from errors and logs, multipart file names
 //! that cannot inject headers, and a cookie jar a server cannot abuse.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use api_client::{ByteStream, ClientCredentials, ErrorKind, Part, Response, Result, api};
 use serde_json::{Value, json};
