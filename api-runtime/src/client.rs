@@ -70,6 +70,14 @@ pub(crate) struct Shared {
     pub(crate) hooks: Vec<Arc<dyn Hook>>,
     pub(crate) metrics: Option<Metrics>,
     pub(crate) request_id_header: Option<HeaderName>,
+    /// The client-side rate limit, shared by clones.
+    pub(crate) limiter: Option<crate::policy::rate::Limiter>,
+    /// What the server announced of its quota (read unless turned off).
+    pub(crate) quota: Option<crate::policy::quota::QuotaGate>,
+    /// At most this many calls in flight (a bulkhead), in order.
+    pub(crate) bulkhead: Option<(usize, Arc<tokio::sync::Semaphore>)>,
+    /// The circuit breaker, per host or per endpoint.
+    pub(crate) breakers: Option<Arc<crate::policy::breaker::Breakers>>,
     /// What of a URL a user may read (the query key taken out).
     pub(crate) visible: crate::response::redact::Visible,
     /// The client's secrets, scrubbed from every error it returns.
@@ -96,6 +104,16 @@ impl fmt::Debug for Session {
             .field("max_body_size", &self.shared.max_body_size)
             .field("auth", &self.shared.auth)
             .field("timeouts", &self.shared.timeouts)
+            .field("rate_limit", &self.shared.limiter)
+            .field(
+                "concurrency_limit",
+                &self.shared.bulkhead.as_ref().map(|(n, _)| n),
+            )
+            .field(
+                "circuit_breaker",
+                &self.shared.breakers.as_ref().map(|b| b.config()),
+            )
+            .field("server_rate_limits", &self.shared.quota.is_some())
             .field(
                 "retry",
                 &self
@@ -135,11 +153,30 @@ impl Session {
         }
     }
 
+    /// The quota the server last announced in its response headers
+    /// (`X-RateLimit-*`, the IETF `RateLimit` fields): `None` until a
+    /// response carried one, or when
+    /// [`server_rate_limits(false)`](crate::ClientBuilder::server_rate_limits).
+    pub fn quota(&self) -> Option<crate::policy::quota::Quota> {
+        self.shared.quota.as_ref()?.quota()
+    }
+
+    /// The state of the host's circuit (of `endpoint`'s, for a breaker
+    /// [`per_endpoint`](crate::CircuitBreaker::per_endpoint)); `None`
+    /// without a circuit breaker.
+    pub fn circuit(&self, endpoint: &str) -> Option<crate::policy::breaker::CircuitState> {
+        Some(self.shared.breakers.as_ref()?.state_of(endpoint))
+    }
+
     /// Per-endpoint call counts, status classes and latency percentiles;
     /// `None` unless the client was built with
     /// [`record_metrics(true)`](crate::ClientBuilder::record_metrics).
     pub fn metrics(&self) -> Option<MetricsSnapshot> {
-        self.shared.metrics.as_ref().map(Metrics::snapshot)
+        let mut snapshot = self.shared.metrics.as_ref().map(Metrics::snapshot)?;
+        if let Some(breakers) = &self.shared.breakers {
+            (snapshot.circuits_opened, snapshot.circuits_closed) = breakers.transitions();
+        }
+        Some(snapshot)
     }
 
     /// The same client (same pool) with another total deadline per call.

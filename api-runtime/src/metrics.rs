@@ -84,7 +84,11 @@ impl Metrics {
             })
             .collect();
         list.sort_by(|a, b| (a.route, a.method.as_str()).cmp(&(b.route, b.method.as_str())));
-        MetricsSnapshot { endpoints: list }
+        MetricsSnapshot {
+            endpoints: list,
+            circuits_opened: 0,
+            circuits_closed: 0,
+        }
     }
 }
 
@@ -95,6 +99,12 @@ impl Metrics {
 pub struct MetricsSnapshot {
     /// One entry per endpoint called so far, ordered by route.
     pub endpoints: Vec<EndpointMetrics>,
+    /// How many times a circuit of the
+    /// [`circuit_breaker`](crate::ClientBuilder::circuit_breaker) opened
+    /// (a failing probe included).
+    pub circuits_opened: u64,
+    /// How many times a probe closed an open circuit.
+    pub circuits_closed: u64,
 }
 
 impl MetricsSnapshot {

@@ -9,6 +9,7 @@ mod encoding;
 mod errors;
 mod hostile;
 mod hygiene;
+mod limits;
 mod misbehaving;
 mod mocks;
 mod params;

@@ -6,6 +6,7 @@
 mod auth;
 mod base_url;
 mod engine;
+mod limits;
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -66,6 +67,7 @@ pub struct ClientBuilder<C> {
     engine: EngineSettings,
     hooks: Vec<Arc<dyn Hook>>,
     record_metrics: bool,
+    limits: limits::LimitSettings,
     request_id_header: Option<HeaderName>,
     /// Settings of the engine set explicitly: refused next to a given
     /// reqwest client, which would ignore them.
@@ -102,6 +104,7 @@ impl<C: FromCore> ClientBuilder<C> {
             engine: EngineSettings::default(),
             hooks: Vec::new(),
             record_metrics: false,
+            limits: limits::LimitSettings::default(),
             request_id_header: Some(HeaderName::from_static("x-request-id")),
             transport_settings: Vec::new(),
             error: None,
@@ -325,6 +328,7 @@ impl<C: FromCore> ClientBuilder<C> {
             query_key: query_credential.clone(),
         };
         let transport = self.transport(headers, cookies.clone(), query_credential)?;
+        let limits = self.limits.build()?;
         let mut scrubber = secret_headers(&header_values);
         let auth = self
             .auth
@@ -345,6 +349,10 @@ impl<C: FromCore> ClientBuilder<C> {
                 hooks: self.hooks,
                 metrics: self.record_metrics.then(Metrics::new),
                 request_id_header: self.request_id_header,
+                limiter: limits.limiter,
+                quota: limits.quota,
+                bulkhead: limits.bulkhead,
+                breakers: limits.breakers,
                 visible,
                 scrubber: Arc::new(scrubber),
             }),

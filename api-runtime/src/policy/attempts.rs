@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use http::StatusCode;
@@ -23,6 +24,30 @@ use crate::policy::retry::{self, Reason, RetryPolicy};
 use crate::request::call::Built;
 use crate::request::endpoint::{Endpoint, EndpointRetry};
 use crate::response::error::{Error, Result, TimeoutPhase};
+
+/// A call that would wait past its deadline for its turn.
+fn rate_limited(message: String, wait: Duration) -> Error {
+    Error::with_message(crate::response::error::ErrorKind::RateLimited, message)
+        .with_retry_after(wait)
+        .permanent()
+}
+
+/// What `outcome` says of the host, for the circuit breaker: `Some(true)`
+/// a failure (a time-out, a connection that failed, a 5xx), `Some(false)`
+/// a success, `None` neither (a 4xx, an error of ours).
+fn host_failure(outcome: &Outcome) -> Option<bool> {
+    use crate::response::error::ErrorKind;
+    match outcome {
+        Outcome::Success(_) => Some(false),
+        Outcome::Status(response) if response.status.is_server_error() => Some(true),
+        Outcome::Status(_) => None,
+        Outcome::Failure(error) => matches!(
+            error.kind(),
+            ErrorKind::Timeout | ErrorKind::Connect | ErrorKind::Transport | ErrorKind::Body
+        )
+        .then_some(true),
+    }
+}
 
 /// What a call's attempts ended with: a 2xx response, how many attempts
 /// it took, and the server's request id.
@@ -138,6 +163,15 @@ impl Built {
     ) -> impl Future<Output = Result<Ended>> + Send + '_ {
         async move {
             let run = Run::new(&self.core, self.endpoint, started);
+            // A slot of the concurrency limit, held until the call ends.
+            let _slot = match &self.core.shared.bulkhead {
+                Some((n, slots)) => Some(
+                    Box::pin(run.slot(*n, slots))
+                        .await
+                        .map_err(|e| run.error(e, self.request.url(), 0))?,
+                ),
+                None => None,
+            };
             if let Some(parts) = self.multipart.take() {
                 // Boxed: a rare path, kept out of every call's future.
                 let (content_type, body) = Box::pin(crate::request::multipart::encode(parts))
@@ -254,6 +288,15 @@ impl<'a> Run<'a> {
         meta: bool,
     ) -> Result<(Outcome, Sent)> {
         let shared = &self.core.shared;
+        // Fails at once, sending nothing, while the circuit is open.
+        let admission = match &shared.breakers {
+            Some(breakers) => Some(breakers.admit(self.endpoint.name)?),
+            None => None,
+        };
+        if shared.limiter.is_some() || shared.quota.is_some() {
+            // Boxed: a rare wait, kept out of every call's future.
+            Box::pin(self.wait_turn()).await?;
+        }
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             return Err(self.deadline_passed());
@@ -296,7 +339,55 @@ impl<'a> Run<'a> {
             .execute(to_send, &limits, buffered, meta)
             .await;
         self.observe(&outcome, sent, attempt_started);
+        if let (Some(quota), Some(status), Some(headers)) =
+            (&shared.quota, outcome.status(), outcome.headers())
+        {
+            quota.observe(status, headers);
+        }
+        if let Some(admission) = admission {
+            admission.record(host_failure(&outcome));
+        }
         Ok((outcome, auth_sent))
+    }
+
+    /// Waits, in order, for one of the `n` call slots, within the deadline.
+    async fn slot(
+        &self,
+        n: usize,
+        slots: &Arc<tokio::sync::Semaphore>,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit> {
+        match tokio::time::timeout_at(self.deadline, slots.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(self.deadline_passed().with_detail(format!(
+                "waiting for one of the {n} call slots of the concurrency limit: nothing was sent"
+            ))),
+        }
+    }
+
+    /// Waits for this attempt's turn: until the server's announced quota
+    /// resets, then for the client's rate limit; a turn that would come
+    /// after the deadline fails the call at once, sending nothing.
+    async fn wait_turn(&self) -> Result<()> {
+        let shared = &self.core.shared;
+        if let Some(until) = shared.quota.as_ref().and_then(|q| q.paused_until()) {
+            let wait = until.saturating_duration_since(Instant::now());
+            if until > self.deadline {
+                let message = format!(
+                    "the server's quota is spent for {wait:?} more, past this call's deadline: nothing was sent"
+                );
+                return Err(rate_limited(message, wait));
+            }
+            tokio::time::sleep_until(until).await;
+        }
+        if let Some(limiter) = &shared.limiter {
+            if let Err(wait) = limiter.acquire(self.deadline).await {
+                let message = format!(
+                    "the client's rate limit ({limiter:?}) lets this call go in {wait:?}, past its deadline: nothing was sent"
+                );
+                return Err(rate_limited(message, wait));
+            }
+        }
+        Ok(())
     }
 
     /// Adds the credentials to one attempt. Getting them (a token

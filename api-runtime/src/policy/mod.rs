@@ -5,6 +5,7 @@
 pub(crate) mod attempts;
 pub(crate) mod auth;
 pub(crate) mod auth_http;
+pub(crate) mod breaker;
 pub(crate) mod digest;
 pub(crate) mod done;
 pub(crate) mod exchange;
@@ -12,6 +13,8 @@ pub(crate) mod hooks;
 pub(crate) mod limits;
 pub(crate) mod oauth;
 pub(crate) mod provider;
+pub(crate) mod quota;
+pub(crate) mod rate;
 pub(crate) mod retry;
 pub(crate) mod secret;
 pub(crate) mod send;

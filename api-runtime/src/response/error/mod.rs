@@ -87,6 +87,15 @@ pub enum ErrorKind {
     /// A redirect could not be followed: too many of them, or one to a
     /// URL that is not http or https. Not retried.
     Redirect,
+    /// The call would have to wait past its deadline for its turn: under
+    /// the client's [`rate_limit`](crate::ClientBuilder::rate_limit), or
+    /// until the server's announced quota resets
+    /// ([`Error::retry_after`] says how long). Nothing was sent.
+    RateLimited,
+    /// The circuit breaker is open after repeated failures of the host
+    /// (see [`circuit_breaker`](crate::ClientBuilder::circuit_breaker)).
+    /// Nothing was sent.
+    CircuitOpen,
 }
 
 impl ErrorKind {
@@ -104,6 +113,8 @@ impl ErrorKind {
             ErrorKind::Envelope => "the response reports an error",
             ErrorKind::Auth => "could not get credentials",
             ErrorKind::Redirect => "could not follow a redirect",
+            ErrorKind::RateLimited => "rate limited",
+            ErrorKind::CircuitOpen => "circuit open",
         }
     }
 }
@@ -280,6 +291,12 @@ impl Error {
         err.inner.decode = Some(DecodeInfo { path, line, column });
         err.inner.body = Some(body);
         err
+    }
+
+    /// Adds what the error's kind does not say (a time-out's cause).
+    pub(crate) fn with_detail(mut self, detail: String) -> Self {
+        self.inner.message = Some(detail);
+        self
     }
 
     pub(crate) fn with_source(mut self, source: impl Into<BoxError>) -> Self {

@@ -1,0 +1,108 @@
+//! The builder's limits: a client-side rate limit, a concurrency limit,
+//! a circuit breaker, and whether the server's announced quota is obeyed.
+
+use std::sync::Arc;
+
+use super::ClientBuilder;
+use crate::client::FromCore;
+use crate::policy::breaker::{Breakers, CircuitBreaker};
+use crate::policy::quota::QuotaGate;
+use crate::policy::rate::{Limiter, RateLimit};
+use crate::response::error::{Error, Result};
+
+/// The limits as set (all off but the server's quota).
+#[derive(Debug)]
+pub(super) struct LimitSettings {
+    rate: Option<RateLimit>,
+    concurrency: Option<usize>,
+    breaker: Option<CircuitBreaker>,
+    server: bool,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        LimitSettings {
+            rate: None,
+            concurrency: None,
+            breaker: None,
+            server: true,
+        }
+    }
+}
+
+/// The limits a client runs with, made at `build()`.
+pub(super) struct Limits {
+    pub(super) limiter: Option<Limiter>,
+    pub(super) quota: Option<QuotaGate>,
+    pub(super) bulkhead: Option<(usize, Arc<tokio::sync::Semaphore>)>,
+    pub(super) breakers: Option<Arc<Breakers>>,
+}
+
+impl LimitSettings {
+    pub(super) fn build(&self) -> Result<Limits> {
+        let bulkhead = match self.concurrency {
+            Some(0) => {
+                return Err(Error::builder(
+                    "`.concurrency_limit(0)` would let no call through: give at least 1",
+                ));
+            }
+            Some(n) => Some((n, Arc::new(tokio::sync::Semaphore::new(n)))),
+            None => None,
+        };
+        Ok(Limits {
+            limiter: self.rate.map(Limiter::new).transpose()?,
+            quota: self.server.then(QuotaGate::default),
+            bulkhead,
+            breakers: self
+                .breaker
+                .clone()
+                .map(|b| Breakers::new(b).map(Arc::new))
+                .transpose()?,
+        })
+    }
+}
+
+impl<C: FromCore> ClientBuilder<C> {
+    /// Paces the client's calls (every attempt, shared by clones): a call
+    /// waits for its turn, the wait counting against its deadline; when
+    /// its turn would come after the deadline, it fails at once with
+    /// [`ErrorKind::RateLimited`](crate::ErrorKind::RateLimited), having
+    /// sent nothing. Needs api-client's `rate-limit` feature (the
+    /// `governor` crate); without it, `build()` names the feature.
+    ///
+    /// ```
+    /// # use api_client::{api, RateLimit, Result};
+    /// # #[api(base = "https://api.example.com")]
+    /// # pub trait Example { #[get("/ping")] async fn ping(&self) -> Result<()>; }
+    /// let builder = ExampleClient::builder().rate_limit(RateLimit::per_hour(5000));
+    /// # let _ = builder;
+    /// ```
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.limits.rate = Some(limit);
+        self
+    }
+
+    /// At most `n` calls of the client (and its clones) in flight: the
+    /// others wait, in order, within their deadlines (a bulkhead).
+    pub fn concurrency_limit(mut self, n: usize) -> Self {
+        self.limits.concurrency = Some(n);
+        self
+    }
+
+    /// Stops calling a host that keeps failing: see [`CircuitBreaker`].
+    /// While the circuit is open, calls fail at once with
+    /// [`ErrorKind::CircuitOpen`](crate::ErrorKind::CircuitOpen).
+    pub fn circuit_breaker(mut self, breaker: CircuitBreaker) -> Self {
+        self.limits.breaker = Some(breaker);
+        self
+    }
+
+    /// Whether the quota a server announces (`X-RateLimit-*`, the IETF
+    /// `RateLimit` fields, `Retry-After` on 429 and 503) pauses the
+    /// following calls until it resets (default: yes, each call within
+    /// its deadline). [`Session::quota`](crate::Session::quota) reads it.
+    pub fn server_rate_limits(mut self, obey: bool) -> Self {
+        self.limits.server = obey;
+        self
+    }
+}
