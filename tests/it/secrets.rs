@@ -290,14 +290,7 @@ async fn credentials_echoed_by_a_server_are_scrubbed_from_errors_and_logs() {
         )
         .mount(&auth)
         .await;
-    let captured = crate::support::Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = crate::support::capture_logs(subscriber);
+    let (captured, _guard) = crate::support::capture_debug_logs();
     let clients = [
         builder(&server.uri()).bearer_auth("bearer-tok-1"),
         builder(&server.uri()).basic_auth("bob", "basic-pw-2"),

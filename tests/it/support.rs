@@ -147,6 +147,19 @@ impl tracing::Subscriber for Interested {
     fn exit(&self, _: &tracing::span::Id) {}
 }
 
+/// Captures every event at debug level and above, as text, for the
+/// lifetime of the guard.
+pub fn capture_debug_logs() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    (logs, capture_logs(subscriber))
+}
+
 /// Bytes written by a log subscriber, shared with the test that reads them.
 #[derive(Clone, Default)]
 pub struct Captured(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);

@@ -77,14 +77,7 @@ async fn every_return_type_shows_the_url_from_one_redacted_source() {
         .respond_with(ResponseTemplate::new(500).set_body_string("down"))
         .mount(&server)
         .await;
-    let logs = crate::support::Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = crate::support::capture_logs(subscriber);
+    let (logs, _guard) = crate::support::capture_debug_logs();
     let c = ShopClient::builder()
         .base_url(server.uri())
         .no_proxy()

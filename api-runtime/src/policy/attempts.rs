@@ -293,9 +293,11 @@ impl<'a> Run<'a> {
             Some(breakers) => Some(breakers.admit(self.endpoint.name)?),
             None => None,
         };
-        if shared.limiter.is_some() || shared.quota.is_some() {
+        // The quota's check is one atomic load unless a pause is in force.
+        let paused = shared.quota.as_ref().and_then(|q| q.paused_until());
+        if shared.limiter.is_some() || paused.is_some() {
             // Boxed: a rare wait, kept out of every call's future.
-            Box::pin(self.wait_turn()).await?;
+            Box::pin(self.wait_turn(paused)).await?;
         }
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
@@ -367,9 +369,9 @@ impl<'a> Run<'a> {
     /// Waits for this attempt's turn: until the server's announced quota
     /// resets, then for the client's rate limit; a turn that would come
     /// after the deadline fails the call at once, sending nothing.
-    async fn wait_turn(&self) -> Result<()> {
+    async fn wait_turn(&self, paused: Option<Instant>) -> Result<()> {
         let shared = &self.core.shared;
-        if let Some(until) = shared.quota.as_ref().and_then(|q| q.paused_until()) {
+        if let Some(until) = paused {
             let wait = until.saturating_duration_since(Instant::now());
             if until > self.deadline {
                 let message = format!(

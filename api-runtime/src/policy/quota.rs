@@ -13,8 +13,17 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use http::{HeaderMap, StatusCode};
+use http::{HeaderMap, HeaderName, StatusCode};
 use tokio::time::Instant;
+
+const X_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+const X_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+const X_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
+const LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
+const REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+const RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
+const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
+const POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
 
 /// The longest pause a server's headers can impose (a day): a hostile or
 /// broken value cannot stop a client for longer.
@@ -62,21 +71,20 @@ impl Announced {
     /// What `headers` announce, if anything; `now` reads epoch seconds.
     pub(crate) fn read(status: StatusCode, headers: &HeaderMap, now: SystemTime) -> Option<Self> {
         let mut out = Announced::default();
-        let number =
-            |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
-        if let Some(remaining) = number("x-ratelimit-remaining") {
+        let number = |name: HeaderName| -> Option<u64> {
+            headers.get(name)?.to_str().ok()?.trim().parse().ok()
+        };
+        if let Some(remaining) = number(X_REMAINING) {
             out.remaining = Some(remaining);
-            out.limit = number("x-ratelimit-limit");
-            out.reset = number("x-ratelimit-reset").map(|reset| epoch_or_delta(reset, now));
+            out.limit = number(X_LIMIT);
+            out.reset = number(X_RESET).map(|reset| epoch_or_delta(reset, now));
         }
-        if let Some(remaining) = number("ratelimit-remaining") {
+        if let Some(remaining) = number(REMAINING) {
             out.remaining = Some(remaining);
-            out.limit = number("ratelimit-limit").or(out.limit);
-            out.reset = number("ratelimit-reset")
-                .map(Duration::from_secs)
-                .or(out.reset);
+            out.limit = number(LIMIT).or(out.limit);
+            out.reset = number(RESET).map(Duration::from_secs).or(out.reset);
         }
-        if let Some(value) = headers.get("ratelimit").and_then(|v| v.to_str().ok()) {
+        if let Some(value) = headers.get(RATELIMIT).and_then(|v| v.to_str().ok()) {
             let fields = structured(value);
             let field = |names: &[&str]| {
                 fields
@@ -90,10 +98,7 @@ impl Announced {
                 .map(Duration::from_secs)
                 .or(out.reset);
         }
-        if let Some(policy) = headers
-            .get("ratelimit-policy")
-            .and_then(|v| v.to_str().ok())
-        {
+        if let Some(policy) = headers.get(POLICY).and_then(|v| v.to_str().ok()) {
             let quota = structured(policy)
                 .into_iter()
                 .find(|(k, _)| k == "q" || k.is_empty())
