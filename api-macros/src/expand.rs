@@ -4,13 +4,14 @@
 //! std only through `::core` paths; its locals start with `__api_`.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{ItemTrait, ReturnType, Signature, Type};
 
 use crate::attr;
+use crate::attr::RateLimitAttr;
 use crate::ctxt::Ctxt;
-use crate::model::{ApiTrait, Method, Output, OutputKind};
+use crate::model::{ApiTrait, Method, Output, OutputKind, unraw};
 use crate::request::{builder_ident, client_arguments, emit_builder, probe};
 use crate::rt::Rt;
 use crate::valid;
@@ -134,12 +135,14 @@ fn emit_inherent(api: &ApiTrait, rt: &Rt, ok: bool) -> TokenStream {
         let endpoint = m.endpoint.as_ref()?;
         Some(emit_builder(api, rt, m, endpoint))
     });
+    let (limits_check, limits) = declared_limits(api, rt);
     quote! {
         impl #client {
             /// Starts building a client with the declared base URL and the
             /// default policies; `.build()` finishes it.
             pub fn builder() -> #rt::ClientBuilder<Self> {
-                #rt::ClientBuilder::__new(#base)
+                #limits_check
+                #rt::ClientBuilder::__new(#base) #(#limits)*
             }
 
             /// A client with the declared base URL and default settings.
@@ -350,4 +353,42 @@ fn option_argument(ty: &Type) -> TokenStream {
         }
     }
     quote!(#ty)
+}
+
+/// The declared `#[rate_limit]`s, as builder calls (the trait's is the
+/// client's limit, which `.rate_limit(…)` replaces), and the check that
+/// the `rate-limit` feature is on, at the first declaration.
+fn declared_limits(api: &ApiTrait, rt: &Rt) -> (TokenStream, Vec<TokenStream>) {
+    let value = |r: &RateLimitAttr| {
+        let per = format_ident!("per_{}", r.unit);
+        let (calls, burst) = (r.calls, r.burst);
+        quote!(#rt::RateLimit::#per(#calls).burst(#burst))
+    };
+    let mut calls: Vec<TokenStream> = api
+        .rate_limit
+        .iter()
+        .map(|r| {
+            let limit = value(r);
+            quote!(.rate_limit(#limit))
+        })
+        .collect();
+    let endpoints = api.methods.iter().filter_map(|m| {
+        let limit = m.endpoint.as_ref()?.rate_limit.as_ref()?;
+        Some((unraw(&m.sig.ident), limit))
+    });
+    let mut first = api.rate_limit.as_ref().map(|r| r.span);
+    for (name, limit) in endpoints {
+        first = first.or(Some(limit.span));
+        let limit = value(limit);
+        calls.push(quote!(.__endpoint_rate_limit(#name, #limit)));
+    }
+    let check = first.map_or_else(TokenStream::new, |span| {
+        quote_spanned! {span=>
+            const _: () = ::core::assert!(
+                #rt::RATE_LIMIT_FEATURE,
+                "`#[rate_limit]` needs the `rate-limit` feature of api-client: add `features = [\"rate-limit\"]` to its line in Cargo.toml"
+            );
+        }
+    });
+    (check, calls)
 }

@@ -8,7 +8,8 @@ use syn::spanned::Spanned;
 use syn::{Attribute, FnArg, Ident, ItemTrait, Pat, Signature, TraitItem, TraitItemFn, Type};
 
 use crate::attr::{
-    self, ApiArgs, EnvelopeAttr, MethodAttr, ParamAttr, RetryAttr, StaticHeader, TimeoutAttr, Verb,
+    self, ApiArgs, EnvelopeAttr, MethodAttr, ParamAttr, RateLimitAttr, RetryAttr, StaticHeader,
+    TimeoutAttr, Verb,
 };
 use crate::ctxt::Ctxt;
 use crate::route::{self, Route};
@@ -22,6 +23,8 @@ pub struct ApiTrait {
     pub headers: Vec<StaticHeader>,
     /// `#[envelope(…)]` on the trait.
     pub envelope: Option<EnvelopeAttr>,
+    /// `#[rate_limit(…)]` on the trait: the client's limit.
+    pub rate_limit: Option<RateLimitAttr>,
     /// Every method, cleaned, for the emitted trait and impl.
     pub methods: Vec<Method>,
     /// Plain `fn` methods: a blocking client.
@@ -43,6 +46,8 @@ pub struct Endpoint {
     pub idempotent: Option<Span>,
     pub retry: Option<(RetryAttr, proc_macro2::TokenStream)>,
     pub timeout: TimeoutAttr,
+    /// `#[rate_limit(…)]` on the method: the endpoint's own limit.
+    pub rate_limit: Option<RateLimitAttr>,
     /// `#[error(Type)]` on the method.
     pub error: Option<syn::Type>,
     /// `#[envelope(…)]` on the method.
@@ -110,12 +115,16 @@ impl ApiTrait {
         check_trait_shape(cx, &item);
         let mut headers = Vec::new();
         let mut envelope = None;
+        let mut rate_limit = None;
         item.attrs.retain(|a| {
             if a.path().is_ident(attr::HEADER) {
                 headers.extend(attr::parse_static_header(cx, a));
                 false
             } else if a.path().is_ident(attr::ENVELOPE) {
                 envelope = attr::parse_envelope(cx, a);
+                false
+            } else if a.path().is_ident(attr::RATE_LIMIT) {
+                once(cx, &mut rate_limit, attr::parse_rate_limit(cx, a));
                 false
             } else {
                 true
@@ -148,8 +157,21 @@ impl ApiTrait {
             client,
             headers,
             envelope,
+            rate_limit,
             methods,
         }
+    }
+}
+
+/// Keeps the first `#[rate_limit]`; a second is an error at its name.
+fn once(cx: &Ctxt, slot: &mut Option<RateLimitAttr>, parsed: Option<RateLimitAttr>) {
+    match (slot.as_ref(), parsed) {
+        (Some(_), Some(again)) => cx.error_at(
+            again.span,
+            "`#[rate_limit]` is given twice: declare one limit here",
+        ),
+        (None, parsed) => *slot = parsed,
+        (Some(_), None) => {}
     }
 }
 
@@ -209,6 +231,7 @@ struct MethodAttrs {
     idempotent: Option<Span>,
     retry: Option<(RetryAttr, proc_macro2::TokenStream)>,
     timeout: TimeoutAttr,
+    rate_limit: Option<RateLimitAttr>,
     error: Option<Type>,
     envelope: Option<EnvelopeAttr>,
     multipart: Option<Span>,
@@ -244,6 +267,7 @@ impl MethodAttrs {
                 Some(MethodAttr::Multipart(span)) => out.multipart = Some(span),
                 Some(MethodAttr::NoAuth) => out.no_auth = true,
                 Some(MethodAttr::Validate(span)) => out.validate = Some(span),
+                Some(MethodAttr::RateLimit(r)) => once(cx, &mut out.rate_limit, Some(r)),
                 Some(MethodAttr::Timeout(t)) => {
                     out.timeout.total = t.total.or(out.timeout.total);
                     out.timeout.attempt = t.attempt.or(out.timeout.attempt);
@@ -295,6 +319,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn, crate_name: &str) -> Method {
             idempotent: a.idempotent,
             retry: a.retry,
             timeout: a.timeout,
+            rate_limit: a.rate_limit,
             error: a.error,
             envelope: a.envelope,
             multipart: a.multipart,

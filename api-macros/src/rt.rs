@@ -36,6 +36,8 @@ pub const ITEMS: &[&str] = &[
     "MockServer",
     "Optional",
     "Probe",
+    "RATE_LIMIT_FEATURE",
+    "RateLimit",
     "Raw",
     "Result",
     "RetryPolicy",

@@ -72,6 +72,8 @@ pub(crate) struct Shared {
     pub(crate) request_id_header: Option<HeaderName>,
     /// The client-side rate limit, shared by clones.
     pub(crate) limiter: Option<crate::policy::rate::Limiter>,
+    /// The rate limits endpoints declare, shared by clones.
+    pub(crate) endpoint_limiters: crate::policy::rate::EndpointLimiters,
     /// What the server announced of its quota (read unless turned off).
     pub(crate) quota: Option<crate::policy::quota::QuotaGate>,
     /// At most this many calls in flight (a bulkhead), in order.
@@ -105,6 +107,7 @@ impl fmt::Debug for Session {
             .field("auth", &self.shared.auth)
             .field("timeouts", &self.shared.timeouts)
             .field("rate_limit", &self.shared.limiter)
+            .field("endpoint_rate_limits", &self.shared.endpoint_limiters)
             .field(
                 "concurrency_limit",
                 &self.shared.bulkhead.as_ref().map(|(n, _)| n),

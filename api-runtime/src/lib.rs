@@ -118,6 +118,7 @@ pub mod __private {
     pub use crate::client::{FromCore, Session};
     #[cfg(feature = "mock")]
     pub use crate::mock::{AnyBody, Arg, ArgRef, MockBuilder, MockKit, MockRequest};
+    pub use crate::policy::rate::{RATE_LIMIT_FEATURE, RateLimit};
     pub use crate::policy::retry::RetryPolicy;
     pub use crate::policy::send::Sending;
     pub use crate::request::build::{

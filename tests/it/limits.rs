@@ -157,6 +157,84 @@ async fn a_wait_past_the_deadline_fails_at_once_sending_nothing() {
     assert_eq!(server.hits(), 1, "the second call sent nothing");
 }
 
+/// Limits declared on the trait (the client's) and on one endpoint (its own).
+#[api]
+#[rate_limit(10 per second)]
+pub trait Declared {
+    #[get("/item")]
+    async fn item(&self) -> Result<String>;
+
+    #[get("/item")]
+    #[rate_limit(2 per minute, burst = 2)]
+    async fn search(&self) -> Result<String>;
+}
+
+fn declared(server: &Server) -> api_client::ClientBuilder<DeclaredClient> {
+    DeclaredClient::builder()
+        .base_url(&server.base)
+        .no_proxy()
+        .no_retry()
+        .timeout(Duration::from_secs(120))
+}
+
+#[tokio::test(start_paused = true)]
+async fn declared_limits_pace_the_client_and_their_endpoint() {
+    let server = serve(ok).await;
+    let c = declared(&server).build().unwrap();
+    let debug = format!("{:?}", c.session());
+    assert!(debug.contains("rate_limit: Some(10 per 1s)"), "{debug}");
+    assert!(
+        debug.contains(r#"endpoint_rate_limits: {"search": 2 per 60s (burst 2)}"#),
+        "{debug}"
+    );
+    let started = Instant::now();
+    for _ in 0..3 {
+        c.item().await.unwrap();
+    }
+    assert_eq!(
+        started.elapsed(),
+        Duration::from_millis(200),
+        "10 per second"
+    );
+    // The endpoint's burst of 2 goes at the client's pace; the third call
+    // waits for the endpoint's next turn, 30 s after the first of them.
+    let started = Instant::now();
+    c.search().await.unwrap();
+    c.clone().search().await.unwrap();
+    assert!(started.elapsed() <= Duration::from_millis(200));
+    let err = c
+        .with_timeout(Duration::from_secs(10))
+        .search()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RateLimited, "{err}");
+    assert!(err.to_string().contains("rate limit of `search`"), "{err}");
+    c.search().await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    // The other endpoint is not held by it.
+    let before = Instant::now();
+    c.item().await.unwrap();
+    assert!(before.elapsed() <= Duration::from_millis(100));
+    assert_eq!(server.hits(), 7, "the refused call sent nothing");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_builder_replaces_the_declared_client_limit() {
+    let server = serve(ok).await;
+    let c = declared(&server)
+        .rate_limit(RateLimit::per_second(1))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    c.item().await.unwrap();
+    c.item().await.unwrap();
+    assert_eq!(started.elapsed(), Duration::from_secs(1));
+}
+
 /// Seconds since the epoch, `secs` from now (the server's clock is real).
 fn epoch_in(secs: u64) -> String {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();

@@ -27,6 +27,7 @@ pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
                 .map(|r| MethodAttr::Retry(r, quote::ToTokens::to_token_stream(attr)));
         }
         TIMEOUT => return parse_timeout(cx, attr).map(MethodAttr::Timeout),
+        RATE_LIMIT => return parse_rate_limit(cx, attr).map(MethodAttr::RateLimit),
         ENVELOPE => return parse_envelope(cx, attr).map(MethodAttr::Envelope),
         NO_AUTH => {
             return flag(cx, attr, "`#[no_auth]` takes no arguments").map(|_| MethodAttr::NoAuth);
@@ -57,7 +58,7 @@ pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
         .iter()
         .copied()
         .chain([
-            HEADER, IDEMPOTENT, RETRY, TIMEOUT, ERROR, ENVELOPE, MULTIPART,
+            HEADER, IDEMPOTENT, RETRY, TIMEOUT, RATE_LIMIT, ERROR, ENVELOPE, MULTIPART,
         ])
         .collect();
     if !BUILTIN.contains(&name.as_str()) {

@@ -9,9 +9,11 @@ use syn::{Attribute, Ident, LitStr, Path, Token};
 
 use crate::ctxt::Ctxt;
 
+mod limit;
 mod method;
 mod param;
 
+pub use limit::{RateLimitAttr, parse_rate_limit};
 pub use method::{parse_envelope, parse_method_attr};
 pub use param::{parse_param_attr, parse_static_header};
 
@@ -34,6 +36,8 @@ pub const RENAME: &str = "rename";
 pub const IDEMPOTENT: &str = "idempotent";
 pub const RETRY: &str = "retry";
 pub const TIMEOUT: &str = "timeout";
+pub const RATE_LIMIT: &str = "rate_limit";
+pub const BURST: &str = "burst";
 pub const ATTEMPTS: &str = "attempts";
 pub const OFF: &str = "off";
 pub const TOTAL: &str = "total";
@@ -117,6 +121,7 @@ pub enum MethodAttr {
     /// With the attribute's tokens, to point at all of it.
     Retry(RetryAttr, proc_macro2::TokenStream),
     Timeout(TimeoutAttr),
+    RateLimit(RateLimitAttr),
     /// `#[error(Type)]`: this endpoint's error document.
     Error(Box<syn::Type>),
     Envelope(EnvelopeAttr),

@@ -7,13 +7,15 @@ use super::ClientBuilder;
 use crate::client::FromCore;
 use crate::policy::breaker::{Breakers, CircuitBreaker};
 use crate::policy::quota::QuotaGate;
-use crate::policy::rate::{Limiter, RateLimit};
+use crate::policy::rate::{EndpointLimiters, Limiter, RateLimit};
 use crate::response::error::{Error, Result};
 
 /// The limits as set (all off but the server's quota).
 #[derive(Debug)]
 pub(super) struct LimitSettings {
     rate: Option<RateLimit>,
+    /// Declared with `#[rate_limit(…)]` on endpoints.
+    endpoints: Vec<(&'static str, RateLimit)>,
     concurrency: Option<usize>,
     breaker: Option<CircuitBreaker>,
     server: bool,
@@ -23,6 +25,7 @@ impl Default for LimitSettings {
     fn default() -> Self {
         LimitSettings {
             rate: None,
+            endpoints: Vec::new(),
             concurrency: None,
             breaker: None,
             server: true,
@@ -33,6 +36,7 @@ impl Default for LimitSettings {
 /// The limits a client runs with, made at `build()`.
 pub(super) struct Limits {
     pub(super) limiter: Option<Limiter>,
+    pub(super) endpoint_limiters: EndpointLimiters,
     pub(super) quota: Option<QuotaGate>,
     pub(super) bulkhead: Option<(usize, Arc<tokio::sync::Semaphore>)>,
     pub(super) breakers: Option<Arc<Breakers>>,
@@ -51,6 +55,7 @@ impl LimitSettings {
         };
         Ok(Limits {
             limiter: self.rate.map(Limiter::new).transpose()?,
+            endpoint_limiters: EndpointLimiters::new(&self.endpoints)?,
             quota: self.server.then(QuotaGate::default),
             bulkhead,
             breakers: self
@@ -79,6 +84,14 @@ impl<C: FromCore> ClientBuilder<C> {
     /// ```
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
         self.limits.rate = Some(limit);
+        self
+    }
+
+    /// An endpoint's own rate limit, declared with `#[rate_limit(…)]` on
+    /// its method (called by the generated `builder()`).
+    #[doc(hidden)]
+    pub fn __endpoint_rate_limit(mut self, endpoint: &'static str, limit: RateLimit) -> Self {
+        self.limits.endpoints.push((endpoint, limit));
         self
     }
 

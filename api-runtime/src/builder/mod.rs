@@ -350,6 +350,7 @@ impl<C: FromCore> ClientBuilder<C> {
                 metrics: self.record_metrics.then(Metrics::new),
                 request_id_header: self.request_id_header,
                 limiter: limits.limiter,
+                endpoint_limiters: limits.endpoint_limiters,
                 quota: limits.quota,
                 bulkhead: limits.bulkhead,
                 breakers: limits.breakers,

@@ -20,6 +20,7 @@ use crate::policy::done::{Done, request_id, with_api_error};
 use crate::policy::exchange::{Outcome, Received, StatusResponse};
 use crate::policy::hooks::{AttemptInfo, RequestContext};
 use crate::policy::limits::AttemptLimits;
+use crate::policy::rate::Limiter;
 use crate::policy::retry::{self, Reason, RetryPolicy};
 use crate::request::call::Built;
 use crate::request::endpoint::{Endpoint, EndpointRetry};
@@ -295,9 +296,10 @@ impl<'a> Run<'a> {
         };
         // The quota's check is one atomic load unless a pause is in force.
         let paused = shared.quota.as_ref().and_then(|q| q.paused_until());
-        if shared.limiter.is_some() || paused.is_some() {
+        let own = shared.endpoint_limiters.get(self.endpoint.name);
+        if shared.limiter.is_some() || paused.is_some() || own.is_some() {
             // Boxed: a rare wait, kept out of every call's future.
-            Box::pin(self.wait_turn(paused)).await?;
+            Box::pin(self.wait_turn(paused, own)).await?;
         }
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
@@ -369,7 +371,7 @@ impl<'a> Run<'a> {
     /// Waits for this attempt's turn: until the server's announced quota
     /// resets, then for the client's rate limit; a turn that would come
     /// after the deadline fails the call at once, sending nothing.
-    async fn wait_turn(&self, paused: Option<Instant>) -> Result<()> {
+    async fn wait_turn(&self, paused: Option<Instant>, own: Option<&Limiter>) -> Result<()> {
         let shared = &self.core.shared;
         if let Some(until) = paused {
             let wait = until.saturating_duration_since(Instant::now());
@@ -380,6 +382,15 @@ impl<'a> Run<'a> {
                 return Err(rate_limited(message, wait));
             }
             tokio::time::sleep_until(until).await;
+        }
+        if let Some(limiter) = own {
+            if let Err(wait) = limiter.acquire(self.deadline).await {
+                let message = format!(
+                    "the rate limit of `{}` ({limiter:?}) lets this call go in {wait:?}, past its deadline: nothing was sent",
+                    self.endpoint.name
+                );
+                return Err(rate_limited(message, wait));
+            }
         }
         if let Some(limiter) = &shared.limiter {
             if let Err(wait) = limiter.acquire(self.deadline).await {

@@ -13,6 +13,11 @@ pub(crate) use gcra::Limiter;
 #[cfg(not(feature = "rate-limit"))]
 pub(crate) use off::Limiter;
 
+/// Whether this build has the `rate-limit` feature: a declared
+/// `#[rate_limit(…)]` asserts it at compile time.
+#[doc(hidden)]
+pub const RATE_LIMIT_FEATURE: bool = cfg!(feature = "rate-limit");
+
 /// A client-side rate limit: at most `calls` per `period`, spread evenly
 /// (one every `period / calls`), with bursts of `burst` calls at most
 /// (default 1: no burst). Every attempt counts, retries included.
@@ -33,7 +38,7 @@ pub struct RateLimit {
 
 impl RateLimit {
     /// `calls` per `period`.
-    pub fn new(calls: u32, period: Duration) -> Self {
+    pub const fn new(calls: u32, period: Duration) -> Self {
         RateLimit {
             calls,
             period,
@@ -42,22 +47,22 @@ impl RateLimit {
     }
 
     /// `calls` per second.
-    pub fn per_second(calls: u32) -> Self {
+    pub const fn per_second(calls: u32) -> Self {
         RateLimit::new(calls, Duration::from_secs(1))
     }
 
     /// `calls` per minute.
-    pub fn per_minute(calls: u32) -> Self {
+    pub const fn per_minute(calls: u32) -> Self {
         RateLimit::new(calls, Duration::from_secs(60))
     }
 
     /// `calls` per hour.
-    pub fn per_hour(calls: u32) -> Self {
+    pub const fn per_hour(calls: u32) -> Self {
         RateLimit::new(calls, Duration::from_secs(3600))
     }
 
     /// Lets up to `calls` go at once after a quiet time (default 1).
-    pub fn burst(mut self, calls: u32) -> Self {
+    pub const fn burst(mut self, calls: u32) -> Self {
         self.burst = calls;
         self
     }
@@ -90,6 +95,38 @@ impl fmt::Display for RateLimit {
             write!(f, " (burst {})", self.burst)?;
         }
         Ok(())
+    }
+}
+
+/// The limiters of the endpoints that declare `#[rate_limit(…)]`, made
+/// at `build()` and shared by clones; each counts only its endpoint's
+/// attempts (the client's limit, if any, applies as well).
+#[derive(Default)]
+pub(crate) struct EndpointLimiters(Box<[(&'static str, Limiter)]>);
+
+impl EndpointLimiters {
+    pub(crate) fn new(declared: &[(&'static str, RateLimit)]) -> Result<EndpointLimiters> {
+        let limiters = declared
+            .iter()
+            .map(|&(name, limit)| Limiter::new(limit).map(|l| (name, l)))
+            .collect::<Result<_>>()?;
+        Ok(EndpointLimiters(limiters))
+    }
+
+    /// The limiter of `endpoint`, if it declared one.
+    pub(crate) fn get(&self, endpoint: &str) -> Option<&Limiter> {
+        self.0
+            .iter()
+            .find(|(name, _)| *name == endpoint)
+            .map(|(_, limiter)| limiter)
+    }
+}
+
+impl fmt::Debug for EndpointLimiters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(n, l)| (n, l)))
+            .finish()
     }
 }
 

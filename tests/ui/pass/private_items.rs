@@ -5,9 +5,9 @@
 use api_client::__private::{
     AnyBody, Arg, Argument, BuildRequest, Call, ClientBuilder, Duration, Endpoint, EndpointRetry,
     Envelope, FromCore, Given, HeaderName, HeaderValue, Json, Method, MockBuilder, MockKit,
-    MockRequest, MockServer, Optional, Probe, Raw, Result, RetryPolicy, Session, Streamed, Text,
-    Unit, ValidateViaGarde, ValidateViaNothing, WithMeta, assert_api_result, assert_validates,
-    block_on, decode_api_error, if_mock,
+    MockRequest, MockServer, Optional, Probe, RATE_LIMIT_FEATURE, RateLimit, Raw, Result,
+    RetryPolicy, Session, Streamed, Text, Unit, ValidateViaGarde, ValidateViaNothing, WithMeta,
+    assert_api_result, assert_validates, block_on, decode_api_error, if_mock,
 };
 
 fn main() {}
