@@ -7,6 +7,7 @@
 //! cargo run --release -p api-client-bench -- http --runs 5   # medians of 5 runs
 //! cargo run --release -p api-client-bench -- hello           # clean builds: hello client vs reqwest
 //! cargo run --release -p api-client-bench -- tls       # TLS backends' clean build cost (slow)
+//! cargo run --release -p api-client-bench -- limits    # cost of a rate limit and a breaker per call
 //! cargo run --release -p api-client-bench -- micro     # decode/validate timings, future sizes
 //! perf record -e cpu-clock -g -- target/release/api-client-bench profile-generated   # or profile-hand
 //! ```
@@ -18,6 +19,7 @@
 
 mod clients;
 mod compile;
+mod limits;
 mod report;
 mod run;
 mod server;
@@ -28,7 +30,7 @@ use std::sync::Arc;
 
 use run::{BlockingJob, Job, Measured};
 
-fn job<F, Fut, T, E>(f: F) -> Job
+pub(crate) fn job<F, Fut, T, E>(f: F) -> Job
 where
     F: Fn() -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<T, E>> + Send + 'static,
@@ -51,7 +53,7 @@ where
 /// How many calls per round, for the scenarios; rounds per scenario.
 const SMALL: usize = 1_000;
 const LARGE: usize = 400;
-const CONCURRENT: usize = 6_400;
+pub(crate) const CONCURRENT: usize = 6_400;
 const ROUNDS: usize = 25;
 
 async fn http(base: &str) -> Result<Vec<Measured>, String> {
@@ -277,6 +279,7 @@ fn python(base: &str) -> Vec<Measured> {
             p50_us: v["p50_us"].as_f64().unwrap_or(0.0),
             p99_us: v["p99_us"].as_f64().unwrap_or(0.0),
             cpu_us: None,
+            cpu_added_us: None,
         })
         .collect()
 }
@@ -402,6 +405,21 @@ async fn main() {
         }
         return;
     }
+    if what == "limits" {
+        let server = server::start().await.expect("a server");
+        server::pin_to_core(1);
+        eprintln!("server: {} at {}", server.kind, server.base);
+        match limits::measure(&server.base, ROUNDS).await {
+            Ok(measured) => sections.push(format!(
+                "## Limits: added cost per call\n\n{}",
+                limits::report(&measured)
+            )),
+            Err(e) => {
+                eprintln!("a benchmark call failed: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
     if what == "micro" {
         let (_, many) = server::payloads();
         let time = |label: &str, f: &dyn Fn()| {
@@ -496,7 +514,7 @@ async fn main() {
     }
     if sections.is_empty() {
         eprintln!(
-            "usage: api-client-bench [http|compile|hello|tls|all|micro|profile-generated|profile-hand]"
+            "usage: api-client-bench [http|compile|hello|tls|limits|all|micro|profile-generated|profile-hand]"
         );
         std::process::exit(2);
     }

@@ -33,6 +33,9 @@ pub struct Measured {
     /// client's own cost, which the server's noise does not move. `None`
     /// for clients measured in another process.
     pub cpu_us: Option<f64>,
+    /// CPU µs per call more than the reference client's (the second), the
+    /// median of the per-round differences.
+    pub cpu_added_us: Option<f64>,
 }
 
 /// CPU time used by this process so far (every thread; the server and
@@ -139,6 +142,7 @@ impl Tally {
     /// hand-written reference in every scenario).
     fn summarize<'a>(self, scenario: &str, names: impl Iterator<Item = &'a str>) -> Vec<Measured> {
         let reference = self.rates.get(1).cloned();
+        let reference_cpu = self.cpus.get(1).cloned();
         names
             .zip(self.hists)
             .zip(self.rates)
@@ -154,6 +158,9 @@ impl Tally {
                 mean_us: h.mean(),
                 p50_us: h.value_at_quantile(0.5) as f64,
                 p99_us: h.value_at_quantile(0.99) as f64,
+                cpu_added_us: reference_cpu
+                    .as_ref()
+                    .map(|base| median(cpu.iter().zip(base).map(|(a, b)| a - b).collect())),
                 cpu_us: Some(median(cpu)),
             })
             .collect()
@@ -260,6 +267,7 @@ pub fn across_runs(runs: &[Vec<Measured>]) -> Vec<Measured> {
                 p50_us: of(&|o| Some(o.p50_us)).unwrap_or(0.0),
                 p99_us: of(&|o| Some(o.p99_us)).unwrap_or(0.0),
                 cpu_us: of(&|o| o.cpu_us),
+                cpu_added_us: of(&|o| o.cpu_added_us),
             }
         })
         .collect()

@@ -296,10 +296,15 @@ impl<'a> Run<'a> {
         };
         // The quota's check is one atomic load unless a pause is in force.
         let paused = shared.quota.as_ref().and_then(|q| q.paused_until());
-        let own = shared.endpoint_limiters.get(self.endpoint.name);
-        if shared.limiter.is_some() || paused.is_some() || own.is_some() {
+        // The limiters whose turn has not come yet (while a pause is in
+        // force, none is asked before it ends).
+        let pending =
+            |limiter: Option<&'a Limiter>| limiter.filter(|l| paused.is_some() || !l.ready());
+        let own = pending(shared.endpoint_limiters.get(self.endpoint.name));
+        let client = pending(shared.limiter.as_ref());
+        if paused.is_some() || own.is_some() || client.is_some() {
             // Boxed: a rare wait, kept out of every call's future.
-            Box::pin(self.wait_turn(paused, own)).await?;
+            Box::pin(self.wait_turn(paused, [own, client])).await?;
         }
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
@@ -371,8 +376,11 @@ impl<'a> Run<'a> {
     /// Waits for this attempt's turn: until the server's announced quota
     /// resets, then for the client's rate limit; a turn that would come
     /// after the deadline fails the call at once, sending nothing.
-    async fn wait_turn(&self, paused: Option<Instant>, own: Option<&Limiter>) -> Result<()> {
-        let shared = &self.core.shared;
+    async fn wait_turn(
+        &self,
+        paused: Option<Instant>,
+        limiters: [Option<&Limiter>; 2],
+    ) -> Result<()> {
         if let Some(until) = paused {
             let wait = until.saturating_duration_since(Instant::now());
             if until > self.deadline {
@@ -383,6 +391,7 @@ impl<'a> Run<'a> {
             }
             tokio::time::sleep_until(until).await;
         }
+        let [own, client] = limiters;
         if let Some(limiter) = own {
             if let Err(wait) = limiter.acquire(self.deadline).await {
                 let message = format!(
@@ -392,7 +401,7 @@ impl<'a> Run<'a> {
                 return Err(rate_limited(message, wait));
             }
         }
-        if let Some(limiter) = &shared.limiter {
+        if let Some(limiter) = client {
             if let Err(wait) = limiter.acquire(self.deadline).await {
                 let message = format!(
                     "the client's rate limit ({limiter:?}) lets this call go in {wait:?}, past its deadline: nothing was sent"

@@ -7,8 +7,8 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -135,8 +135,8 @@ pub(crate) struct Breakers {
 
 /// A call let through: its outcome is recorded by [`Breakers::record`];
 /// dropped unrecorded (the call was cancelled), a probe frees its slot.
-pub(crate) struct Admission {
-    breakers: Arc<Breakers>,
+pub(crate) struct Admission<'a> {
+    breakers: &'a Breakers,
     endpoint: &'static str,
     probe: bool,
     recorded: bool,
@@ -164,11 +164,12 @@ impl Breakers {
     }
 
     /// Lets a call of `endpoint` through, or fails it at once.
-    pub(crate) fn admit(self: &Arc<Self>, endpoint: &'static str) -> Result<Admission> {
-        let now = Instant::now();
+    pub(crate) fn admit(&self, endpoint: &'static str) -> Result<Admission<'_>> {
         let probe = self.with_state(endpoint, |state| match state {
             State::Closed { .. } => Ok(false),
-            State::Open { until } if *until > now => Err(*until - now),
+            State::Open { until } if *until > Instant::now() => {
+                Err(until.saturating_duration_since(Instant::now()))
+            }
             State::Open { .. } | State::HalfOpen { probing: false } => {
                 tracing::info!(endpoint, "circuit half-open: one probe goes through");
                 *state = State::HalfOpen { probing: true };
@@ -178,7 +179,7 @@ impl Breakers {
         });
         match probe {
             Ok(probe) => Ok(Admission {
-                breakers: self.clone(),
+                breakers: self,
                 endpoint,
                 probe,
                 recorded: false,
@@ -228,14 +229,13 @@ impl Breakers {
 
     fn record(&self, endpoint: &'static str, probe: bool, failed: bool) {
         let config = &self.config;
-        let now = Instant::now();
         self.with_state(endpoint, |state| {
             let open = match state {
                 State::HalfOpen { .. } if probe => failed,
                 State::HalfOpen { .. } | State::Open { .. } => return,
                 State::Closed { run, window } => {
                     *run = if failed { *run + 1 } else { 0 };
-                    over_the_limit(config, *run, window, now, failed)
+                    over_the_limit(config, *run, window, failed)
                 }
             };
             if open {
@@ -246,7 +246,7 @@ impl Breakers {
                 );
                 self.opened.fetch_add(1, Ordering::Relaxed);
                 *state = State::Open {
-                    until: now + config.cool_down,
+                    until: Instant::now() + config.cool_down,
                 };
             } else if !matches!(state, State::Closed { .. }) {
                 tracing::info!(endpoint, "circuit closed: the probe succeeded");
@@ -263,7 +263,6 @@ fn over_the_limit(
     config: &CircuitBreaker,
     run: u32,
     window: &mut VecDeque<(Instant, bool)>,
-    now: Instant,
     failed: bool,
 ) -> bool {
     if run >= config.consecutive {
@@ -272,6 +271,7 @@ fn over_the_limit(
     let Some((rate, min_calls, span)) = config.rate else {
         return false;
     };
+    let now = Instant::now();
     window.push_back((now, failed));
     while window
         .front()
@@ -287,7 +287,7 @@ fn over_the_limit(
     window.len() >= min_calls as usize && failures as f64 >= rate * window.len() as f64
 }
 
-impl Admission {
+impl Admission<'_> {
     /// Records the call's outcome: `Some(true)` a failure of the host,
     /// `Some(false)` a success, `None` neither (a 4xx, a decode error).
     pub(crate) fn record(mut self, failed: Option<bool>) {
@@ -300,7 +300,7 @@ impl Admission {
     }
 }
 
-impl Drop for Admission {
+impl Drop for Admission<'_> {
     fn drop(&mut self) {
         if self.probe && !self.recorded {
             // A cancelled probe: let the next call probe instead.
@@ -313,7 +313,7 @@ impl Drop for Admission {
     }
 }
 
-impl fmt::Debug for Admission {
+impl fmt::Debug for Admission<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Admission")
             .field("probe", &self.probe)

@@ -166,6 +166,21 @@ fn structured(value: &str) -> Vec<(String, u64)> {
     out
 }
 
+/// Whether a response may announce anything: a 429 or 503, or a header
+/// whose name starts with `ratelimit` or `x-ratelimit`. One pass over the
+/// names, no hashing and no clock read, so the common response (which
+/// announces nothing) costs next to nothing.
+fn mentions_a_limit(status: StatusCode, headers: &HeaderMap) -> bool {
+    if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
+        return true;
+    }
+    headers.keys().any(|name| {
+        let name = name.as_str().as_bytes();
+        let name = name.strip_prefix(b"x-").unwrap_or(name);
+        name.starts_with(b"ratelimit")
+    })
+}
+
 /// The server-announced quota of a client's host, shared by its clones.
 #[derive(Debug, Default)]
 pub(crate) struct QuotaGate {
@@ -183,6 +198,9 @@ struct State {
 impl QuotaGate {
     /// Records what a response announced.
     pub(crate) fn observe(&self, status: StatusCode, headers: &HeaderMap) {
+        if !mentions_a_limit(status, headers) {
+            return;
+        }
         let Some(announced) = Announced::read(status, headers, SystemTime::now()) else {
             return;
         };
@@ -282,6 +300,21 @@ mod tests {
         ])
         .unwrap();
         assert_eq!((old_policy.remaining, old_policy.pause()), (Some(2), None));
+    }
+
+    #[test]
+    fn only_responses_that_may_announce_are_read() {
+        let plain = headers(&[("content-type", "application/json"), ("x-request-id", "7")]);
+        assert!(!mentions_a_limit(StatusCode::OK, &plain));
+        assert!(mentions_a_limit(StatusCode::TOO_MANY_REQUESTS, &plain));
+        assert!(mentions_a_limit(StatusCode::SERVICE_UNAVAILABLE, &plain));
+        for name in ["x-ratelimit-remaining", "ratelimit", "ratelimit-policy"] {
+            let announcing = headers(&[("content-type", "text/plain"), (name, "1")]);
+            assert!(mentions_a_limit(StatusCode::OK, &announcing), "{name}");
+        }
+        let gate = QuotaGate::default();
+        gate.observe(StatusCode::OK, &plain);
+        assert_eq!(gate.quota(), None);
     }
 
     #[test]

@@ -202,6 +202,11 @@ mod gcra {
             })
         }
 
+        /// Takes this call's turn if it has come: no wait, no allocation.
+        pub(crate) fn ready(&self) -> bool {
+            self.gcra.check().is_ok()
+        }
+
         /// Waits for this call's turn. `Err` with the wait when the turn would
         /// come after `deadline`: then the call fails at once.
         pub(crate) async fn acquire(&self, deadline: Instant) -> std::result::Result<(), Duration> {
@@ -245,6 +250,10 @@ mod off {
             Err(Error::builder(
                 "`.rate_limit(…)` needs api-client's `rate-limit` feature: `api-client = { version = \"…\", features = [\"rate-limit\"] }`",
             ))
+        }
+
+        pub(crate) fn ready(&self) -> bool {
+            match *self {}
         }
 
         pub(crate) async fn acquire(&self, _: Instant) -> std::result::Result<(), Duration> {
