@@ -9,5 +9,6 @@ fn ui() {
     t.compile_fail("tests/ui/params/*.rs");
     t.compile_fail("tests/ui/method/*.rs");
     t.compile_fail("tests/ui/api/*.rs");
+    t.compile_fail("tests/ui/pages/*.rs");
     t.pass("tests/ui/pass/*.rs");
 }

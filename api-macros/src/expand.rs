@@ -133,7 +133,12 @@ fn emit_inherent(api: &ApiTrait, rt: &Rt, ok: bool) -> TokenStream {
     };
     let builders = api.methods.iter().filter(|_| ok).filter_map(|m| {
         let endpoint = m.endpoint.as_ref()?;
-        Some(emit_builder(api, rt, m, endpoint))
+        let split = endpoint
+            .paginate
+            .as_ref()
+            .map(|p| crate::pages::emit_split(rt, m, p));
+        let builder = emit_builder(api, rt, m, endpoint);
+        Some(quote!(#builder #split))
     });
     let (limits_check, limits) = declared_limits(api, rt);
     quote! {
@@ -283,6 +288,17 @@ fn emit_method(api: &ApiTrait, rt: &Rt, m: &Method) -> TokenStream {
         }
         ReturnType::Default => None,
     };
+    if let Some(p) = &endpoint.paginate {
+        let call = quote!(Self::#builder(&self.__api_session, #(#args),*));
+        let body = crate::pages::emit_body(rt, m, endpoint, p, call, validator);
+        return quote! {
+            #(#cfgs)*
+            #sig {
+                #must_validate
+                #body
+            }
+        };
+    }
     let send = if api.blocking {
         quote_spanned!(ret_span=> #rt::block_on(__api_call.send::<#decoder>(#validator)))
     } else {

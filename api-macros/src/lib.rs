@@ -6,7 +6,8 @@
 //! spans several pieces; `expand` emits the trait, the client and its impl,
 //! `request` the one function per endpoint that fills a request from its
 //! arguments (called by the client and by the mock kit, `mock`), naming the
-//! runtime only through the table of `rt`.
+//! runtime only through the table of `rt`; `pages` checks and expands
+//! paginated endpoints.
 #![deny(missing_docs)]
 
 mod attr;
@@ -15,6 +16,7 @@ mod expand;
 mod mock;
 mod model;
 mod output;
+mod pages;
 mod request;
 mod route;
 mod rt;

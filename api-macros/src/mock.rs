@@ -83,6 +83,23 @@ fn emit_method(api: &ApiTrait, rt: &Rt, m: &Method, endpoint: &Endpoint) -> Toke
     let args = mock_arguments(endpoint);
     let response = response_type(&endpoint.output);
     let cfgs = m.attrs.iter().filter(|a| a.path().is_ident("cfg"));
+    if let Some(p) = &endpoint.paginate {
+        let item = &p.item;
+        let page = crate::pages::page_type(p);
+        let paging = crate::pages::paging(rt, endpoint, p);
+        let split = crate::pages::split_ident(m);
+        let doc = format!("{doc} Its pages are served with `.pages(…)`.");
+        return quote! {
+            #(#cfgs)*
+            #[doc = #doc]
+            #[allow(clippy::too_many_arguments)]
+            pub fn #name<#lifetime, #(#generics),*>(&self, #(#params),*) -> #rt::PagesMock<'__api, #item, #page> {
+                #(#conversions)*
+                let __api_mock: #rt::MockRequest = #client::#builder((), #(#args),*);
+                self.__api_kit.for_pages(__api_mock, #paging, #client::#split)
+            }
+        };
+    }
     quote! {
         #(#cfgs)*
         #[doc = #doc]

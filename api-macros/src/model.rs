@@ -8,8 +8,8 @@ use syn::spanned::Spanned;
 use syn::{Attribute, FnArg, Ident, ItemTrait, Pat, Signature, TraitItem, TraitItemFn, Type};
 
 use crate::attr::{
-    self, ApiArgs, EnvelopeAttr, MethodAttr, ParamAttr, RateLimitAttr, RetryAttr, StaticHeader,
-    TimeoutAttr, Verb,
+    self, ApiArgs, EnvelopeAttr, MethodAttr, PaginateAttr, ParamAttr, RateLimitAttr, RetryAttr,
+    StaticHeader, TimeoutAttr, Verb,
 };
 use crate::ctxt::Ctxt;
 use crate::route::{self, Route};
@@ -36,6 +36,17 @@ pub struct Method {
     pub attrs: Vec<Attribute>,
     pub sig: Signature,
     pub endpoint: Option<Endpoint>,
+    /// Declared `#[paginate(…)]` (even if it did not parse): a plain `fn`
+    /// returning `Pages`, in an async client as in a blocking one.
+    pub paginated: bool,
+}
+
+/// A paginated endpoint: how its pages chain, and its item and page types.
+pub struct Paginated {
+    pub attr: PaginateAttr,
+    pub item: Type,
+    /// The declared page type (`Pages<T, P>`); `None`: the page is `Vec<T>`.
+    pub page: Option<Type>,
 }
 
 pub struct Endpoint {
@@ -58,7 +69,10 @@ pub struct Endpoint {
     pub no_auth: bool,
     /// `#[validate]`, with its span.
     pub validate: Option<Span>,
+    /// `#[paginate(…)]`.
+    pub paginate: Option<Paginated>,
     pub params: Vec<Param>,
+    /// What a response decodes into (each page's, when paginated).
     pub output: Output,
 }
 
@@ -178,8 +192,22 @@ fn once(cx: &Ctxt, slot: &mut Option<RateLimitAttr>, parsed: Option<RateLimitAtt
 /// Async or blocking: `#[api(blocking)]` or plain `fn`s throughout make a
 /// blocking client; a mix is an error.
 fn check_mode(cx: &Ctxt, declared: Option<Span>, methods: &[Method]) -> bool {
-    let (asyncs, plains): (Vec<&Method>, Vec<&Method>) =
-        methods.iter().partition(|m| m.sig.asyncness.is_some());
+    // A paginated method is a plain `fn` in either kind of client.
+    for m in methods.iter().filter(|m| m.paginated) {
+        if let Some(asyncness) = &m.sig.asyncness {
+            cx.error_spanned_by(
+                asyncness,
+                format!(
+                    "a paginated method returns its stream at once (nothing is sent until it is polled): write `fn {}` without `async`",
+                    m.sig.ident
+                ),
+            );
+        }
+    }
+    let (asyncs, plains): (Vec<&Method>, Vec<&Method>) = methods
+        .iter()
+        .filter(|m| !m.paginated)
+        .partition(|m| m.sig.asyncness.is_some());
     if declared.is_some() {
         for m in asyncs {
             cx.error_spanned_by(
@@ -237,6 +265,9 @@ struct MethodAttrs {
     multipart: Option<Span>,
     no_auth: bool,
     validate: Option<Span>,
+    paginate: Option<PaginateAttr>,
+    /// `#[paginate]` is there, parsed or not.
+    paginated: bool,
     /// An attribute of ours could not be parsed (its error is recorded).
     failed: bool,
 }
@@ -268,6 +299,18 @@ impl MethodAttrs {
                 Some(MethodAttr::NoAuth) => out.no_auth = true,
                 Some(MethodAttr::Validate(span)) => out.validate = Some(span),
                 Some(MethodAttr::RateLimit(r)) => once(cx, &mut out.rate_limit, Some(r)),
+                Some(MethodAttr::Paginate(p)) => {
+                    if out.paginated {
+                        cx.error_at(p.span, "`#[paginate]` is given twice");
+                        out.failed = true;
+                    }
+                    out.paginate = Some(*p);
+                    out.paginated = true;
+                }
+                Some(MethodAttr::BadPaginate) => {
+                    out.paginated = true;
+                    out.failed = true;
+                }
                 Some(MethodAttr::Timeout(t)) => {
                     out.timeout.total = t.total.or(out.timeout.total);
                     out.timeout.attempt = t.attempt.or(out.timeout.attempt);
@@ -298,7 +341,19 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn, crate_name: &str) -> Method {
     }
     ok &= check_signature(cx, &sig);
     let params = parse_params(cx, &mut sig);
-    let output = crate::output::parse(cx, &sig, crate_name);
+    let paginated = a.paginated;
+    let (output, pages) = if paginated {
+        match crate::output::parse_pages(cx, &sig) {
+            Some(pages) => (Some(pages.output), Some((pages.item, pages.page))),
+            None => (None, None),
+        }
+    } else {
+        (crate::output::parse(cx, &sig, crate_name), None)
+    };
+    let paginate = match (a.paginate.take(), pages) {
+        (Some(attr), Some((item, page))) => Some(Paginated { attr, item, page }),
+        _ => None,
+    };
     let route = a.verbs.first().and_then(|v| route::parse(cx, &v.route));
     // A verb attribute that failed to parse already said what is wrong.
     if a.verbs.is_empty() && !a.failed {
@@ -325,6 +380,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn, crate_name: &str) -> Method {
             multipart: a.multipart,
             no_auth: a.no_auth,
             validate: a.validate,
+            paginate,
             params,
             output,
         }),
@@ -334,6 +390,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn, crate_name: &str) -> Method {
         attrs: kept,
         sig,
         endpoint,
+        paginated,
     }
 }
 

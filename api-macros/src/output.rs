@@ -1,6 +1,7 @@
 //! The declared return type of an endpoint: `Result<T>` and how `T` is
 //! decoded.
 
+use syn::spanned::Spanned;
 use syn::{GenericArgument, PathArguments, ReturnType, Signature, Type};
 
 use crate::ctxt::Ctxt;
@@ -40,6 +41,13 @@ pub fn parse(cx: &Ctxt, sig: &Signature, crate_name: &str) -> Option<Output> {
         );
         return None;
     };
+    if last_segment(ty).is_some_and(|s| s.ident == "Pages") {
+        cx.error_spanned_by(
+            ty,
+            "`Pages<T>` is what a paginated endpoint returns: say how its pages chain with `#[paginate(…)]` (e.g. `#[paginate(link)]`)",
+        );
+        return None;
+    }
     let inner = result_argument(ty, crate_name);
     match inner {
         Ok(inner) => classify(cx, inner, false),
@@ -51,6 +59,77 @@ pub fn parse(cx: &Ctxt, sig: &Signature, crate_name: &str) -> Option<Output> {
             cx.error_spanned_by(ty, message);
             None
         }
+    }
+}
+
+/// A paginated endpoint's return type, `Pages<T>` or `Pages<T, P>`: the
+/// item type, and the page type (`P`, or `Vec<T>` when the page is the
+/// items), which is what each response decodes into.
+pub struct PagesOutput {
+    pub item: Type,
+    /// The declared page type, if given.
+    pub page: Option<Type>,
+    /// The page, decoded as JSON.
+    pub output: Output,
+}
+
+const PAGES_HELP: &str = "a paginated endpoint returns `Pages<T>` (the items are the whole body, a JSON array) or `Pages<T, Page>` (the items are a field of `Page`, named with `items = field`)";
+
+/// The declared return type of a paginated endpoint.
+pub fn parse_pages(cx: &Ctxt, sig: &Signature) -> Option<PagesOutput> {
+    let ReturnType::Type(_, ty) = &sig.output else {
+        cx.error_at(
+            sig.paren_token.span.close(),
+            format!("`{}` has no return type: {PAGES_HELP}", sig.ident),
+        );
+        return None;
+    };
+    let Some(last) = last_segment(ty).filter(|s| s.ident == "Pages") else {
+        let hint = if last_segment(ty).is_some_and(|s| s.ident == "Result") {
+            " (not in a `Result`: each item of the stream is a `Result`)"
+        } else {
+            ""
+        };
+        cx.error_spanned_by(ty, format!("{PAGES_HELP}{hint}"));
+        return None;
+    };
+    let types: Vec<&Type> = match &last.arguments {
+        PathArguments::AngleBracketed(args) => args
+            .args
+            .iter()
+            .filter_map(|a| match a {
+                GenericArgument::Type(t) => Some(t),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let (item, page) = match types.as_slice() {
+        [item] => ((*item).clone(), None),
+        [item, page] => ((*item).clone(), Some((*page).clone())),
+        _ => {
+            cx.error_spanned_by(ty, PAGES_HELP);
+            return None;
+        }
+    };
+    let decoded = match &page {
+        Some(page) => page.clone(),
+        None => syn::parse_quote_spanned!(item.span()=> ::std::vec::Vec<#item>),
+    };
+    Some(PagesOutput {
+        item,
+        page,
+        output: Output {
+            ty: decoded,
+            kind: OutputKind::Json,
+        },
+    })
+}
+
+fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
+        _ => None,
     }
 }
 

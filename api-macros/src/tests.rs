@@ -72,6 +72,39 @@ fn expansion_of_a_blocking_trait_with_bodies() {
     insta::assert_snapshot!(out);
 }
 
+/// A trait with every pagination scheme.
+fn paginated() -> proc_macro2::TokenStream {
+    quote! {
+        pub trait Lists {
+            #[get("/repos")]
+            #[paginate(link)]
+            fn repos(&self, #[query] per_page: u32) -> Pages<Repo>;
+
+            #[get("/customers")]
+            #[paginate(cursor = after, next_from_last = id, has_more = has_more, items = data)]
+            fn customers(&self, #[query(rename = "starting_after")] after: Option<String>) -> Pages<Customer, List>;
+
+            #[post("/search")]
+            #[paginate(cursor = cursor, next = meta.next, items = hits, allow_non_get)]
+            #[validate]
+            fn search(&self, #[query] cursor: Option<&str>, #[body] q: &Query) -> Pages<Hit, Hits>;
+
+            #[get("/items")]
+            #[paginate(page = page, total = "X-Total-Count")]
+            fn items(&self, #[query] page: Option<u32>) -> Pages<Item>;
+
+            #[get("/rows")]
+            #[paginate(offset = offset, total = total, items = rows)]
+            fn rows(&self, #[query] offset: u64) -> Pages<Row, Rows>;
+        }
+    }
+}
+
+#[test]
+fn expansion_of_paginated_endpoints() {
+    insta::assert_snapshot!(expand_pretty(quote!(base = "https://x"), paginated()));
+}
+
 #[test]
 fn expansions_name_the_runtime_only_through_its_table() {
     let traits = [
@@ -106,6 +139,7 @@ fn expansions_name_the_runtime_only_through_its_table() {
                 fn get(&self) -> Result<String>;
             }
         },
+        paginated(),
     ];
     for item in traits {
         let out = crate::expand::api(quote!(base = "https://x"), item).to_string();

@@ -22,6 +22,7 @@ pub fn check(cx: &Ctxt, api: &ApiTrait) {
         check_body(cx, endpoint);
         check_retry(cx, endpoint);
         check_validate(cx, endpoint);
+        crate::pages::check(cx, endpoint);
     }
 }
 

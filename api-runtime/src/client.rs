@@ -228,6 +228,11 @@ impl BaseUrl {
         Ok(BaseUrl { url, path_start })
     }
 
+    /// The base URL, parsed.
+    pub(crate) fn url(&self) -> &url::Url {
+        &self.url
+    }
+
     /// The URL of a call whose text is `full` (the base text, then the
     /// path and query the call appended): the same URL as parsing `full`,
     /// at a tenth of the cost (no scheme, host or IDNA processing).

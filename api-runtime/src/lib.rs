@@ -22,6 +22,7 @@ mod metrics;
 /// feature `mock`).
 #[cfg(feature = "mock")]
 pub mod mock;
+mod pages;
 mod policy;
 mod request;
 mod response;
@@ -39,6 +40,7 @@ pub use client::{
 pub use garde;
 pub use http::{HeaderMap, Method, StatusCode};
 pub use metrics::{EndpointMetrics, MetricsSnapshot};
+pub use pages::{BlockingPages, DEFAULT_MAX_PAGES, Page, PageStream, Pages};
 pub use policy::auth_http::{AuthHttp, TOKEN_BODY_LIMIT};
 pub use policy::breaker::{CircuitBreaker, CircuitState};
 pub use policy::hooks::{AttemptInfo, Hook, RequestContext};
@@ -117,7 +119,10 @@ pub mod __private {
     pub use crate::builder::ClientBuilder;
     pub use crate::client::{FromCore, Session};
     #[cfg(feature = "mock")]
-    pub use crate::mock::{AnyBody, Arg, ArgRef, MockBuilder, MockKit, MockRequest};
+    pub use crate::mock::{AnyBody, Arg, ArgRef, MockBuilder, MockKit, MockRequest, PagesMock};
+    pub use crate::pages::{
+        CountValue, CursorValue, FlagValue, PageParts, PageScheme, Pages, Paging,
+    };
     pub use crate::policy::rate::{RATE_LIMIT_FEATURE, RateLimit};
     pub use crate::policy::retry::RetryPolicy;
     pub use crate::policy::send::Sending;

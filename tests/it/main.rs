@@ -12,6 +12,8 @@ mod hygiene;
 mod limits;
 mod misbehaving;
 mod mocks;
+mod pages;
+mod pages_mocks;
 mod params;
 mod partial;
 mod properties;

@@ -28,6 +28,13 @@ pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
         }
         TIMEOUT => return parse_timeout(cx, attr).map(MethodAttr::Timeout),
         RATE_LIMIT => return parse_rate_limit(cx, attr).map(MethodAttr::RateLimit),
+        PAGINATE => {
+            return Some(
+                parse_paginate(cx, attr).map_or(MethodAttr::BadPaginate, |p| {
+                    MethodAttr::Paginate(Box::new(p))
+                }),
+            );
+        }
         ENVELOPE => return parse_envelope(cx, attr).map(MethodAttr::Envelope),
         NO_AUTH => {
             return flag(cx, attr, "`#[no_auth]` takes no arguments").map(|_| MethodAttr::NoAuth);
@@ -58,7 +65,7 @@ pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
         .iter()
         .copied()
         .chain([
-            HEADER, IDEMPOTENT, RETRY, TIMEOUT, RATE_LIMIT, ERROR, ENVELOPE, MULTIPART,
+            HEADER, IDEMPOTENT, RETRY, TIMEOUT, RATE_LIMIT, ERROR, ENVELOPE, MULTIPART, PAGINATE,
         ])
         .collect();
     if !BUILTIN.contains(&name.as_str()) {

@@ -11,10 +11,12 @@ use crate::ctxt::Ctxt;
 
 mod limit;
 mod method;
+mod paginate;
 mod param;
 
 pub use limit::{RateLimitAttr, parse_rate_limit};
 pub use method::{parse_envelope, parse_method_attr};
+pub use paginate::{FieldPath, NextCursor, PaginateAttr, Scheme, Total, parse_paginate};
 pub use param::{parse_param_attr, parse_static_header};
 
 pub const BASE: &str = "base";
@@ -37,6 +39,7 @@ pub const IDEMPOTENT: &str = "idempotent";
 pub const RETRY: &str = "retry";
 pub const TIMEOUT: &str = "timeout";
 pub const RATE_LIMIT: &str = "rate_limit";
+pub const PAGINATE: &str = "paginate";
 pub const BURST: &str = "burst";
 pub const ATTEMPTS: &str = "attempts";
 pub const OFF: &str = "off";
@@ -122,6 +125,10 @@ pub enum MethodAttr {
     Retry(RetryAttr, proc_macro2::TokenStream),
     Timeout(TimeoutAttr),
     RateLimit(RateLimitAttr),
+    /// `#[paginate(…)]`: how the endpoint's pages chain.
+    Paginate(Box<PaginateAttr>),
+    /// A `#[paginate(…)]` that did not parse (its error is recorded).
+    BadPaginate,
     /// `#[error(Type)]`: this endpoint's error document.
     Error(Box<syn::Type>),
     Envelope(EnvelopeAttr),

@@ -153,7 +153,8 @@ impl Direct {
                 Some(hop) => (&hop.method, &hop.url),
                 None => (&request.method, &request.url),
             };
-            let (uri, headers) = self.hop_head(&request.headers, hop.as_ref(), url)?;
+            let (uri, headers) =
+                self.hop_head(&request.headers, hop.as_ref(), url, request.foreign)?;
             // What a stale pooled connection allows to send again.
             let resendable = !resent
                 && matches!(body, SendBody::Empty)
@@ -225,10 +226,15 @@ impl Direct {
         own: &HeaderMap,
         hop: Option<&Hop>,
         url: &url::Url,
+        foreign: bool,
     ) -> Result<(Uri, HeaderMap), TransportError> {
         let mut headers = self.headers_for(own);
         if let Some(hop) = hop {
             hop.strip(&mut headers);
+        }
+        if foreign {
+            // The builder's secret-looking default headers stay home.
+            crate::engine::redirect::strip_credentials(&mut headers);
         }
         if let Some(jar) = &self.cookies {
             if !headers.contains_key(header::COOKIE) {

@@ -19,6 +19,9 @@ pub(crate) struct Outgoing {
     pub(super) url: Url,
     pub(super) headers: HeaderMap,
     pub(super) body: SendBody,
+    /// The request leaves the client's origin (a next page's link to
+    /// another host): it carries no credential of the client's.
+    pub(super) foreign: bool,
 }
 
 impl Outgoing {
@@ -28,6 +31,24 @@ impl Outgoing {
             url,
             headers: HeaderMap::new(),
             body: SendBody::Empty,
+            foreign: false,
+        }
+    }
+
+    /// Whether the request leaves the client's origin: no credential of
+    /// the client's goes with it.
+    pub(crate) fn is_foreign(&self) -> bool {
+        self.foreign
+    }
+
+    /// Sends the request to `url`, outside the client's origin when
+    /// `foreign`: then the credentials among its headers are dropped now,
+    /// and the transport adds none.
+    pub(crate) fn redirect_to(&mut self, url: Url, foreign: bool) {
+        self.url = url;
+        self.foreign |= foreign;
+        if self.foreign {
+            crate::engine::redirect::strip_credentials(&mut self.headers);
         }
     }
 
@@ -77,6 +98,7 @@ impl Outgoing {
             url: self.url.clone(),
             headers: self.headers.clone(),
             body: self.body.try_clone()?,
+            foreign: self.foreign,
         })
     }
 }

@@ -35,26 +35,31 @@ impl Hop {
             }
         }
         if self.drop_credentials {
-            for name in [
-                header::AUTHORIZATION,
-                header::COOKIE,
-                header::PROXY_AUTHORIZATION,
-                header::WWW_AUTHENTICATE,
-            ] {
-                headers.remove(name);
-            }
-            headers.remove("cookie2");
-            // Every other credential: API keys in headers, and whatever
-            // the builder or an argument marked sensitive.
-            let sensitive: Vec<_> = headers
-                .iter()
-                .filter(|(_, value)| value.is_sensitive())
-                .map(|(name, _)| name.clone())
-                .collect();
-            for name in sensitive {
-                headers.remove(name);
-            }
+            strip_credentials(headers);
         }
+    }
+}
+
+/// Removes every credential from `headers`: `Authorization`, cookies,
+/// proxy credentials, and every value marked sensitive (API keys in
+/// headers, and whatever the builder or an argument marked so).
+pub(crate) fn strip_credentials(headers: &mut HeaderMap) {
+    for name in [
+        header::AUTHORIZATION,
+        header::COOKIE,
+        header::PROXY_AUTHORIZATION,
+        header::WWW_AUTHENTICATE,
+    ] {
+        headers.remove(name);
+    }
+    headers.remove("cookie2");
+    let sensitive: Vec<_> = headers
+        .iter()
+        .filter(|(_, value)| value.is_sensitive())
+        .map(|(name, _)| name.clone())
+        .collect();
+    for name in sensitive {
+        headers.remove(name);
     }
 }
 

@@ -97,6 +97,17 @@ impl<'a> MockKit<'a> {
         }
     }
 
+    /// Mounts `mock`, whose requests `matcher` matches, and the report of
+    /// unmatched requests.
+    pub(super) async fn mount_mock(&self, matcher: EndpointMatcher, mock: Mock) {
+        self.mounted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(matcher);
+        self.report_unmatched().await;
+        mock.mount(self.server).await;
+    }
+
     /// Mounts, once, the lowest-priority mock that explains unmatched
     /// requests.
     async fn report_unmatched(&self) {
@@ -325,13 +336,7 @@ impl<R> MockBuilder<'_, R> {
         if let Some(n) = self.expect {
             mock = mock.expect(n);
         }
-        self.kit
-            .mounted
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(self.matcher);
-        self.kit.report_unmatched().await;
-        mock.mount(self.kit.server).await;
+        self.kit.mount_mock(self.matcher, mock).await;
     }
 
     /// Mounts the mock from blocking code (for blocking clients' tests).

@@ -4,9 +4,11 @@
 
 mod kit;
 mod matcher;
+mod pages;
 mod request;
 
 pub use kit::{MockBuilder, MockKit};
+pub use pages::PagesMock;
 pub use request::MockRequest;
 
 use crate::request::build::Argument;

@@ -72,11 +72,13 @@ pub(crate) fn perform(
     built: std::result::Result<Built, (Session, Error)>,
     buffered: bool,
     meta: bool,
+    page: Option<u32>,
 ) -> impl Future<Output = Result<Done>> + Send {
     async move {
         let span = tracing::info_span!(
             "api_client.call",
             endpoint = endpoint.name,
+            page,
             http.method = %endpoint.method,
             http.route = endpoint.route,
             http.url = tracing::field::Empty,
@@ -163,7 +165,8 @@ impl Built {
         meta: bool,
     ) -> impl Future<Output = Result<Ended>> + Send + '_ {
         async move {
-            let run = Run::new(&self.core, self.endpoint, started);
+            let mut run = Run::new(&self.core, self.endpoint, started);
+            run.credentials = !self.request.is_foreign();
             // A slot of the concurrency limit, held until the call ends.
             let _slot = match &self.core.shared.bulkhead {
                 Some((n, slots)) => Some(
@@ -235,6 +238,9 @@ struct Run<'a> {
     total: Duration,
     attempt_limit: Option<Duration>,
     deadline: Instant,
+    /// The client's credentials go with the request (not to another
+    /// origin).
+    credentials: bool,
 }
 
 impl<'a> Run<'a> {
@@ -258,6 +264,7 @@ impl<'a> Run<'a> {
             total,
             attempt_limit,
             deadline: crate::policy::watchdog::instant_after(started, total),
+            credentials: true,
         }
     }
 
@@ -266,7 +273,7 @@ impl<'a> Run<'a> {
             .shared
             .auth
             .as_ref()
-            .filter(|_| !self.endpoint.no_auth)
+            .filter(|_| !self.endpoint.no_auth && self.credentials)
     }
 
     fn deadline_passed(&self) -> Error {

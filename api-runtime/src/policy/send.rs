@@ -25,7 +25,7 @@ impl Call {
         // Everything but the decoding is not generic: compiled once, in
         // this crate, not once per return type in every user crate.
         Sending(Box::pin(async move {
-            perform(self.endpoint, self.build(), D::BUFFERED, D::META)
+            perform(self.endpoint, self.build(), D::BUFFERED, D::META, None)
                 .await?
                 .decode::<D>(validator)
         }))

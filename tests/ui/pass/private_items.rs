@@ -3,11 +3,12 @@
 // list is compiled.
 #[allow(unused_imports)]
 use api_client::__private::{
-    AnyBody, Arg, Argument, BuildRequest, Call, ClientBuilder, Duration, Endpoint, EndpointRetry,
-    Envelope, FromCore, Given, HeaderName, HeaderValue, Json, Method, MockBuilder, MockKit,
-    MockRequest, MockServer, Optional, Probe, RATE_LIMIT_FEATURE, RateLimit, Raw, Result,
-    RetryPolicy, Session, Streamed, Text, Unit, ValidateViaGarde, ValidateViaNothing, WithMeta,
-    assert_api_result, assert_validates, block_on, decode_api_error, if_mock,
+    AnyBody, Arg, Argument, BuildRequest, Call, ClientBuilder, CountValue, CursorValue, Duration,
+    Endpoint, EndpointRetry, Envelope, FlagValue, FromCore, Given, HeaderName, HeaderValue, Json,
+    Method, MockBuilder, MockKit, MockRequest, MockServer, Optional, PageParts, PageScheme, Pages,
+    PagesMock, Paging, Probe, RATE_LIMIT_FEATURE, RateLimit, Raw, Result, RetryPolicy, Session,
+    Streamed, Text, Unit, ValidateViaGarde, ValidateViaNothing, WithMeta, assert_api_result,
+    assert_validates, block_on, decode_api_error, if_mock,
 };
 
 fn main() {}

@@ -96,6 +96,11 @@ pub enum ErrorKind {
     /// (see [`circuit_breaker`](crate::ClientBuilder::circuit_breaker)).
     /// Nothing was sent.
     CircuitOpen,
+    /// The pages of a list do not chain: a next link to another origin
+    /// (unless allowed), a cursor or link the server sent before (it
+    /// loops), or more pages than the walk's cap. See
+    /// [`Pages`](crate::Pages).
+    Pagination,
 }
 
 impl ErrorKind {
@@ -115,6 +120,7 @@ impl ErrorKind {
             ErrorKind::Redirect => "could not follow a redirect",
             ErrorKind::RateLimited => "rate limited",
             ErrorKind::CircuitOpen => "circuit open",
+            ErrorKind::Pagination => "pagination",
         }
     }
 }
