@@ -40,7 +40,7 @@ pub use client::{
 pub use garde;
 pub use http::{HeaderMap, Method, StatusCode};
 pub use metrics::{EndpointMetrics, MetricsSnapshot};
-pub use pages::{BlockingPages, DEFAULT_MAX_PAGES, Page, PageStream, Pages};
+pub use pages::{BlockingPages, DEFAULT_MAX_PAGES, NextItem, Page, PageStream, Pages};
 pub use policy::auth_http::{AuthHttp, TOKEN_BODY_LIMIT};
 pub use policy::breaker::{CircuitBreaker, CircuitState};
 pub use policy::hooks::{AttemptInfo, Hook, RequestContext};

@@ -76,6 +76,11 @@ pub trait Bench {
 
     #[post("/echo")]
     async fn echo(&self, #[body] user: &User) -> Result<User>;
+
+    /// `/users` in 100 pages chained by `Link` headers.
+    #[get("/pages")]
+    #[paginate(link)]
+    fn pages(&self) -> api_client::Pages<User>;
 }
 
 #[api(blocking)]

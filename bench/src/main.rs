@@ -8,6 +8,7 @@
 //! cargo run --release -p api-client-bench -- hello           # clean builds: hello client vs reqwest
 //! cargo run --release -p api-client-bench -- tls       # TLS backends' clean build cost (slow)
 //! cargo run --release -p api-client-bench -- limits    # cost of a rate limit and a breaker per call
+//! cargo run --release -p api-client-bench -- pages     # a walk of 100 pages against 100 plain calls
 //! cargo run --release -p api-client-bench -- micro     # decode/validate timings, future sizes
 //! perf record -e cpu-clock -g -- target/release/api-client-bench profile-generated   # or profile-hand
 //! ```
@@ -20,6 +21,7 @@
 mod clients;
 mod compile;
 mod limits;
+mod pages;
 mod report;
 mod run;
 mod server;
@@ -413,6 +415,21 @@ async fn main() {
             Ok(measured) => sections.push(format!(
                 "## Limits: added cost per call\n\n{}",
                 limits::report(&measured)
+            )),
+            Err(e) => {
+                eprintln!("a benchmark call failed: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
+    if what == "pages" {
+        let server = server::start().await.expect("a server");
+        server::pin_to_core(1);
+        eprintln!("server: {} at {}", server.kind, server.base);
+        match pages::measure(&server.base, ROUNDS).await {
+            Ok(measured) => sections.push(format!(
+                "## Pagination: a walk of 100 pages against 100 plain calls\n\n{}",
+                pages::report(&measured)
             )),
             Err(e) => {
                 eprintln!("a benchmark call failed: {e}");

@@ -130,6 +130,21 @@ async fn start_nginx() -> std::io::Result<Server> {
     std::fs::write(dir.join("users.json"), many)?;
     let port = free_port()?;
     let d = dir.display();
+    // GET /pages?page=N: the 100-user array, with a `Link` to page N+1 up
+    // to page 100 (`add_header` sends nothing for the last page's empty
+    // value).
+    let links: String = (2..=PAGES)
+        .map(|n| {
+            format!(
+                "    \"{}\" \"</pages?page={}>; rel=\\\"next\\\"\";\n",
+                n - 1,
+                n
+            )
+        })
+        .collect();
+    let page_map = format!(
+        "  map $arg_page $page_link {{\n    default \"</pages?page=2>; rel=\\\"next\\\"\";\n{links}    \"{PAGES}\" \"\";\n  }}\n"
+    );
     // POST /echo: nginx's static module answers a POST with 405, which
     // error_page turns into the 400-byte user as a GET: the same JSON the
     // benchmark posts, so the answer is an echo in content and size.
@@ -138,9 +153,11 @@ async fn start_nginx() -> std::io::Result<Server> {
          events {{ worker_connections 1024; }}\n\
          http {{\n  access_log off;\n  keepalive_requests 10000000;\n  keepalive_timeout 120s;\n\
            client_body_temp_path {d}/tmp; proxy_temp_path {d}/tmp; fastcgi_temp_path {d}/tmp; uwsgi_temp_path {d}/tmp; scgi_temp_path {d}/tmp;\n\
+           {page_map}\
            server {{\n    listen 127.0.0.1:{port};\n    default_type application/json;\n\
              location = /users/42 {{ alias {d}/user.json; }}\n\
              location = /users {{ alias {d}/users.json; }}\n\
+             location = /pages {{ alias {d}/users.json; add_header Link $page_link; }}\n\
              location = /echo {{ alias {d}/user.json; error_page 405 =200 /users/42; }}\n\
            }}\n}}\n"
     );
@@ -176,6 +193,18 @@ async fn start_nginx() -> std::io::Result<Server> {
     Ok(server)
 }
 
+/// The pages of `GET /pages` (100 users each).
+pub const PAGES: usize = 100;
+
+/// The `Link` of `GET /pages?page=N`: to page N+1, none after the last.
+fn page_link(query: Option<&str>) -> Option<String> {
+    let page: usize = query
+        .and_then(|q| q.strip_prefix("page="))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    (page < PAGES).then(|| format!("</pages?page={}>; rel=\"next\"", page + 1))
+}
+
 async fn start_hyper() -> std::io::Result<Server> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
@@ -192,9 +221,12 @@ async fn start_hyper() -> std::io::Result<Server> {
                     hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
                         let (one, many) = (one.clone(), many.clone());
                         async move {
+                            let link = (req.uri().path() == "/pages")
+                                .then(|| page_link(req.uri().query()))
+                                .flatten();
                             let body = match (req.method().as_str(), req.uri().path()) {
                                 ("GET", "/users/42") => one,
-                                ("GET", "/users") => many,
+                                ("GET", "/users") | ("GET", "/pages") => many,
                                 ("POST", "/echo") => req
                                     .into_body()
                                     .collect()
@@ -203,8 +235,12 @@ async fn start_hyper() -> std::io::Result<Server> {
                                     .unwrap_or_default(),
                                 _ => Bytes::from_static(b"{}"),
                             };
+                            let mut response = Response::builder();
+                            if let Some(link) = link {
+                                response = response.header("link", link);
+                            }
                             Ok::<_, Infallible>(
-                                Response::builder()
+                                response
                                     .header("content-type", "application/json")
                                     .body(Full::new(body))
                                     .unwrap_or_default(),

@@ -498,3 +498,9 @@ async fn the_default_page_cap_is_an_error_and_can_be_raised() {
         .unwrap();
     assert_eq!(more.len(), 1_001);
 }
+
+/// A walk can be moved into a spawned task, and so can a page stream.
+#[allow(dead_code)]
+fn streams_are_send(items: Pages<Repo>, pages: api_client::PageStream<Repo, List>) -> impl Send {
+    (items, pages)
+}

@@ -49,8 +49,8 @@ pub(crate) struct Chain {
     /// What each page's request is made from.
     template: Option<Outgoing>,
     next: Option<Next>,
-    /// The URL of the page last asked for.
-    current: Option<Url>,
+    /// The page number or offset of the page last asked for, if known.
+    at: Option<u64>,
     /// Pages asked for so far.
     pub(crate) number: u32,
     /// Items received so far.
@@ -77,7 +77,7 @@ impl Chain {
             first: Some(start),
             template: None,
             next: Some(Next::First),
-            current: None,
+            at: None,
             number: 0,
             items: 0,
             max_pages: None,
@@ -118,7 +118,6 @@ impl Chain {
             Next::First | Next::Fail(_) => {}
         }
         self.number += 1;
-        self.current = Some(request.url().clone());
         Ok(Some(Ok(Built {
             endpoint: self.endpoint,
             core: self.core.clone(),
@@ -135,11 +134,14 @@ impl Chain {
             return Err((built.core, error));
         }
         self.template = built.request.try_clone();
-        let url = built.request.url().clone();
-        if self.paging.scheme == PageScheme::Link {
-            self.seen.insert(self.hasher.hash_one(url.as_str()));
+        let url = built.request.url();
+        match self.paging.scheme {
+            PageScheme::Link => {
+                self.seen.insert(self.hasher.hash_one(url.as_str()));
+            }
+            PageScheme::Page(name) | PageScheme::Offset(name) => self.at = query_number(url, name),
+            PageScheme::Cursor(_) => {}
         }
-        self.current = Some(url);
         Ok(built)
     }
 
@@ -184,16 +186,15 @@ impl Chain {
                 }
                 None => None,
             },
-            PageScheme::Page(name) | PageScheme::Offset(name) => {
+            PageScheme::Page(_) | PageScheme::Offset(_) => {
                 if ended || count == 0 {
                     None
                 } else {
-                    let offset = matches!(self.paging.scheme, PageScheme::Offset(_));
-                    let given = self.current.as_ref().and_then(|u| query_number(u, name));
-                    let next = match (offset, given) {
-                        (false, page) => page.unwrap_or(1).saturating_add(1),
-                        (true, at) => at.unwrap_or(0).saturating_add(count as u64),
+                    let next = match self.paging.scheme {
+                        PageScheme::Offset(_) => self.at.unwrap_or(0).saturating_add(count as u64),
+                        _ => self.at.unwrap_or(1).saturating_add(1),
                     };
+                    self.at = Some(next);
                     Some(Next::Query(next.to_string()))
                 }
             }
@@ -213,7 +214,10 @@ impl Chain {
             )));
         }
         self.remember(url.as_str(), "link")?;
-        let foreign = url.origin() != self.core.shared.base_url.url().origin();
+        let base = self.core.shared.base_url.url();
+        let foreign = url.scheme() != base.scheme()
+            || url.host() != base.host()
+            || url.port_or_known_default() != base.port_or_known_default();
         if foreign && !self.other_origins {
             return Err(self.error(format!(
                 "the server's next link leads to another origin than the client's ({}): allow it with `.allow_other_origins()` on the stream (credentials never go there)",
@@ -248,11 +252,6 @@ impl Chain {
             PageScheme::Cursor(name) | PageScheme::Page(name) | PageScheme::Offset(name) => name,
             PageScheme::Link => "",
         }
-    }
-
-    /// The URL a user may read (no API key in the query).
-    pub(crate) fn visible(&self, url: &Url) -> Url {
-        self.core.shared.visible.visible_url(url)
     }
 
     fn error(&self, message: impl std::fmt::Display) -> Error {

@@ -10,7 +10,6 @@ mod chain;
 mod link;
 mod parts;
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -119,7 +118,7 @@ where
             number,
             status,
             headers,
-            url: self.chain.visible(&url),
+            url,
         }))
     }
 }
@@ -187,13 +186,16 @@ where
     /// Blocks the thread for the next page: for blocking clients (see
     /// [`BlockingPages`]).
     fn next_blocking(&mut self) -> Option<Result<Page<T>>> {
-        let State::Idle(mut walk) = std::mem::replace(&mut self.state, State::Done) else {
-            return None;
+        // A fetch an async poll started is finished here.
+        let fetch: Fetch<T, P> = match std::mem::replace(&mut self.state, State::Done) {
+            State::Done => return None,
+            State::Fetching(fetch) => fetch,
+            State::Idle(mut walk) => Box::pin(async move {
+                let page = walk.fetch().await;
+                (walk, page)
+            }),
         };
-        let fetched = crate::blocking::block_on(async move {
-            let page = walk.fetch().await;
-            Ok((walk, page))
-        });
+        let fetched = crate::blocking::block_on(async move { Ok(fetch.await) });
         let (walk, page) = match fetched {
             Ok(fetched) => fetched,
             Err(e) => return Some(Err(e)),
@@ -290,8 +292,8 @@ impl<T, P> fmt::Debug for PageStream<T, P> {
 /// ```
 pub struct Pages<T, P = Vec<T>> {
     pages: PageStream<T, P>,
-    /// The items of the page being read.
-    buffer: VecDeque<T>,
+    /// The items of the page being read (not moved until taken).
+    buffer: std::vec::IntoIter<T>,
     max_items: Option<u64>,
     yielded: u64,
 }
@@ -319,7 +321,7 @@ where
             pages: PageStream {
                 state: State::Idle(Box::new(walk)),
             },
-            buffer: VecDeque::new(),
+            buffer: Vec::new().into_iter(),
             max_items: None,
             yielded: 0,
         }
@@ -358,8 +360,11 @@ where
     /// # Errors
     /// A page's call failed, or the pages do not chain
     /// ([`ErrorKind::Pagination`](crate::ErrorKind)); the stream ends there.
-    pub async fn next(&mut self) -> Option<Result<T>> {
-        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    // A stream's `next`, as `StreamExt::next`: it returns a future, so it
+    // cannot be `Iterator::next` (the blocking iterator is `into_iter`).
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> NextItem<'_, T, P> {
+        NextItem { pages: self }
     }
 
     /// Every item of every page, in order.
@@ -379,13 +384,18 @@ where
         let out = self.max_items.is_some_and(|max| self.yielded >= max);
         if out {
             self.pages.state = State::Done;
-            self.buffer.clear();
+            self.buffer = Vec::new().into_iter();
         }
         out
     }
 
+    /// Frees the last page's storage before the next page is fetched.
+    fn release(&mut self) {
+        self.buffer = Vec::new().into_iter();
+    }
+
     fn take(&mut self) -> Option<T> {
-        let item = self.buffer.pop_front()?;
+        let item = self.buffer.next()?;
         self.yielded += 1;
         Some(item)
     }
@@ -411,8 +421,9 @@ where
             if let Some(item) = this.take() {
                 return Poll::Ready(Some(Ok(item)));
             }
+            this.release();
             match Pin::new(&mut this.pages).poll_next(cx) {
-                Poll::Ready(Some(Ok(page))) => this.buffer.extend(page.items),
+                Poll::Ready(Some(Ok(page))) => this.buffer = page.items.into_iter(),
                 Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
                 Poll::Ready(None) => return Poll::Ready(None),
                 Poll::Pending => return Poll::Pending,
@@ -429,6 +440,32 @@ impl<T, P> fmt::Debug for Pages<T, P> {
             .field("yielded", &self.yielded)
             .field("max_items", &self.max_items)
             .finish()
+    }
+}
+
+/// The future of [`Pages::next`]: the next item. A named future rather
+/// than an `async fn`, so that an item already received is handed over at
+/// the first poll with no state machine around it.
+#[must_use = "futures do nothing unless awaited"]
+pub struct NextItem<'a, T, P = Vec<T>> {
+    pages: &'a mut Pages<T, P>,
+}
+
+impl<T, P> Future for NextItem<'_, T, P>
+where
+    T: Send + 'static,
+    P: JsonResponse + Send + 'static,
+{
+    type Output = Option<Result<T>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
+        Pin::new(&mut *self.pages).poll_next(cx)
+    }
+}
+
+impl<T, P> fmt::Debug for NextItem<'_, T, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("NextItem").field(&self.pages).finish()
     }
 }
 
@@ -456,8 +493,9 @@ where
             if let Some(item) = pages.take() {
                 return Some(Ok(item));
             }
+            pages.release();
             match pages.pages.next_blocking()? {
-                Ok(page) => pages.buffer.extend(page.items),
+                Ok(page) => pages.buffer = page.items.into_iter(),
                 Err(e) => return Some(Err(e)),
             }
         }
