@@ -127,6 +127,16 @@ impl Respond for GitHub {
     }
 }
 
+async fn github(server: &MockServer, items: u64) {
+    Mock::given(path("/user/repos"))
+        .respond_with(GitHub {
+            items,
+            base: server.uri(),
+        })
+        .mount(server)
+        .await;
+}
+
 #[tokio::test]
 async fn github_link_headers_are_followed_as_written() {
     let server = MockServer::start().await;
@@ -164,13 +174,7 @@ async fn github_link_headers_are_followed_as_written() {
 #[tokio::test]
 async fn pages_carry_their_number_status_headers_and_url() {
     let server = MockServer::start().await;
-    Mock::given(path("/user/repos"))
-        .respond_with(GitHub {
-            items: 3,
-            base: server.uri(),
-        })
-        .mount(&server)
-        .await;
+    github(&server, 3).await;
     let mut pages = client(&server).repos(2).pages();
     let first = pages.next_page().await.unwrap().unwrap();
     assert_eq!((first.number(), first.items().len()), (1, 2));
@@ -422,13 +426,7 @@ async fn a_page_that_fails_validation_ends_the_walk_after_the_valid_items() {
 #[tokio::test]
 async fn dropping_the_stream_or_reaching_a_cap_sends_nothing_more() {
     let server = MockServer::start().await;
-    Mock::given(path("/user/repos"))
-        .respond_with(GitHub {
-            items: 100,
-            base: server.uri(),
-        })
-        .mount(&server)
-        .await;
+    github(&server, 100).await;
     let mut walk = client(&server).repos(2);
     for _ in 0..3 {
         walk.next().await.unwrap().unwrap();
@@ -438,13 +436,7 @@ async fn dropping_the_stream_or_reaching_a_cap_sends_nothing_more() {
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 
     server.reset().await;
-    Mock::given(path("/user/repos"))
-        .respond_with(GitHub {
-            items: 100,
-            base: server.uri(),
-        })
-        .mount(&server)
-        .await;
+    github(&server, 100).await;
     let five = client(&server).repos(2).max_items(5).all().await.unwrap();
     assert_eq!(five, repos(1..=5));
     let capped = client(&server).repos(2).max_pages(2).all().await.unwrap();

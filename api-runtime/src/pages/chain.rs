@@ -36,6 +36,19 @@ enum Next {
     Fail(Error),
 }
 
+/// What a page said of the next one.
+pub(crate) struct Said<'a> {
+    /// The page's URL, after redirects (next links are relative to it).
+    pub(crate) url: &'a Url,
+    pub(crate) headers: &'a HeaderMap,
+    /// The next cursor, if the page has one.
+    pub(crate) next: Option<String>,
+    pub(crate) has_more: Option<bool>,
+    pub(crate) total: Option<u64>,
+    /// The page's items.
+    pub(crate) count: usize,
+}
+
 /// The first page's request, as the call built it.
 pub(crate) type Start = std::result::Result<Built, (Session, Error)>;
 
@@ -148,29 +161,21 @@ impl Chain {
     /// Reads what the page just received says of the next one; when the
     /// pages do not chain, the next fetch fails (this page's items are
     /// still delivered).
-    pub(crate) fn advance(
-        &mut self,
-        url: &Url,
-        headers: &HeaderMap,
-        next: Option<String>,
-        has_more: Option<bool>,
-        total: Option<u64>,
-        count: usize,
-    ) {
-        if let Err(error) = self.chain_to(url, headers, next, has_more, total, count) {
+    pub(crate) fn advance(&mut self, said: Said<'_>) {
+        if let Err(error) = self.chain_to(said) {
             self.next = Some(Next::Fail(error));
         }
     }
 
-    fn chain_to(
-        &mut self,
-        url: &Url,
-        headers: &HeaderMap,
-        next: Option<String>,
-        has_more: Option<bool>,
-        total: Option<u64>,
-        count: usize,
-    ) -> Result<()> {
+    fn chain_to(&mut self, said: Said<'_>) -> Result<()> {
+        let Said {
+            url,
+            headers,
+            next,
+            has_more,
+            total,
+            count,
+        } = said;
         self.items += count as u64;
         let total = total.or_else(|| self.header_total(headers));
         let ended = has_more == Some(false) || total.is_some_and(|t| self.items >= t);

@@ -19,7 +19,7 @@ use futures_core::Stream;
 use http::{HeaderMap, StatusCode};
 use url::Url;
 
-use crate::pages::chain::Chain;
+use crate::pages::chain::{Chain, Said};
 use crate::policy::attempts::perform;
 use crate::request::call::Call;
 use crate::response::decode::{Json, JsonResponse, WithMeta};
@@ -104,15 +104,14 @@ where
             ..
         } = response;
         let parts = (self.split)(body);
-        let count = parts.items.len();
-        self.chain.advance(
-            &url,
-            &headers,
-            parts.next,
-            parts.has_more,
-            parts.total,
-            count,
-        );
+        self.chain.advance(Said {
+            url: &url,
+            headers: &headers,
+            next: parts.next,
+            has_more: parts.has_more,
+            total: parts.total,
+            count: parts.items.len(),
+        });
         Ok(Some(Page {
             items: parts.items,
             number,
