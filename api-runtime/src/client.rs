@@ -68,6 +68,8 @@ pub(crate) struct Shared {
     pub(crate) header_names: Vec<HeaderName>,
     pub(crate) cookies: Option<Arc<crate::engine::cookies::CookieJar>>,
     pub(crate) hooks: Vec<Arc<dyn Hook>>,
+    /// Signs every attempt, last.
+    pub(crate) signer: Option<Arc<dyn crate::policy::sign::Signer>>,
     pub(crate) metrics: Option<Metrics>,
     pub(crate) request_id_header: Option<HeaderName>,
     /// The client-side rate limit, shared by clones.
@@ -117,6 +119,7 @@ impl fmt::Debug for Session {
                 &self.shared.breakers.as_ref().map(|b| b.config()),
             )
             .field("server_rate_limits", &self.shared.quota.is_some())
+            .field("signer", &self.shared.signer.is_some())
             .field(
                 "retry",
                 &self

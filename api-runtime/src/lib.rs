@@ -50,6 +50,7 @@ pub use policy::quota::Quota;
 pub use policy::rate::RateLimit;
 pub use policy::retry::{RetryBudget, RetryPolicy};
 pub use policy::secret::Secret;
+pub use policy::sign::{SignError, SignRequest, Signer};
 pub use request::body::Upload;
 pub use request::multipart::{IntoPart, Part};
 /// reqwest, re-exported for `ClientBuilder::with_reqwest_client` and its

@@ -22,6 +22,7 @@ mod proxy_servers;
 mod resilience;
 mod secrets;
 mod session;
+mod signing;
 mod support;
 mod timeouts;
 mod transport;

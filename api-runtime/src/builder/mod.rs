@@ -66,6 +66,7 @@ pub struct ClientBuilder<C> {
     auth: Option<AuthSpec>,
     engine: EngineSettings,
     hooks: Vec<Arc<dyn Hook>>,
+    signer: Option<Arc<dyn crate::policy::sign::Signer>>,
     record_metrics: bool,
     limits: limits::LimitSettings,
     request_id_header: Option<HeaderName>,
@@ -103,6 +104,7 @@ impl<C: FromCore> ClientBuilder<C> {
             auth: None,
             engine: EngineSettings::default(),
             hooks: Vec::new(),
+            signer: None,
             record_metrics: false,
             limits: limits::LimitSettings::default(),
             request_id_header: Some(HeaderName::from_static("x-request-id")),
@@ -262,6 +264,15 @@ impl<C: FromCore> ClientBuilder<C> {
         self
     }
 
+    /// Signs every attempt, after the hooks and the credentials, with what
+    /// is sent: method, URL with its query, headers and body bytes (see
+    /// [`Signer`](crate::Signer)). A retried attempt is signed afresh. One
+    /// signer per client; a second replaces the first.
+    pub fn signer(mut self, signer: impl crate::policy::sign::Signer) -> Self {
+        self.signer = Some(Arc::new(signer));
+        self
+    }
+
     /// Runs `f` before every attempt; it may add headers.
     ///
     /// ```
@@ -347,6 +358,7 @@ impl<C: FromCore> ClientBuilder<C> {
                 header_names,
                 cookies,
                 hooks: self.hooks,
+                signer: self.signer,
                 metrics: self.record_metrics.then(Metrics::new),
                 request_id_header: self.request_id_header,
                 limiter: limits.limiter,

@@ -35,6 +35,11 @@ impl Outgoing {
         }
     }
 
+    /// The parts a signer reads, with the headers it may change.
+    pub(crate) fn parts_mut(&mut self) -> (&Method, &Url, &mut HeaderMap, &SendBody) {
+        (&self.method, &self.url, &mut self.headers, &self.body)
+    }
+
     /// Whether the request leaves the client's origin: no credential of
     /// the client's goes with it.
     pub(crate) fn is_foreign(&self) -> bool {

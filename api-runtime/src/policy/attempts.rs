@@ -327,7 +327,9 @@ impl<'a> Run<'a> {
             max_body: shared.max_body_size,
         };
         let auth = self.auth();
-        let needs_copy = !shared.hooks.is_empty() || auth.is_some_and(Auth::changes_url);
+        let needs_copy = !shared.hooks.is_empty()
+            || shared.signer.is_some()
+            || auth.is_some_and(Auth::changes_url);
         let mut copy = if needs_copy {
             request.try_clone()
         } else {
@@ -349,6 +351,9 @@ impl<'a> Run<'a> {
             Some(auth) => Box::pin(self.authenticate(auth, to_send)).await?,
             None => Sent::Nothing,
         };
+        if let Some(signer) = &shared.signer {
+            crate::policy::sign::sign(&**signer, self.endpoint.name, sent, to_send)?;
+        }
         let outcome = self
             .core
             .engine()

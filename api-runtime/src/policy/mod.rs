@@ -1,6 +1,7 @@
 //! The policy: what happens around each attempt of a call. Retries,
 //! backoff and the retry budget (`retry`), time limits (`watchdog`),
-//! credentials (`auth`, `digest`, `oauth`) and the user's hooks (`hooks`).
+//! credentials (`auth`, `digest`, `oauth`), the user's hooks (`hooks`) and
+//! request signing (`sign`).
 
 pub(crate) mod attempts;
 pub(crate) mod auth;
@@ -18,4 +19,5 @@ pub(crate) mod rate;
 pub(crate) mod retry;
 pub(crate) mod secret;
 pub(crate) mod send;
+pub(crate) mod sign;
 pub(crate) mod watchdog;
