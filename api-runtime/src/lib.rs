@@ -26,6 +26,8 @@ mod pages;
 mod policy;
 mod request;
 mod response;
+#[cfg(feature = "metrics")]
+mod telemetry;
 
 pub use builder::ClientBuilder;
 pub use bytes::Bytes;
@@ -61,6 +63,8 @@ pub use response::error::{Error, ErrorKind, Result, TimeoutPhase};
 pub use response::meta::Response;
 pub use response::stream::{BlockingChunks, ByteStream};
 pub use response::validate::Violation;
+#[cfg(feature = "metrics")]
+pub use telemetry::REQUEST_DURATION;
 pub use url::Url;
 
 /// Makes sure rustls has a crypto provider, as building a client needs

@@ -24,6 +24,7 @@ mod secrets;
 mod session;
 mod signing;
 mod support;
+mod telemetry;
 mod timeouts;
 mod transport;
 mod urls;

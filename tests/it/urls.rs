@@ -107,7 +107,7 @@ async fn every_return_type_shows_the_url_from_one_redacted_source() {
     let logs = logs.text();
     assert!(!logs.contains("qk-secret"), "{logs}");
     assert!(!logs.contains("q=mine"), "logs mask query values: {logs}");
-    let spans = logs.matches("http.url=").count();
+    let spans = logs.matches("url.full=").count();
     assert!(spans >= 8, "the call span records its URL: {logs}");
     assert!(logs.contains("/broken?q=***"), "{logs}");
 }

@@ -75,14 +75,23 @@ pub(crate) fn perform(
     page: Option<u32>,
 ) -> impl Future<Output = Result<Done>> + Send {
     async move {
+        // OpenTelemetry's HTTP client conventions: the span is named
+        // `{method} {url.template}` for exporters (`otel.name`).
+        let target = built.as_ref().ok().map(|b| b.request.url());
         let span = tracing::info_span!(
             "api_client.call",
+            otel.name = %format_args!("{} {}", endpoint.method, endpoint.route),
+            otel.kind = "client",
             endpoint = endpoint.name,
             page,
-            http.method = %endpoint.method,
-            http.route = endpoint.route,
-            http.url = tracing::field::Empty,
-            http.status = tracing::field::Empty,
+            http.request.method = %endpoint.method,
+            url.template = endpoint.route,
+            server.address = target.and_then(|u| u.host_str()),
+            server.port = target.and_then(|u| u.port_or_known_default()),
+            url.full = tracing::field::Empty,
+            http.response.status_code = tracing::field::Empty,
+            http.request.resend_count = tracing::field::Empty,
+            error.type = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
@@ -124,7 +133,7 @@ pub(crate) fn perform(
 /// time), the debug events and the metrics (the status the call ended with).
 fn end_of_call(
     core: &Session,
-    endpoint: &Endpoint,
+    endpoint: &'static Endpoint,
     span: &tracing::Span,
     started: Instant,
     url: Option<&url::Url>,
@@ -135,9 +144,18 @@ fn end_of_call(
     if !span.is_disabled() {
         if let Some(url) = url {
             let url = core.shared.visible.logged_url(url);
-            span.record("http.url", tracing::field::display(url));
+            span.record("url.full", tracing::field::display(url));
         }
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        if let Err(e) = result {
+            match e.status() {
+                Some(status) => span.record("error.type", status.as_str()),
+                None => span.record("error.type", e.kind().otel_type()),
+            };
+            if e.attempts() > 1 {
+                span.record("http.request.resend_count", e.attempts() - 1);
+            }
+        }
     }
     let status = match result {
         Ok(status) => {
@@ -152,6 +170,8 @@ fn end_of_call(
     if let Some(metrics) = &core.shared.metrics {
         metrics.record(&endpoint.method, endpoint.route, status, started.elapsed());
     }
+    #[cfg(feature = "metrics")]
+    crate::telemetry::record_call(endpoint, url, result, started.elapsed());
 }
 
 impl Built {
@@ -454,7 +474,11 @@ impl<'a> Run<'a> {
             });
         }
         if let Some(status) = status {
-            tracing::Span::current().record("http.status", status.as_u16());
+            let span = tracing::Span::current();
+            span.record("http.response.status_code", status.as_u16());
+            if sent > 1 {
+                span.record("http.request.resend_count", sent - 1);
+            }
         }
     }
 

@@ -104,6 +104,28 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// The kind as OpenTelemetry's `error.type` (low-cardinality,
+    /// snake_case; a status error is recorded as its status code instead).
+    pub(crate) fn otel_type(self) -> &'static str {
+        match self {
+            ErrorKind::Builder => "builder",
+            ErrorKind::InvalidRequest => "invalid_request",
+            ErrorKind::Connect => "connect",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Transport => "transport",
+            ErrorKind::Status => "status",
+            ErrorKind::Body => "body",
+            ErrorKind::Decode => "decode",
+            ErrorKind::Validation => "validation",
+            ErrorKind::Envelope => "envelope",
+            ErrorKind::Auth => "auth",
+            ErrorKind::Redirect => "redirect",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::CircuitOpen => "circuit_open",
+            ErrorKind::Pagination => "pagination",
+        }
+    }
+
     fn describe(self) -> &'static str {
         match self {
             ErrorKind::Builder => "invalid client configuration",
