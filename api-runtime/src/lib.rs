@@ -60,7 +60,7 @@ pub use request::multipart::{IntoPart, Part};
 #[cfg(feature = "reqwest")]
 pub use reqwest;
 pub use response::error::{Error, ErrorKind, Result, TimeoutPhase};
-pub use response::meta::Response;
+pub use response::meta::{Redirect, Response};
 pub use response::stream::{BlockingChunks, ByteStream};
 pub use response::validate::Violation;
 #[cfg(feature = "metrics")]

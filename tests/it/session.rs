@@ -264,3 +264,37 @@ async fn request_ids_are_kept_and_printed() {
         .unwrap();
     assert_eq!(c.profile().await.unwrap().request_id(), Some("t-1"));
 }
+
+#[tokio::test]
+async fn a_response_lists_the_redirects_it_followed_without_the_api_key() {
+    let server = MockServer::start().await;
+    Mock::given(path("/old"))
+        .respond_with(ResponseTemplate::new(301).insert_header("location", "/moved?step=2"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/moved"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", "/profile"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/profile"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&server)
+        .await;
+    let client = builder(&server)
+        .api_key_query("key", "hist-secret")
+        .build()
+        .unwrap();
+    let response = client.old().await.unwrap();
+    let hops: Vec<(u16, String)> = response
+        .history()
+        .iter()
+        .map(|r| (r.status().as_u16(), r.url().path().to_owned()))
+        .collect();
+    assert_eq!(hops, [(301, "/old".to_owned()), (307, "/moved".to_owned())]);
+    assert_eq!(response.history()[1].url().query(), Some("step=2"));
+    assert!(!format!("{:?}", response.history()).contains("hist-secret"));
+    assert_eq!(response.url().path(), "/profile");
+    // No redirect, no history.
+    let direct = client.profile().await.unwrap();
+    assert!(direct.history().is_empty());
+}

@@ -144,6 +144,8 @@ impl Direct {
         let streamed = !request.is_replayable();
         // Whether this hop was sent again after a stale connection.
         let mut resent = false;
+        // The redirects followed: no allocation unless there is one.
+        let mut history = Vec::new();
         loop {
             let body = match &mut hop {
                 Some(hop) => std::mem::replace(&mut hop.body, SendBody::Empty),
@@ -195,9 +197,11 @@ impl Direct {
                     status: parts.status,
                     headers: parts.headers,
                     url: hop.map(|hop| hop.url),
+                    history,
                     body,
                 }));
             };
+            history.push((response.status(), url.clone()));
             hop = Some(self.next_hop(hop.as_ref(), next)?);
         }
     }

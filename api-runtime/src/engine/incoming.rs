@@ -29,6 +29,8 @@ pub(super) enum Repr {
         headers: HeaderMap,
         /// Where a redirect led; `None`: the request's URL.
         url: Option<Url>,
+        /// The redirects followed: each status and the URL that sent it.
+        history: Vec<(StatusCode, Url)>,
         body: DirectBody,
     },
 }
@@ -64,6 +66,15 @@ impl Incoming {
             #[cfg(feature = "reqwest")]
             Repr::Reqwest(response) => std::mem::take(response.headers_mut()),
             Repr::Direct { headers, .. } => std::mem::take(headers),
+        }
+    }
+
+    /// The redirects followed to this response (none known for reqwest's).
+    pub(crate) fn take_history(&mut self) -> Vec<(StatusCode, Url)> {
+        match &mut self.0 {
+            #[cfg(feature = "reqwest")]
+            Repr::Reqwest(_) => Vec::new(),
+            Repr::Direct { history, .. } => std::mem::take(history),
         }
     }
 

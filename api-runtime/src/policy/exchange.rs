@@ -16,7 +16,7 @@ use crate::engine::transport::Transport;
 use crate::policy::limits::AttemptLimits;
 use crate::policy::watchdog::{Expired, Watchdog, instant_after};
 use crate::response::error::{Error, ErrorKind, Result, TimeoutPhase};
-use crate::response::meta::RawResponse;
+use crate::response::meta::{RawResponse, Redirect};
 use crate::response::redact::Visible;
 
 /// How much of a non-2xx body is kept on the error (for `Error::body` and
@@ -203,7 +203,18 @@ impl Engine<'_> {
         let elapsed = url
             .as_ref()
             .map_or(Duration::ZERO, |_| limits.call_started.elapsed());
-        let raw = RawResponse::new(status, headers, url, body, elapsed);
+        let history = match url {
+            Some(_) => response
+                .take_history()
+                .into_iter()
+                .map(|(status, url)| Redirect {
+                    status,
+                    url: self.visible.visible_url(&url),
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let raw = RawResponse::new(status, headers, url, body, elapsed).with_history(history);
         Ok(Outcome::Success(Received::Buffered(raw)))
     }
 }

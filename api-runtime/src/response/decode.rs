@@ -166,7 +166,8 @@ impl<D: Decode> Decode for WithMeta<D> {
     type Target = D::Target;
     const META: bool = true;
 
-    fn decode(raw: RawResponse, ctx: &DecodeCtx<D::Target>) -> Result<Response<D::Output>> {
+    fn decode(mut raw: RawResponse, ctx: &DecodeCtx<D::Target>) -> Result<Response<D::Output>> {
+        let history = std::mem::take(&mut raw.history);
         let status = raw.status;
         let headers = raw.headers.clone();
         let url = raw
@@ -181,6 +182,7 @@ impl<D: Decode> Decode for WithMeta<D> {
             url,
             elapsed,
             request_id: ctx.request_id.clone(),
+            history,
             body,
         })
     }

@@ -18,6 +18,29 @@ pub struct RawResponse {
     pub(crate) url: Option<Url>,
     pub(crate) body: Bytes,
     pub(crate) elapsed: Duration,
+    /// The redirects followed, kept only for `Response<T>`.
+    pub(crate) history: Vec<Redirect>,
+}
+
+/// One redirect a call followed: the status that redirected, and the URL
+/// that answered with it (query values of the client's API key removed,
+/// as in [`Response::url`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Redirect {
+    pub(crate) status: StatusCode,
+    pub(crate) url: Url,
+}
+
+impl Redirect {
+    /// The redirecting status (301, 302, 303, 307 or 308).
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The URL that answered with the redirect.
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
 }
 
 impl RawResponse {
@@ -34,7 +57,14 @@ impl RawResponse {
             url,
             body,
             elapsed,
+            history: Vec::new(),
         }
+    }
+
+    /// With the redirects that led to it.
+    pub(crate) fn with_history(mut self, history: Vec<Redirect>) -> Self {
+        self.history = history;
+        self
     }
 }
 
@@ -63,10 +93,18 @@ pub struct Response<T> {
     pub(crate) url: Url,
     pub(crate) elapsed: Duration,
     pub(crate) request_id: Option<String>,
+    pub(crate) history: Vec<Redirect>,
     pub(crate) body: T,
 }
 
 impl<T> Response<T> {
+    /// The redirects the call followed to get this response, in order
+    /// (empty when it followed none). With a client given by
+    /// `with_reqwest_client`, reqwest follows them and does not say.
+    pub fn history(&self) -> &[Redirect] {
+        &self.history
+    }
+
     /// The response status.
     pub fn status(&self) -> StatusCode {
         self.status
@@ -112,6 +150,7 @@ impl<T> Response<T> {
             url: self.url,
             elapsed: self.elapsed,
             request_id: self.request_id,
+            history: self.history,
             body: f(self.body),
         }
     }
