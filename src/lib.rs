@@ -40,6 +40,7 @@
 //! the mapping from Python requests/httpx idioms.
 #![deny(missing_docs)]
 
+#[doc = include_str!("api.md")]
 pub use api_macros::api;
 /// Everything the runtime makes public (and `__private`, the items
 /// generated code names).

@@ -27,8 +27,8 @@ mod tests;
 
 use proc_macro::TokenStream;
 
-/// Turns a trait into a typed REST client. See the `api-client` crate's
-/// documentation of `api` for the full reference.
+/// Turns a trait into a typed REST client (expanded by `api-macros`; the
+/// reference is the documentation of `api_client::api`).
 #[proc_macro_attribute]
 pub fn api(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::api(args.into(), item.into()).into()
