@@ -3,6 +3,16 @@
 //! Declare a REST API as a Rust trait; `#[api]` generates a typed, pooled
 //! async client for it and checks the declaration at compile time.
 //!
+//! ```toml
+//! [dependencies]
+//! api-client = "0.1"
+//! serde = { version = "1", features = ["derive"] }
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+//!
+//! [dev-dependencies]
+//! api-client = { version = "0.1", features = ["mock"] }   # typed mocks
+//! ```
+//!
 //! ```no_run
 //! use api_client::{api, Result};
 //! use serde::{Deserialize, Serialize};
@@ -36,12 +46,25 @@
 //! The client implements the trait, so application code can take
 //! `&impl GitHub` and tests can hand it another implementation.
 //!
-//! See [`api`] for everything a declaration can say, and the README for
-//! the mapping from Python requests/httpx idioms.
+//! Where to read on:
+//!
+//! | for | see |
+//! |---|---|
+//! | everything a declaration can say: attributes, argument roles, return types, misuses | [`api`] |
+//! | the client's settings: base URL, auth, timeouts, retries, limits, TLS, proxies, hooks | [`ClientBuilder`] |
+//! | what a call returns and how it fails | [`Response`], [`Error`], [`ErrorKind`] |
+//! | paginated lists | [`Pages`], [`PageStream`] |
+//! | streamed bodies | [`ByteStream`], [`Upload`] |
+//! | resilience | [`RetryPolicy`], [`RetryBudget`], [`RateLimit`], [`CircuitBreaker`] |
+//! | credentials and signing | [`Secret`], [`AuthProvider`], [`ClientCredentials`], [`Signer`] |
+//! | observing calls | [`Hook`], [`Session::metrics`], the `api_client.call` tracing span |
+//! | tests | `api_client::mock` and the generated `…Mock` (feature `mock`) |
+//!
+//! The README maps Python requests/httpx idioms to api-client.
 #![deny(missing_docs)]
 
 #[doc = include_str!("api.md")]
 pub use api_macros::api;
-/// Everything the runtime makes public (and `__private`, the items
-/// generated code names).
+// Everything the runtime makes public, each item with its own docs (and
+// `__private`, hidden: the items generated code names).
 pub use api_runtime::*;
