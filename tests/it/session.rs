@@ -20,6 +20,9 @@ pub trait Site {
     #[get("/old")]
     async fn old(&self) -> Result<Response<serde_json::Value>>;
 
+    #[get("/old")]
+    async fn where_to(&self) -> Result<Response<()>>;
+
     #[get("/users/<id>")]
     async fn user(&self, id: u32) -> Result<serde_json::Value>;
 }
@@ -297,4 +300,28 @@ async fn a_response_lists_the_redirects_it_followed_without_the_api_key() {
     // No redirect, no history.
     let direct = client.profile().await.unwrap();
     assert!(direct.history().is_empty());
+}
+
+#[tokio::test]
+async fn with_redirects_off_a_3xx_is_read_as_a_response_of_a_body_less_type() {
+    let server = MockServer::start().await;
+    Mock::given(path("/old"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", "/profile"))
+        .mount(&server)
+        .await;
+    let off = builder(&server).no_redirects().build().unwrap();
+    let response = off.where_to().await.unwrap();
+    assert_eq!(response.status(), 302);
+    assert_eq!(response.headers()["location"], "/profile");
+    assert!(response.history().is_empty());
+    // A JSON body cannot come from it: that stays the status error.
+    let err = off.old().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(302));
+    // With redirects on, the 3xx is followed as before.
+    Mock::given(path("/profile"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&server)
+        .await;
+    let on = builder(&server).build().unwrap().where_to().await.unwrap();
+    assert_eq!((on.status().as_u16(), on.history().len()), (200, 1));
 }

@@ -53,7 +53,7 @@ pub(crate) struct Direct {
     client: HyperClient<Connector, SendBody>,
     headers: HeaderMap,
     cookies: Option<Arc<CookieJar>>,
-    max_redirects: usize,
+    pub(super) max_redirects: usize,
     query_credential: Option<String>,
     /// The proxies, for the `Proxy-Authorization` of plain-http requests
     /// sent to an HTTP proxy in absolute form.

@@ -22,6 +22,9 @@ pub(crate) struct Outgoing {
     /// The request leaves the client's origin (a next page's link to
     /// another host): it carries no credential of the client's.
     pub(super) foreign: bool,
+    /// A 3xx is the response wanted, when redirects are not followed
+    /// (`Response<()>` and the like).
+    reads_redirect: bool,
 }
 
 impl Outgoing {
@@ -32,7 +35,18 @@ impl Outgoing {
             headers: HeaderMap::new(),
             body: SendBody::Empty,
             foreign: false,
+            reads_redirect: false,
         }
+    }
+
+    /// Reads a 3xx as the response when the client follows no redirects.
+    pub(crate) fn set_reads_redirect(&mut self, reads: bool) {
+        self.reads_redirect = reads;
+    }
+
+    /// Whether a 3xx is the response wanted (when redirects are off).
+    pub(crate) fn reads_redirect(&self) -> bool {
+        self.reads_redirect
     }
 
     /// The parts a signer reads, with the headers it may change.
@@ -104,6 +118,7 @@ impl Outgoing {
             headers: self.headers.clone(),
             body: self.body.try_clone()?,
             foreign: self.foreign,
+            reads_redirect: self.reads_redirect,
         })
     }
 }

@@ -35,6 +35,16 @@ impl Transport {
     }
 
     /// Which transport this is, for `Debug`.
+    /// Whether redirects are followed (a given reqwest client's policy is
+    /// its own: taken as yes).
+    pub(crate) fn follows_redirects(&self) -> bool {
+        match self {
+            Transport::Direct(direct) => direct.max_redirects > 0,
+            #[cfg(feature = "reqwest")]
+            Transport::Reqwest(_) => true,
+        }
+    }
+
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Transport::Direct(_) => "hyper-util",

@@ -169,7 +169,11 @@ impl Engine<'_> {
         };
         watchdog.progress();
         let status = response.status();
-        if !status.is_success() {
+        // With redirects off, a 3xx is what a `Response<()>` asks for.
+        let wanted_redirect = status.is_redirection()
+            && request.reads_redirect()
+            && !self.transport.follows_redirects();
+        if !status.is_success() && !wanted_redirect {
             let headers = response.take_headers();
             let body = read_error_body(&mut response, &mut watchdog).await;
             let response = StatusResponse::new(status, headers, body);

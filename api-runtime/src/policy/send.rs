@@ -25,7 +25,12 @@ impl Call {
         // Everything but the decoding is not generic: compiled once, in
         // this crate, not once per return type in every user crate.
         Sending(Box::pin(async move {
-            perform(self.endpoint, self.build(), D::BUFFERED, D::META, None)
+            let endpoint = self.endpoint;
+            let mut built = self.build();
+            if let Ok(built) = &mut built {
+                built.request.set_reads_redirect(D::READS_REDIRECT);
+            }
+            perform(endpoint, built, D::BUFFERED, D::META, None)
                 .await?
                 .decode::<D>(validator)
         }))

@@ -39,6 +39,14 @@ pub trait Decode {
     /// Whether the response's URL is kept (`Response<T>` only).
     const META: bool = false;
 
+    /// Whether a body-less response decodes (`()`, `Option<T>`, `String`,
+    /// `Bytes`).
+    const ACCEPTS_EMPTY: bool = false;
+
+    /// Whether a 3xx is read as a response when the client follows no
+    /// redirects: `Response<T>` of a `T` that decodes from an empty body.
+    const READS_REDIRECT: bool = false;
+
     /// Decodes a 2xx response.
     fn decode(raw: RawResponse, ctx: &DecodeCtx<Self::Target>) -> Result<Self::Output>;
 
@@ -124,6 +132,7 @@ impl<T: JsonResponse + 'static> Decode for Json<T> {
 impl<T: JsonResponse + 'static> Decode for Optional<T> {
     type Output = Option<T>;
     type Target = Option<T>;
+    const ACCEPTS_EMPTY: bool = true;
 
     fn decode(raw: RawResponse, ctx: &DecodeCtx<Option<T>>) -> Result<Option<T>> {
         let no_content = matches!(raw.status.as_u16(), 204 | 205);
@@ -137,6 +146,7 @@ impl<T: JsonResponse + 'static> Decode for Optional<T> {
 impl Decode for Text {
     type Output = String;
     type Target = String;
+    const ACCEPTS_EMPTY: bool = true;
 
     fn decode(raw: RawResponse, _: &DecodeCtx<String>) -> Result<String> {
         decode_text(&raw.headers, raw.status, raw.body)
@@ -146,6 +156,7 @@ impl Decode for Text {
 impl Decode for Raw {
     type Output = Bytes;
     type Target = Bytes;
+    const ACCEPTS_EMPTY: bool = true;
 
     fn decode(raw: RawResponse, _: &DecodeCtx<Bytes>) -> Result<Bytes> {
         Ok(raw.body)
@@ -155,6 +166,7 @@ impl Decode for Raw {
 impl Decode for Unit {
     type Output = ();
     type Target = ();
+    const ACCEPTS_EMPTY: bool = true;
 
     fn decode(_: RawResponse, _: &DecodeCtx<()>) -> Result<()> {
         Ok(())
@@ -165,6 +177,7 @@ impl<D: Decode> Decode for WithMeta<D> {
     type Output = Response<D::Output>;
     type Target = D::Target;
     const META: bool = true;
+    const READS_REDIRECT: bool = D::ACCEPTS_EMPTY;
 
     fn decode(mut raw: RawResponse, ctx: &DecodeCtx<D::Target>) -> Result<Response<D::Output>> {
         let history = std::mem::take(&mut raw.history);
