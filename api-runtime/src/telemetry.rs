@@ -59,11 +59,7 @@ pub(crate) fn record_call(
         ));
     }
     if let Err(e) = result {
-        let kind = match e.status() {
-            Some(status) => status.as_u16().to_string(),
-            None => e.kind().otel_type().to_owned(),
-        };
-        labels.push(Label::new("error.type", kind));
+        labels.push(Label::new("error.type", e.error_type()));
     }
     metrics::histogram!(REQUEST_DURATION, labels).record(elapsed.as_secs_f64());
 }

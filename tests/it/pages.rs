@@ -55,6 +55,14 @@ pub trait Lists {
     #[paginate(cursor = cursor, next = response_metadata.next_cursor, items = channels)]
     fn channels(&self, #[query] cursor: Option<&str>) -> Pages<Repo, Channels>;
 
+    #[post("/api/search")]
+    #[paginate(cursor = cursor, next = response_metadata.next_cursor, items = channels, allow_non_get)]
+    fn search(
+        &self,
+        #[query] cursor: Option<&str>,
+        #[body] query: &Metadata,
+    ) -> Pages<Repo, Channels>;
+
     #[get("/items")]
     #[paginate(page = page, total = "X-Total-Count")]
     fn numbered(&self, #[query] page: Option<u32>, #[query] per_page: u32) -> Pages<Repo>;
@@ -249,6 +257,28 @@ async fn slack_cursors_in_the_body_until_an_empty_one() {
     let items = client(&server).channels(None).all().await.unwrap();
     assert_eq!(items, repos(1..=4));
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn a_declared_non_get_walk_sends_its_body_with_every_page() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/search"))
+        .respond_with(Slack)
+        .mount(&server)
+        .await;
+    let query = Metadata {
+        next_cursor: "q=rust".into(),
+    };
+    let items = client(&server).search(None, &query).all().await.unwrap();
+    assert_eq!(items, repos(1..=4));
+    let received = server.received_requests().await.unwrap();
+    assert_eq!(received.len(), 3);
+    let body = serde_json::to_vec(&query).unwrap();
+    assert!(
+        received
+            .iter()
+            .all(|r| r.method.as_str() == "POST" && r.body == body)
+    );
 }
 
 /// Page numbers, with the total in `X-Total-Count` (json-server, many

@@ -27,8 +27,8 @@ fn client(base: &str) -> TracedClient {
         .unwrap()
 }
 
-#[tokio::test]
-async fn the_call_span_carries_the_http_client_conventions() {
+/// `/users/flaky` answers 503 once, then 200; `/users/gone` answers 404.
+async fn flaky_and_gone() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(path("/users/flaky"))
         .respond_with(ResponseTemplate::new(503))
@@ -45,6 +45,12 @@ async fn the_call_span_carries_the_http_client_conventions() {
         .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
         .mount(&server)
         .await;
+    server
+}
+
+#[tokio::test]
+async fn the_call_span_carries_the_http_client_conventions() {
+    let server = flaky_and_gone().await;
     let port = server.address().port();
     let (logs, _guard) = crate::support::capture_debug_logs();
     let c = client(&server.uri());
@@ -176,22 +182,7 @@ fn the_request_duration_histogram_has_the_conventions_attributes() {
     // thread, the calls included.
     let port = metrics::with_local_recorder(&memory, || {
         runtime.block_on(async {
-            let server = MockServer::start().await;
-            Mock::given(path("/users/flaky"))
-                .respond_with(ResponseTemplate::new(503))
-                .up_to_n_times(1)
-                .with_priority(1)
-                .mount(&server)
-                .await;
-            Mock::given(path("/users/gone"))
-                .respond_with(ResponseTemplate::new(404))
-                .with_priority(1)
-                .mount(&server)
-                .await;
-            Mock::given(path("/users/flaky"))
-                .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
-                .mount(&server)
-                .await;
+            let server = flaky_and_gone().await;
             let c = client(&server.uri());
             c.user("flaky", "query-secret").await.unwrap();
             c.user("gone", "query-secret").await.unwrap_err();

@@ -265,6 +265,7 @@ impl Chain {
             format!("in `{}`: {message}", self.endpoint.name),
         )
         .permanent()
+        .scrubbed_by(Some(&self.core.shared.scrubber))
     }
 }
 

@@ -16,6 +16,7 @@ use tracing::Instrument;
 use crate::client::Session;
 use crate::engine::outgoing::{Outgoing, SendBody};
 use crate::policy::auth::{Auth, Sent};
+use crate::policy::call_span::{call_span, end_of_call};
 use crate::policy::done::{Done, request_id, with_api_error};
 use crate::policy::exchange::{Outcome, Received, StatusResponse};
 use crate::policy::hooks::{AttemptInfo, RequestContext};
@@ -75,25 +76,8 @@ pub(crate) fn perform(
     page: Option<u32>,
 ) -> impl Future<Output = Result<Done>> + Send {
     async move {
-        // OpenTelemetry's HTTP client conventions: the span is named
-        // `{method} {url.template}` for exporters (`otel.name`).
         let target = built.as_ref().ok().map(|b| b.request.url());
-        let span = tracing::info_span!(
-            "api_client.call",
-            otel.name = %format_args!("{} {}", endpoint.method, endpoint.route),
-            otel.kind = "client",
-            endpoint = endpoint.name,
-            page,
-            http.request.method = %endpoint.method,
-            url.template = endpoint.route,
-            server.address = target.and_then(|u| u.host_str()),
-            server.port = target.and_then(|u| u.port_or_known_default()),
-            url.full = tracing::field::Empty,
-            http.response.status_code = tracing::field::Empty,
-            http.request.resend_count = tracing::field::Empty,
-            error.type = tracing::field::Empty,
-            elapsed_ms = tracing::field::Empty,
-        );
+        let span = call_span(endpoint, target, page);
         let started = Instant::now();
         let mut built = match built {
             Ok(built) => built,
@@ -127,51 +111,6 @@ pub(crate) fn perform(
         let done = Done::new(ended.received, endpoint, core, url, ended.attempts, span);
         Ok(done.with_request_id(ended.request_id))
     }
-}
-
-/// What the end of a call is told to: the span (its URL, redacted, and
-/// time), the debug events and the metrics (the status the call ended with).
-fn end_of_call(
-    core: &Session,
-    endpoint: &'static Endpoint,
-    span: &tracing::Span,
-    started: Instant,
-    url: Option<&url::Url>,
-    result: std::result::Result<StatusCode, &Error>,
-) {
-    // The clock is read again, and the URL shown, only if something
-    // records them.
-    if !span.is_disabled() {
-        if let Some(url) = url {
-            let url = core.shared.visible.logged_url(url);
-            span.record("url.full", tracing::field::display(url));
-        }
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-        if let Err(e) = result {
-            match e.status() {
-                Some(status) => span.record("error.type", status.as_str()),
-                None => span.record("error.type", e.kind().otel_type()),
-            };
-            if e.attempts() > 1 {
-                span.record("http.request.resend_count", e.attempts() - 1);
-            }
-        }
-    }
-    let status = match result {
-        Ok(status) => {
-            tracing::debug!(parent: span, "response received");
-            Some(status)
-        }
-        Err(e) => {
-            tracing::debug!(parent: span, error = %e, "call failed");
-            e.status()
-        }
-    };
-    if let Some(metrics) = &core.shared.metrics {
-        metrics.record(&endpoint.method, endpoint.route, status, started.elapsed());
-    }
-    #[cfg(feature = "metrics")]
-    crate::telemetry::record_call(endpoint, url, result, started.elapsed());
 }
 
 impl Built {

@@ -7,6 +7,7 @@ pub(crate) mod attempts;
 pub(crate) mod auth;
 pub(crate) mod auth_http;
 pub(crate) mod breaker;
+pub(crate) mod call_span;
 pub(crate) mod digest;
 pub(crate) mod done;
 pub(crate) mod exchange;

@@ -105,8 +105,9 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// The kind as OpenTelemetry's `error.type` (low-cardinality,
-    /// snake_case; a status error is recorded as its status code instead).
-    pub(crate) fn otel_type(self) -> &'static str {
+    /// snake_case; a status error is recorded as its status code instead,
+    /// see [`Error::error_type`]).
+    fn otel_type(self) -> &'static str {
         match self {
             ErrorKind::Builder => "builder",
             ErrorKind::InvalidRequest => "invalid_request",
@@ -426,6 +427,15 @@ impl Error {
     pub(crate) fn with_retry_after(mut self, retry_after: Duration) -> Self {
         self.inner.retry_after = Some(retry_after);
         self
+    }
+
+    /// OpenTelemetry's `error.type` of this error: the status code when a
+    /// response came, else the kind (`timeout`, `connect`, …).
+    pub(crate) fn error_type(&self) -> std::borrow::Cow<'static, str> {
+        match self.status() {
+            Some(status) => status.as_u16().to_string().into(),
+            None => self.kind().otel_type().into(),
+        }
     }
 
     /// What went wrong, to match on.
