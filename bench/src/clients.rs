@@ -271,6 +271,37 @@ impl HandWrittenBlocking {
     }
 }
 
+/// ureq, what a blocking Rust user picks today: one agent (its pool), the
+/// same time limits, the body read whole and decoded with serde_json, as
+/// the others do.
+pub struct Ureq {
+    agent: ureq::Agent,
+    base: String,
+}
+
+impl Ureq {
+    pub fn new(base: &str) -> Ureq {
+        let config = ureq::Agent::config_builder()
+            .user_agent(api_client::DEFAULT_USER_AGENT)
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build();
+        Ureq {
+            agent: config.into(),
+            base: base.to_owned(),
+        }
+    }
+
+    pub fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> std::result::Result<T, BoxError> {
+        let mut response = self.agent.get(format!("{}{path}", self.base)).call()?;
+        let bytes = response.body_mut().read_to_vec()?;
+        Ok(serde_json::from_slice(&bytes)?)
+    }
+}
+
 /// The floor: hyper-util's pooled client, no timeouts, no retries.
 pub struct RawHyper {
     client: HyperClient<HttpConnector, Full<Bytes>>,

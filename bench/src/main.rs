@@ -210,44 +210,65 @@ async fn http(base: &str) -> Result<Vec<Measured>, String> {
 
     eprintln!("blocking clients…");
     let base_owned = base.to_owned();
-    let blocking = tokio::task::spawn_blocking(move || -> Result<Vec<Measured>, String> {
-        let g = Arc::new(clients::generated_blocking(&base_owned));
-        let h = Arc::new(clients::HandWrittenBlocking::new(&base_owned));
-        let (g1, h1, g2, h2) = (g.clone(), h.clone(), g, h);
-        let small: Vec<(&str, BlockingJob)> = vec![
-            (
-                "generated blocking",
-                blocking_job(move || clients::BenchBlocking::user(&*g1)),
-            ),
-            (
-                "reqwest blocking",
-                blocking_job(move || h1.get::<clients::User>("/users/42")),
-            ),
-        ];
-        let large: Vec<(&str, BlockingJob)> = vec![
-            (
-                "generated blocking",
-                blocking_job(move || clients::BenchBlocking::users(&*g2)),
-            ),
-            (
-                "reqwest blocking",
-                blocking_job(move || h2.get::<Vec<clients::User>>("/users")),
-            ),
-        ];
-        let mut out =
-            run::compare_blocking("blocking GET 400 B, sequential", &small, SMALL, ROUNDS)?;
-        out.extend(run::compare_blocking(
-            "blocking GET 30 KB, sequential",
-            &large,
-            LARGE,
-            ROUNDS,
-        )?);
-        Ok(out)
+    // On a plain thread, as a script or a CLI calls a blocking client (in
+    // a runtime's context, a blocking call hands off to a runtime).
+    all.extend(blocking_on_plain_thread(base_owned).await?);
+    Ok(all)
+}
+
+/// [`blocking_scenarios`] on a new plain thread.
+async fn blocking_on_plain_thread(base: String) -> Result<Vec<Measured>, String> {
+    tokio::task::spawn_blocking(move || {
+        std::thread::spawn(move || blocking_scenarios(base))
+            .join()
+            .map_err(|_| "the blocking scenarios panicked".to_owned())
     })
     .await
-    .map_err(|e| e.to_string())??;
-    all.extend(blocking);
-    Ok(all)
+    .map_err(|e| e.to_string())??
+}
+
+/// The blocking clients, sequential: generated, reqwest's, ureq.
+fn blocking_scenarios(base: String) -> Result<Vec<Measured>, String> {
+    let g = Arc::new(clients::generated_blocking(&base));
+    let h = Arc::new(clients::HandWrittenBlocking::new(&base));
+    let u = Arc::new(clients::Ureq::new(&base));
+    let (g1, h1, u1, g2, h2, u2) = (g.clone(), h.clone(), u.clone(), g, h, u);
+    let small: Vec<(&str, BlockingJob)> = vec![
+        (
+            "generated blocking",
+            blocking_job(move || clients::BenchBlocking::user(&*g1)),
+        ),
+        (
+            "reqwest blocking",
+            blocking_job(move || h1.get::<clients::User>("/users/42")),
+        ),
+        (
+            "ureq",
+            blocking_job(move || u1.get::<clients::User>("/users/42")),
+        ),
+    ];
+    let large: Vec<(&str, BlockingJob)> = vec![
+        (
+            "generated blocking",
+            blocking_job(move || clients::BenchBlocking::users(&*g2)),
+        ),
+        (
+            "reqwest blocking",
+            blocking_job(move || h2.get::<Vec<clients::User>>("/users")),
+        ),
+        (
+            "ureq",
+            blocking_job(move || u2.get::<Vec<clients::User>>("/users")),
+        ),
+    ];
+    let mut out = run::compare_blocking("blocking GET 400 B, sequential", &small, SMALL, ROUNDS)?;
+    out.extend(run::compare_blocking(
+        "blocking GET 30 KB, sequential",
+        &large,
+        LARGE,
+        ROUNDS,
+    )?);
+    Ok(out)
 }
 
 /// Python requests and httpx, when Python and the packages are there.
@@ -284,6 +305,16 @@ fn python(base: &str) -> Vec<Measured> {
             cpu_added_us: None,
         })
         .collect()
+}
+
+/// `--runs N`: how many times to run the HTTP part (1 to 20).
+fn runs_arg() -> usize {
+    std::env::args()
+        .skip_while(|a| a != "--runs")
+        .nth(1)
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, 20)
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
@@ -474,6 +505,25 @@ async fn main() {
         });
         return;
     }
+    if what == "blocking" {
+        // The blocking scenarios alone, `--runs N` times.
+        let server = server::start().await.expect("a server");
+        eprintln!("server: {} at {}", server.kind, server.base);
+        server::pin_to_core(1);
+        let mut all_runs = Vec::new();
+        for run in 1..=runs_arg() {
+            eprintln!("run {run}");
+            match blocking_on_plain_thread(server.base.clone()).await {
+                Ok(results) => all_runs.push(results),
+                Err(e) => {
+                    eprintln!("a benchmark call failed: {e}");
+                    std::process::exit(1);
+                }
+            }
+        }
+        let results = run::across_runs(&all_runs);
+        sections.push(report::http(&server.kind, all_runs.len(), &results));
+    }
     if what == "http" || what == "all" {
         let server = match server::start().await {
             Ok(server) => server,
@@ -487,12 +537,7 @@ async fn main() {
             eprintln!("pinned: server on CPU 0, clients on CPU 1");
         }
         // `--runs N`: the whole HTTP part N times, figures the median run.
-        let runs = std::env::args()
-            .skip_while(|a| a != "--runs")
-            .nth(1)
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or(1)
-            .clamp(1, 20);
+        let runs = runs_arg();
         let mut all_runs = Vec::new();
         for run in 1..=runs {
             eprintln!("run {run} of {runs}");
@@ -531,7 +576,7 @@ async fn main() {
     }
     if sections.is_empty() {
         eprintln!(
-            "usage: api-client-bench [http|compile|hello|tls|limits|all|micro|profile-generated|profile-hand]"
+            "usage: api-client-bench [http|blocking|compile|hello|tls|limits|all|micro|profile-generated|profile-hand]"
         );
         std::process::exit(2);
     }
