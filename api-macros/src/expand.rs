@@ -300,7 +300,7 @@ fn emit_method(api: &ApiTrait, rt: &Rt, m: &Method) -> TokenStream {
         };
     }
     let send = if api.blocking {
-        quote_spanned!(ret_span=> #rt::block_on(__api_call.send::<#decoder>(#validator)))
+        quote_spanned!(ret_span=> #rt::block_on_call(__api_call.send::<#decoder>(#validator)))
     } else {
         quote_spanned!(ret_span=> __api_call.send::<#decoder>(#validator))
     };

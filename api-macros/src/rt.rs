@@ -59,6 +59,7 @@ pub const ITEMS: &[&str] = &[
     "assert_api_result",
     "assert_validates",
     "block_on",
+    "block_on_call",
     "decode_api_error",
     "if_mock",
 ];

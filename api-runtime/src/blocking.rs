@@ -1,8 +1,15 @@
-//! Blocking calls, for scripts and CLIs: the same async call, run whole on
-//! one shared background runtime while the calling thread waits for its
-//! result (as reqwest's blocking client does: I/O events never cross
-//! threads mid-call).
+//! Blocking calls, for scripts and CLIs. On a plain thread, a call runs
+//! there, whole, on that thread's own current-thread runtime, with that
+//! thread's own connections (the transport keeps a pool per thread, see
+//! `engine/direct.rs`): no hand-off to another thread and back per call,
+//! which cost a blocking call about half its throughput. Inside a
+//! runtime's context (a `spawn_blocking` thread, say), where a runtime of
+//! our own cannot start, and for a streamed body, which must outlive the
+//! call and may be read on another thread, the call runs on one shared
+//! background runtime while the calling thread waits for its result (as
+//! reqwest's blocking client does for every call).
 
+use std::cell::{Cell, OnceCell};
 use std::future::Future;
 use std::pin::pin;
 use std::sync::{Arc, OnceLock};
@@ -49,10 +56,96 @@ impl Wake for ThreadWaker {
     }
 }
 
+thread_local! {
+    /// This thread's runtime for its blocking calls, made by the first.
+    static LOCAL: OnceCell<tokio::runtime::Runtime> = const { OnceCell::new() };
+    /// Whether this thread is running a blocking call on its own runtime:
+    /// the transport then sends on this thread's connections.
+    static ON_CALLER_THREAD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the call being polled runs on its caller's thread, on that
+/// thread's runtime (so its connections must belong to this thread).
+pub(crate) fn on_caller_thread() -> bool {
+    ON_CALLER_THREAD.try_with(Cell::get).unwrap_or(false)
+}
+
+/// Runs a generated blocking call: on this thread when it can (see the
+/// module's documentation), else on the shared runtime.
+#[doc(hidden)]
+pub fn block_on_call<T: Send + 'static>(call: crate::policy::send::Sending<T>) -> Result<T> {
+    let local = call.may_run_on_caller_thread();
+    run(local, call)
+}
+
+/// Runs `future` to completion and waits for its result: on this thread's
+/// own runtime when `local` (it must not return anything that needs a
+/// runtime afterwards, such as a stream) and no runtime's context is
+/// entered here, else on the shared runtime.
+pub(crate) fn run<T, F>(local: bool, future: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<T>> + Send + 'static,
+{
+    if !local || tokio::runtime::Handle::try_current().is_ok() {
+        return block_on(future);
+    }
+    let mut future = Some(future);
+    let ran = LOCAL.try_with(|local| {
+        let runtime = match local.get() {
+            Some(runtime) => runtime,
+            None => {
+                let built = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
+                local.get_or_init(|| built)
+            }
+        };
+        let future = future.take()?;
+        let _flag = CallerThread::enter();
+        // A connection the server closed while this runtime did not run
+        // is found closed when a request is handed to it, and hyper-util
+        // sends that request on another (tested in
+        // tests/it/blocking_threads.rs).
+        Some(runtime.block_on(future))
+    });
+    match (ran, future) {
+        (Ok(Some(result)), _) => result,
+        // This thread's runtime could not start or is gone (the thread is
+        // ending): the shared one runs the call.
+        (_, Some(future)) => block_on(future),
+        (_, None) => Err(ended_without_result()),
+    }
+}
+
+/// Marks this thread as running a call on its own runtime while alive.
+struct CallerThread;
+
+impl CallerThread {
+    fn enter() -> CallerThread {
+        let _ = ON_CALLER_THREAD.try_with(|on| on.set(true));
+        CallerThread
+    }
+}
+
+impl Drop for CallerThread {
+    fn drop(&mut self) {
+        let _ = ON_CALLER_THREAD.try_with(|on| on.set(false));
+    }
+}
+
+fn ended_without_result() -> Error {
+    Error::with_message(
+        crate::response::error::ErrorKind::Transport,
+        "the blocking call ended without a result (its task panicked or the runtime stopped)",
+    )
+}
+
 /// Runs a call to completion on the shared runtime and waits for its
-/// result. Generated blocking clients call it; it works from any thread,
-/// `spawn_blocking` ones included (from an async task it would block that
-/// task's thread: use the async client there).
+/// result. It works from any thread, `spawn_blocking` ones included (from
+/// an async task it would block that task's thread: use the async client
+/// there).
 #[doc(hidden)]
 pub fn block_on<T, F>(future: F) -> Result<T>
 where
@@ -64,12 +157,7 @@ where
     runtime.spawn(async move {
         let _ = done.send(future.await);
     });
-    result.recv().map_err(|_| {
-        Error::with_message(
-            crate::response::error::ErrorKind::Transport,
-            "the blocking call ended without a result (its task panicked or the runtime stopped)",
-        )
-    })?
+    result.recv().map_err(|_| ended_without_result())?
 }
 
 /// Drives a future that borrows from the caller (so cannot be spawned) on

@@ -120,7 +120,7 @@ macro_rules! __api_if_mock {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::__api_if_mock as if_mock;
-    pub use crate::blocking::block_on;
+    pub use crate::blocking::{block_on, block_on_call};
     pub use crate::builder::ClientBuilder;
     pub use crate::client::{FromCore, Session};
     #[cfg(feature = "mock")]

@@ -509,7 +509,10 @@ async fn main() {
         // The blocking scenarios alone, `--runs N` times.
         let server = server::start().await.expect("a server");
         eprintln!("server: {} at {}", server.kind, server.base);
-        server::pin_to_core(1);
+        // `--unpinned`: the clients on both cores, as most machines run.
+        if !std::env::args().any(|a| a == "--unpinned") {
+            server::pin_to_core(1);
+        }
         let mut all_runs = Vec::new();
         for run in 1..=runs_arg() {
             eprintln!("run {run}");

@@ -88,6 +88,13 @@ pub fn http(server: &str, runs: usize, results: &[Measured]) -> String {
                 &|v| v >= 0.97,
                 &|v| format!("{v:.3} (target ≥ 0.97)"),
             );
+            // Both paired against reqwest's blocking client, round by round.
+            check(
+                &format!("generated blocking / ureq, {s}"),
+                paired(s, "ureq").map(|u| r / u),
+                &|v| v >= 0.95,
+                &|v| format!("{v:.3} (target ≥ 0.95)"),
+            );
         }
     }
     check(

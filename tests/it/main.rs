@@ -4,6 +4,7 @@
 mod auth;
 mod basics;
 mod blocking;
+mod blocking_threads;
 mod bodies;
 mod encoding;
 mod errors;

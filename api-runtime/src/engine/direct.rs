@@ -13,6 +13,7 @@ use http::{Method, Uri};
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
+use thread_local::ThreadLocal;
 
 use crate::engine::connect::{Connector, Proxies};
 use crate::engine::cookies::CookieJar;
@@ -51,6 +52,13 @@ pub(crate) struct DirectSettings {
 /// redirects (credentials dropped across origins) and decompression.
 pub(crate) struct Direct {
     client: HyperClient<Connector, SendBody>,
+    /// A pool per thread, for blocking calls run on their caller's thread
+    /// (`blocking.rs`): a connection is driven by the runtime that opened
+    /// it, and a thread's runtime runs only while that thread is in a
+    /// call, so connections are not shared across such threads.
+    per_thread: ThreadLocal<HyperClient<Connector, SendBody>>,
+    /// How `per_thread`'s clients are made.
+    engine: (hyper_util::client::legacy::Builder, Connector),
     headers: HeaderMap,
     cookies: Option<Arc<CookieJar>>,
     pub(super) max_redirects: usize,
@@ -79,8 +87,11 @@ impl Direct {
     /// When TLS cannot be set up (no crypto provider, a client identity
     /// whose key does not fit).
     pub(crate) fn new(settings: DirectSettings) -> crate::response::error::Result<Direct> {
+        let (builder, connector) = hyper_engine(&settings)?;
         Ok(Direct {
-            client: hyper_engine(&settings)?,
+            client: builder.build(connector.clone()),
+            per_thread: ThreadLocal::new(),
+            engine: (builder, connector),
             headers: default_headers(settings.headers),
             cookies: settings.cookies,
             max_redirects: settings.max_redirects,
@@ -90,10 +101,11 @@ impl Direct {
     }
 }
 
-/// hyper-util's pooled client over rustls, as the settings say.
+/// hyper-util's pooled client over rustls, as the settings say: how to
+/// make one, and its connector.
 fn hyper_engine(
     settings: &DirectSettings,
-) -> crate::response::error::Result<HyperClient<Connector, SendBody>> {
+) -> crate::response::error::Result<(hyper_util::client::legacy::Builder, Connector)> {
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     http.set_nodelay(true);
@@ -131,7 +143,7 @@ fn hyper_engine(
     if let Some(max) = settings.pool_max_idle_per_host {
         client.pool_max_idle_per_host(max);
     }
-    Ok(client.build(connector))
+    Ok((client, connector))
 }
 
 impl Direct {
@@ -164,7 +176,7 @@ impl Direct {
             // Built and handed over in one expression: nothing of it is
             // kept in this future while the response is awaited.
             let response =
-                match hyper_exchange(&self.client, exchange(method.clone(), uri, headers, body))
+                match hyper_exchange(self.pool(), exchange(method.clone(), uri, headers, body))
                     .await
                 {
                     Ok(response) => response,
@@ -203,6 +215,17 @@ impl Direct {
             };
             history.push((response.status(), url.clone()));
             hop = Some(self.next_hop(hop.as_ref(), next)?);
+        }
+    }
+
+    /// The pool this exchange goes through: this thread's when the call
+    /// runs on its caller's thread, else the shared one.
+    fn pool(&self) -> &HyperClient<Connector, SendBody> {
+        if crate::blocking::on_caller_thread() {
+            let (builder, connector) = &self.engine;
+            self.per_thread.get_or(|| builder.build(connector.clone()))
+        } else {
+            &self.client
         }
     }
 

@@ -34,7 +34,13 @@ impl Transport {
         }
     }
 
-    /// Which transport this is, for `Debug`.
+    /// Whether it keeps connections per thread for blocking calls run on
+    /// their caller's thread (ours does; a given reqwest client's pool is
+    /// one, its connections driven by whichever runtime opened them).
+    pub(crate) fn has_pool_per_thread(&self) -> bool {
+        matches!(self, Transport::Direct(_))
+    }
+
     /// Whether redirects are followed (a given reqwest client's policy is
     /// its own: taken as yes).
     pub(crate) fn follows_redirects(&self) -> bool {
@@ -45,6 +51,7 @@ impl Transport {
         }
     }
 
+    /// Which transport this is, for `Debug`.
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Transport::Direct(_) => "hyper-util",

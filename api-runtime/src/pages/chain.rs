@@ -78,6 +78,12 @@ pub(crate) struct Chain {
 }
 
 impl Chain {
+    /// Whether the client's transport keeps connections per thread (see
+    /// `blocking.rs`).
+    pub(crate) fn has_pool_per_thread(&self) -> bool {
+        self.core.shared.transport.has_pool_per_thread()
+    }
+
     pub(crate) fn new(endpoint: &'static Endpoint, paging: Paging, start: Start) -> Chain {
         let core = match &start {
             Ok(built) => built.core.clone(),

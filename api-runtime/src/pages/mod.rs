@@ -186,15 +186,22 @@ where
     /// [`BlockingPages`]).
     fn next_blocking(&mut self) -> Option<Result<Page<T>>> {
         // A fetch an async poll started is finished here.
-        let fetch: Fetch<T, P> = match std::mem::replace(&mut self.state, State::Done) {
-            State::Done => return None,
-            State::Fetching(fetch) => fetch,
-            State::Idle(mut walk) => Box::pin(async move {
-                let page = walk.fetch().await;
-                (walk, page)
-            }),
-        };
-        let fetched = crate::blocking::block_on(async move { Ok(fetch.await) });
+        // A page is fetched on this thread (see `blocking.rs`), unless an
+        // async poll started the fetch elsewhere.
+        let (fetch, local): (Fetch<T, P>, bool) =
+            match std::mem::replace(&mut self.state, State::Done) {
+                State::Done => return None,
+                State::Fetching(fetch) => (fetch, false),
+                State::Idle(mut walk) => {
+                    let local = walk.chain.has_pool_per_thread();
+                    let fetch = Box::pin(async move {
+                        let page = walk.fetch().await;
+                        (walk, page)
+                    });
+                    (fetch, local)
+                }
+            };
+        let fetched = crate::blocking::run(local, async move { Ok(fetch.await) });
         let (walk, page) = match fetched {
             Ok(fetched) => fetched,
             Err(e) => return Some(Err(e)),

@@ -22,9 +22,12 @@ impl Call {
         D: Decode + 'static,
         D::Output: Send + 'static,
     {
+        // A buffered result needs no runtime once returned; a streamed
+        // one is read later, maybe on another thread.
+        let local = D::BUFFERED && self.core.shared.transport.has_pool_per_thread();
         // Everything but the decoding is not generic: compiled once, in
         // this crate, not once per return type in every user crate.
-        Sending(Box::pin(async move {
+        let future = Box::pin(async move {
             let endpoint = self.endpoint;
             let mut built = self.build();
             if let Ok(built) = &mut built {
@@ -33,7 +36,8 @@ impl Call {
             perform(endpoint, built, D::BUFFERED, D::META, None)
                 .await?
                 .decode::<D>(validator)
-        }))
+        });
+        Sending { future, local }
     }
 }
 
@@ -44,13 +48,26 @@ impl Call {
 /// copies 8 bytes rather than kilobytes.
 #[doc(hidden)]
 #[must_use = "futures do nothing unless awaited"]
-pub struct Sending<T>(Pin<Box<dyn Future<Output = Result<T>> + Send>>);
+pub struct Sending<T> {
+    future: Pin<Box<dyn Future<Output = Result<T>> + Send>>,
+    /// Whether a blocking client may run it on its caller's thread.
+    local: bool,
+}
+
+impl<T> Sending<T> {
+    /// Whether a blocking client may run the call on its caller's thread:
+    /// its result is buffered and the transport keeps connections per
+    /// thread.
+    pub(crate) fn may_run_on_caller_thread(&self) -> bool {
+        self.local
+    }
+}
 
 impl<T> Future for Sending<T> {
     type Output = Result<T>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
-        self.0.as_mut().poll(cx)
+        self.future.as_mut().poll(cx)
     }
 }
 

@@ -29,7 +29,7 @@ use crate::response::validate::Validator;
 pub struct Call {
     /// A clone of the client's session (reference counts): the call owns
     /// what it needs, so its future is `'static` (blocking clients spawn it).
-    core: Session,
+    pub(crate) core: Session,
     pub(crate) endpoint: &'static Endpoint,
     url: String,
     has_query: bool,
