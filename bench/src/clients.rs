@@ -271,6 +271,64 @@ impl HandWrittenBlocking {
     }
 }
 
+/// hyper with a connection per task, no pool: the ceiling of what the
+/// connections themselves can do. Each call takes an idle connection of
+/// its own (a pop from a short list under a lock held for nanoseconds),
+/// opening one when there is none, and gives it back when the body is
+/// read: at 16 in flight, 16 connections, one per task.
+pub struct ConnPerTask {
+    idle: std::sync::Mutex<Vec<hyper::client::conn::http1::SendRequest<Full<Bytes>>>>,
+    addr: String,
+    authority: String,
+}
+
+impl ConnPerTask {
+    pub fn new(base: &str) -> ConnPerTask {
+        let authority = base.trim_start_matches("http://").trim_end_matches('/');
+        ConnPerTask {
+            idle: std::sync::Mutex::new(Vec::new()),
+            addr: authority.to_owned(),
+            authority: authority.to_owned(),
+        }
+    }
+
+    async fn connection(
+        &self,
+    ) -> std::result::Result<hyper::client::conn::http1::SendRequest<Full<Bytes>>, BoxError> {
+        let idle = self.idle.lock().map_err(|_| "poisoned")?.pop();
+        if let Some(mut sender) = idle
+            && sender.ready().await.is_ok()
+        {
+            return Ok(sender);
+        }
+        let stream = tokio::net::TcpStream::connect(&self.addr).await?;
+        stream.set_nodelay(true)?;
+        let (sender, connection) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+        tokio::spawn(connection);
+        Ok(sender)
+    }
+
+    pub async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> std::result::Result<T, BoxError> {
+        let mut sender = self.connection().await?;
+        let request = hyper::Request::get(path)
+            .header(hyper::header::HOST, &self.authority)
+            .header(hyper::header::USER_AGENT, "bench/0")
+            .header(hyper::header::ACCEPT, "application/json")
+            .body(Full::new(Bytes::new()))?;
+        let response = sender.send_request(request).await?;
+        if !response.status().is_success() {
+            return Err(format!("status {}", response.status()).into());
+        }
+        let bytes = response.into_body().collect().await?.to_bytes();
+        self.idle.lock().map_err(|_| "poisoned")?.push(sender);
+        Ok(serde_json::from_slice(&bytes)?)
+    }
+}
+
 /// ureq, what a blocking Rust user picks today: one agent (its pool), the
 /// same time limits, the body read whole and decoded with serde_json, as
 /// the others do.

@@ -18,6 +18,7 @@
 //! Results are printed and written to `target/bench/report.md` and
 //! `docs/benchmarks.svg`; `BENCHMARKS.md` records them with the machine.
 
+mod blocking;
 mod clients;
 mod compile;
 mod limits;
@@ -30,7 +31,7 @@ use std::fmt::Display;
 use std::future::Future;
 use std::sync::Arc;
 
-use run::{BlockingJob, Job, Measured};
+use run::{Job, Measured};
 
 pub(crate) fn job<F, Fut, T, E>(f: F) -> Job
 where
@@ -44,21 +45,14 @@ where
     })
 }
 
-fn blocking_job<F, T, E>(f: F) -> BlockingJob
-where
-    F: Fn() -> Result<T, E> + Send + Sync + 'static,
-    E: Display,
-{
-    Arc::new(move || f().map(|_| ()).map_err(|e| e.to_string()))
-}
-
 /// How many calls per round, for the scenarios; rounds per scenario.
 const SMALL: usize = 1_000;
 const LARGE: usize = 400;
 pub(crate) const CONCURRENT: usize = 6_400;
 const ROUNDS: usize = 25;
 
-async fn http(base: &str) -> Result<Vec<Measured>, String> {
+/// The HTTP scenarios; `only_concurrent`: just the 16-in-flight one.
+async fn http(base: &str, only_concurrent: bool) -> Result<Vec<Measured>, String> {
     let generated = Arc::new(clients::generated(base));
     let hand = Arc::new(clients::HandWritten::new(base));
     let hyper = Arc::new(clients::RawHyper::new(base));
@@ -102,11 +96,21 @@ async fn http(base: &str) -> Result<Vec<Measured>, String> {
         |h: Arc<clients::HandWritten>| async move { h.user().await },
         |y: Arc<clients::RawHyper>| async move { y.get::<clients::User>("/users/42").await }
     );
-    eprintln!("GET small, sequential…");
-    all.extend(run::compare("GET 400 B, sequential", &small, SMALL, 1, ROUNDS).await?);
+    if !only_concurrent {
+        eprintln!("GET small, sequential…");
+        all.extend(run::compare("GET 400 B, sequential", &small, SMALL, 1, ROUNDS).await?);
+    }
     eprintln!("GET small, 16 in flight…");
     let mut concurrent = small;
     let untimed = Arc::new(clients::HandWritten::without_timeouts(base));
+    let per_task = Arc::new(clients::ConnPerTask::new(base));
+    concurrent.push((
+        "hyper, a connection per task",
+        job(move || {
+            let c = per_task.clone();
+            async move { c.get::<clients::User>("/users/42").await }
+        }),
+    ));
     concurrent.push((
         "reqwest, no timeouts (diagnostic)",
         job(move || {
@@ -124,6 +128,9 @@ async fn http(base: &str) -> Result<Vec<Measured>, String> {
         )
         .await?,
     );
+    if only_concurrent {
+        return Ok(all);
+    }
     let small: Vec<_> = concurrent.into_iter().take(3).collect();
     let _ = &small;
 
@@ -212,63 +219,8 @@ async fn http(base: &str) -> Result<Vec<Measured>, String> {
     let base_owned = base.to_owned();
     // On a plain thread, as a script or a CLI calls a blocking client (in
     // a runtime's context, a blocking call hands off to a runtime).
-    all.extend(blocking_on_plain_thread(base_owned).await?);
+    all.extend(blocking::on_plain_thread(base_owned).await?);
     Ok(all)
-}
-
-/// [`blocking_scenarios`] on a new plain thread.
-async fn blocking_on_plain_thread(base: String) -> Result<Vec<Measured>, String> {
-    tokio::task::spawn_blocking(move || {
-        std::thread::spawn(move || blocking_scenarios(base))
-            .join()
-            .map_err(|_| "the blocking scenarios panicked".to_owned())
-    })
-    .await
-    .map_err(|e| e.to_string())??
-}
-
-/// The blocking clients, sequential: generated, reqwest's, ureq.
-fn blocking_scenarios(base: String) -> Result<Vec<Measured>, String> {
-    let g = Arc::new(clients::generated_blocking(&base));
-    let h = Arc::new(clients::HandWrittenBlocking::new(&base));
-    let u = Arc::new(clients::Ureq::new(&base));
-    let (g1, h1, u1, g2, h2, u2) = (g.clone(), h.clone(), u.clone(), g, h, u);
-    let small: Vec<(&str, BlockingJob)> = vec![
-        (
-            "generated blocking",
-            blocking_job(move || clients::BenchBlocking::user(&*g1)),
-        ),
-        (
-            "reqwest blocking",
-            blocking_job(move || h1.get::<clients::User>("/users/42")),
-        ),
-        (
-            "ureq",
-            blocking_job(move || u1.get::<clients::User>("/users/42")),
-        ),
-    ];
-    let large: Vec<(&str, BlockingJob)> = vec![
-        (
-            "generated blocking",
-            blocking_job(move || clients::BenchBlocking::users(&*g2)),
-        ),
-        (
-            "reqwest blocking",
-            blocking_job(move || h2.get::<Vec<clients::User>>("/users")),
-        ),
-        (
-            "ureq",
-            blocking_job(move || u2.get::<Vec<clients::User>>("/users")),
-        ),
-    ];
-    let mut out = run::compare_blocking("blocking GET 400 B, sequential", &small, SMALL, ROUNDS)?;
-    out.extend(run::compare_blocking(
-        "blocking GET 30 KB, sequential",
-        &large,
-        LARGE,
-        ROUNDS,
-    )?);
-    Ok(out)
 }
 
 /// Python requests and httpx, when Python and the packages are there.
@@ -332,14 +284,42 @@ async fn main() {
             }
         }
     }
-    if what == "profile-generated" || what == "profile-hand" || what == "profile-hyper" {
+    // `API_BENCH_CALLS=N`: how many calls a profile makes (callgrind
+    // counts instructions of a run of N calls, and of 2N).
+    let profile_calls = std::env::var("API_BENCH_CALLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(48_000);
+    if what == "profile-blocking" {
+        // `profile-blocking generated|shared|reqwest|ureq`
+        let which = std::env::args()
+            .nth(2)
+            .unwrap_or_else(|| "generated".into());
+        let server = server::start().await.expect("a server");
+        server::pin_to_core(1);
+        let base = server.base.clone();
+        let done =
+            tokio::task::spawn_blocking(move || blocking::profile(base, which, profile_calls))
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r);
+        eprintln!("{done:?}");
+        return;
+    }
+    if what.starts_with("profile-") {
         // For `perf record`: one client, 16 in flight, a fixed number of calls.
         let server = server::start().await.expect("a server");
         server::pin_to_core(1);
         let generated = Arc::new(clients::generated(&server.base));
         let hand = Arc::new(clients::HandWritten::new(&server.base));
         let hyper = Arc::new(clients::RawHyper::new(&server.base));
-        let job = if what == "profile-hyper" {
+        let per_task = Arc::new(clients::ConnPerTask::new(&server.base));
+        let job = if what == "profile-per-task" {
+            job(move || {
+                let c = per_task.clone();
+                async move { c.get::<clients::User>("/users/42").await }
+            })
+        } else if what == "profile-hyper" {
             job(move || {
                 let y = hyper.clone();
                 async move { y.get::<clients::User>("/users/42").await }
@@ -358,7 +338,7 @@ async fn main() {
         let r = run::compare(
             &what,
             &[(what.as_str(), job.clone()), (what.as_str(), job)],
-            48_000,
+            profile_calls,
             // `API_BENCH_IN_FLIGHT=1` profiles sequential calls.
             std::env::var("API_BENCH_IN_FLIGHT")
                 .ok()
@@ -516,7 +496,7 @@ async fn main() {
         let mut all_runs = Vec::new();
         for run in 1..=runs_arg() {
             eprintln!("run {run}");
-            match blocking_on_plain_thread(server.base.clone()).await {
+            match blocking::on_plain_thread(server.base.clone()).await {
                 Ok(results) => all_runs.push(results),
                 Err(e) => {
                     eprintln!("a benchmark call failed: {e}");
@@ -527,7 +507,7 @@ async fn main() {
         let results = run::across_runs(&all_runs);
         sections.push(report::http(&server.kind, all_runs.len(), &results));
     }
-    if what == "http" || what == "all" {
+    if what == "http" || what == "all" || what == "concurrent" {
         let server = match server::start().await {
             Ok(server) => server,
             Err(e) => {
@@ -544,20 +524,24 @@ async fn main() {
         let mut all_runs = Vec::new();
         for run in 1..=runs {
             eprintln!("run {run} of {runs}");
-            let mut results = match http(&server.base).await {
+            let mut results = match http(&server.base, what == "concurrent").await {
                 Ok(results) => results,
                 Err(e) => {
                     eprintln!("a benchmark call failed: {e}");
                     std::process::exit(1);
                 }
             };
-            eprintln!("Python…");
-            results.extend(python(&server.base));
+            if what != "concurrent" {
+                eprintln!("Python…");
+                results.extend(python(&server.base));
+            }
             all_runs.push(results);
         }
         let results = run::across_runs(&all_runs);
         sections.push(report::http(&server.kind, runs, &results));
-        report::svg(&results);
+        if what != "concurrent" {
+            report::svg(&results);
+        }
     }
     if what == "hello" {
         match compile::hello() {
@@ -579,7 +563,7 @@ async fn main() {
     }
     if sections.is_empty() {
         eprintln!(
-            "usage: api-client-bench [http|blocking|compile|hello|tls|limits|all|micro|profile-generated|profile-hand]"
+            "usage: api-client-bench [http|concurrent|blocking|compile|hello|tls|limits|all|micro|profile-generated|profile-hand]"
         );
         std::process::exit(2);
     }
