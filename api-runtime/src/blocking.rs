@@ -104,11 +104,10 @@ where
         };
         let future = future.take()?;
         let _flag = CallerThread::enter();
-        // A connection the server closed while this runtime did not run
-        // is found closed when a request is handed to it, and hyper-util
-        // sends that request on another (tested in
-        // tests/it/blocking_threads.rs).
-        Some(runtime.block_on(future))
+        Some(runtime.block_on(async move {
+            settle().await;
+            future.await
+        }))
     });
     match (ran, future) {
         (Ok(Some(result)), _) => result,
@@ -117,6 +116,17 @@ where
         (_, Some(future)) => block_on(future),
         (_, None) => Err(ended_without_result()),
     }
+}
+
+/// Lets this thread's runtime catch up with what happened while it did
+/// not run: the I/O driver is polled once, without waiting, and the
+/// connection tasks it wakes run, so a connection the server closed in
+/// the meantime leaves the pool before the call picks one. Without it, a
+/// request would be written to that connection and lost with it (a POST
+/// is not sent again: tests/it/blocking_threads.rs).
+async fn settle() {
+    tokio::task::yield_now().await;
+    tokio::task::yield_now().await;
 }
 
 /// Marks this thread as running a call on its own runtime while alive.

@@ -4,7 +4,7 @@
 //!
 //! The layers, from the outside in:
 //! - [`ClientBuilder`] makes a generated client around one connection pool
-//!   (hyper-util with rustls, proxies included), shared by every clone.
+//!   (ours, on hyper and rustls, proxies included), shared by every clone.
 //! - A call (`__private::Call`) is filled by generated code from the
 //!   arguments: path segments percent-encoded as they are written, query and
 //!   header arguments through a small serde serializer, the JSON body.

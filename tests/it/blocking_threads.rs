@@ -3,14 +3,13 @@
 //! inside a runtime's context and for a streamed body. Against a small
 //! server of our own that counts connections and can close idle ones.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, ThreadId};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use api_client::{ByteStream, Result, api};
+
+use crate::counting::CountingServer;
 
 #[api(base = "http://127.0.0.1")]
 pub trait Plain {
@@ -24,116 +23,11 @@ pub trait Plain {
     fn stream(&self) -> Result<ByteStream>;
 }
 
-/// An HTTP/1.1 server on 127.0.0.1 that answers every request with a
-/// small JSON body, counts the connections opened and closed, and when
-/// `drop_idle`, closes each connection after its response (without
-/// saying so, as a server whose keep-alive timeout ran out does).
-struct CountingServer {
-    base: String,
-    opened: Arc<AtomicUsize>,
-    closed: Arc<AtomicUsize>,
-    stop: Arc<AtomicBool>,
-}
-
-impl CountingServer {
-    fn start(drop_idle: bool) -> CountingServer {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let opened = Arc::new(AtomicUsize::new(0));
-        let closed = Arc::new(AtomicUsize::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (o, c, s) = (opened.clone(), closed.clone(), stop.clone());
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                if s.load(Ordering::SeqCst) {
-                    return;
-                }
-                let Ok(stream) = stream else { continue };
-                o.fetch_add(1, Ordering::SeqCst);
-                let c = c.clone();
-                thread::spawn(move || {
-                    serve(stream, drop_idle);
-                    c.fetch_add(1, Ordering::SeqCst);
-                });
-            }
-        });
-        CountingServer {
-            base,
-            opened,
-            closed,
-            stop,
-        }
-    }
-
-    fn client(&self) -> PlainClient {
-        PlainClient::builder().base_url(&self.base).build().unwrap()
-    }
-
-    fn opened(&self) -> usize {
-        self.opened.load(Ordering::SeqCst)
-    }
-
-    /// Waits (up to 10 s) until `n` connections have closed.
-    fn wait_closed(&self, n: usize) -> usize {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while self.closed.load(Ordering::SeqCst) < n && Instant::now() < deadline {
-            thread::sleep(Duration::from_millis(10));
-        }
-        self.closed.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for CountingServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(self.base.trim_start_matches("http://"));
-    }
-}
-
-/// Serves one connection until the client closes it (or 10 s of silence).
-fn serve(mut stream: TcpStream, drop_idle: bool) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        let Some(end) = find(&buffer, b"\r\n\r\n") else {
-            match stream.read(&mut chunk) {
-                Ok(0) | Err(_) => return,
-                Ok(n) if buffer.len() + n > 64 * 1024 => return,
-                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
-            }
-            continue;
-        };
-        let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
-        let length: usize = head
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length:"))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0);
-        if buffer.len() < end + 4 + length {
-            match stream.read(&mut chunk) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
-            }
-            continue;
-        }
-        buffer.drain(..end + 4 + length);
-        let body = br#"{"login":"a","id":1}"#;
-        let reply = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-            body.len()
-        );
-        if stream.write_all(reply.as_bytes()).is_err() || stream.write_all(body).is_err() {
-            return;
-        }
-        if drop_idle {
-            return;
-        }
-    }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+fn client(server: &CountingServer) -> PlainClient {
+    PlainClient::builder()
+        .base_url(&server.base)
+        .build()
+        .unwrap()
 }
 
 #[test]
@@ -170,7 +64,7 @@ fn a_plain_threads_call_runs_on_that_thread() {
 #[test]
 fn a_connection_the_server_closed_while_idle_is_not_used_again() {
     let server = CountingServer::start(true);
-    let client = server.client();
+    let client = client(&server);
     assert_eq!(client.user("a").unwrap()["id"], 1);
     // The server has closed the connection by now: a POST (which is not
     // sent again after a lost connection) must go out on a new one.
@@ -188,7 +82,7 @@ fn a_connection_the_server_closed_while_idle_is_not_used_again() {
 #[test]
 fn a_threads_connections_close_when_it_ends() {
     let server = CountingServer::start(false);
-    let client = server.client();
+    let client = client(&server);
     for _ in 0..5 {
         let client = client.clone();
         thread::spawn(move || client.user("a").map(|u| u["id"].clone()))
@@ -209,7 +103,7 @@ fn a_threads_connections_close_when_it_ends() {
 #[test]
 fn a_streamed_body_can_be_read_on_another_thread() {
     let server = CountingServer::start(false);
-    let client = server.client();
+    let client = client(&server);
     let stream = client.stream().unwrap();
     let body = thread::spawn(move || {
         let mut body = Vec::new();
@@ -226,7 +120,7 @@ fn a_streamed_body_can_be_read_on_another_thread() {
 #[test]
 fn inside_a_runtime_a_blocking_call_still_works() {
     let server = CountingServer::start(false);
-    let client = server.client();
+    let client = client(&server);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

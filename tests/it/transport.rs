@@ -159,7 +159,7 @@ fn a_session_says_which_transport_sends_its_requests() {
     let [ours, given] = both_transports("http://127.0.0.1:9");
     let debug = |c: &EchoClient| format!("{:?}", c.session());
     assert!(
-        debug(&ours).contains(r#"transport: "hyper-util""#),
+        debug(&ours).contains(r#"transport: "hyper""#),
         "{}",
         debug(&ours)
     );
@@ -170,7 +170,7 @@ fn a_session_says_which_transport_sends_its_requests() {
         .build()
         .unwrap();
     // A proxy does not change the engine (issue 13).
-    assert!(debug(&proxied).contains(r#"transport: "hyper-util""#));
+    assert!(debug(&proxied).contains(r#"transport: "hyper""#));
 }
 
 #[tokio::test]

@@ -1,4 +1,4 @@
-//! Connections for hyper-util's pool: TCP and TLS to the destination, or
+//! Connections for our pool (`pool.rs`): TCP and TLS to the destination, or
 //! through a proxy chosen per destination (hyper-util's `Matcher`, which
 //! reads `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` as reqwest
 //! does): an HTTP(S) proxy with a CONNECT tunnel for https destinations and
@@ -189,8 +189,8 @@ impl Write for Conn {
 }
 
 /// A connection to an HTTP proxy that carries plain-http requests in
-/// absolute form: hyper-util's client sends the whole URL when the
-/// connection says it is proxied.
+/// absolute form: the pool sends the whole URL when the connection says
+/// it is proxied.
 struct Forwarded<T>(T);
 
 impl<T: Connection> Connection for Forwarded<T> {

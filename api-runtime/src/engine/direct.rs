@@ -1,5 +1,5 @@
-//! Our transport: hyper-util's pooled client over rustls and the
-//! engine's connector, with default headers, cookies, redirects and
+//! Our transport: our pool of hyper connections (`pool.rs`) over rustls
+//! and the engine's connector, with default headers, cookies, redirects and
 //! decompression. Per request it does only what the request needs:
 //! reqwest parses each URL three more times, clones its header maps and
 //! its connector stack, which costs about a third of a call's CPU when the
@@ -10,9 +10,7 @@ use std::time::Duration;
 
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Method, Uri};
-use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
 use thread_local::ThreadLocal;
 
 use crate::engine::connect::{Connector, Proxies};
@@ -21,6 +19,7 @@ use crate::engine::decompress::{DirectBody, accept_encoding, decompressed};
 use crate::engine::failure::TransportError;
 use crate::engine::incoming::{Incoming, Repr};
 use crate::engine::outgoing::{Outgoing, SendBody};
+use crate::engine::pool::{Pool, PoolSettings};
 use crate::engine::redirect::{Hop, redirect};
 
 /// The settings of the direct transport.
@@ -47,18 +46,18 @@ pub(crate) struct DirectSettings {
     pub(crate) proxies: Option<Arc<Proxies>>,
 }
 
-/// Our transport: hyper-util's pooled client over rustls, with what
-/// reqwest adds that a client of ours needs: default headers, cookies,
+/// Our transport: our pool (`pool.rs`) of hyper connections over rustls,
+/// with what reqwest adds that a client of ours needs: default headers, cookies,
 /// redirects (credentials dropped across origins) and decompression.
 pub(crate) struct Direct {
-    client: HyperClient<Connector, SendBody>,
+    pool: Pool,
     /// A pool per thread, for blocking calls run on their caller's thread
     /// (`blocking.rs`): a connection is driven by the runtime that opened
     /// it, and a thread's runtime runs only while that thread is in a
     /// call, so connections are not shared across such threads.
-    per_thread: ThreadLocal<HyperClient<Connector, SendBody>>,
-    /// How `per_thread`'s clients are made.
-    engine: (hyper_util::client::legacy::Builder, Connector),
+    per_thread: ThreadLocal<Pool>,
+    /// How `per_thread`'s pools are made.
+    engine: (Connector, PoolSettings),
     headers: HeaderMap,
     cookies: Option<Arc<CookieJar>>,
     pub(super) max_redirects: usize,
@@ -87,11 +86,11 @@ impl Direct {
     /// When TLS cannot be set up (no crypto provider, a client identity
     /// whose key does not fit).
     pub(crate) fn new(settings: DirectSettings) -> crate::response::error::Result<Direct> {
-        let (builder, connector) = hyper_engine(&settings)?;
+        let (connector, pool_settings) = hyper_engine(&settings)?;
         Ok(Direct {
-            client: builder.build(connector.clone()),
+            pool: Pool::new(connector.clone(), pool_settings.clone()),
             per_thread: ThreadLocal::new(),
-            engine: (builder, connector),
+            engine: (connector, pool_settings),
             headers: default_headers(settings.headers),
             cookies: settings.cookies,
             max_redirects: settings.max_redirects,
@@ -101,11 +100,11 @@ impl Direct {
     }
 }
 
-/// hyper-util's pooled client over rustls, as the settings say: how to
-/// make one, and its connector.
+/// The connector (TCP, TLS, proxies) and the pool's settings, as the
+/// transport's settings say.
 fn hyper_engine(
     settings: &DirectSettings,
-) -> crate::response::error::Result<(hyper_util::client::legacy::Builder, Connector)> {
+) -> crate::response::error::Result<(Connector, PoolSettings)> {
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     http.set_nodelay(true);
@@ -129,21 +128,15 @@ fn hyper_engine(
         settings.proxies.clone(),
         settings.connect_timeout,
     );
-    let mut client = HyperClient::builder(TokioExecutor::new());
-    client
-        .timer(TokioTimer::new())
-        .pool_timer(TokioTimer::new())
-        .pool_idle_timeout(
-            settings
-                .pool_idle_timeout
-                .unwrap_or(Some(Duration::from_secs(90))),
-        )
-        .http2_only(settings.http2_prior_knowledge)
-        .http2_adaptive_window(settings.http2_adaptive_window);
-    if let Some(max) = settings.pool_max_idle_per_host {
-        client.pool_max_idle_per_host(max);
-    }
-    Ok((client, connector))
+    let pool = PoolSettings {
+        http2_only: settings.http2_prior_knowledge,
+        http2_adaptive_window: settings.http2_adaptive_window,
+        idle_timeout: settings
+            .pool_idle_timeout
+            .unwrap_or(Some(Duration::from_secs(90))),
+        max_idle_per_host: settings.pool_max_idle_per_host.unwrap_or(usize::MAX),
+    };
+    Ok((connector, pool))
 }
 
 impl Direct {
@@ -220,12 +213,13 @@ impl Direct {
 
     /// The pool this exchange goes through: this thread's when the call
     /// runs on its caller's thread, else the shared one.
-    fn pool(&self) -> &HyperClient<Connector, SendBody> {
+    fn pool(&self) -> &Pool {
         if crate::blocking::on_caller_thread() {
-            let (builder, connector) = &self.engine;
-            self.per_thread.get_or(|| builder.build(connector.clone()))
+            let (connector, settings) = &self.engine;
+            self.per_thread
+                .get_or(|| Pool::new(connector.clone(), settings.clone()))
         } else {
-            &self.client
+            &self.pool
         }
     }
 
@@ -331,27 +325,16 @@ impl Direct {
     }
 }
 
-/// One exchange through hyper-util, the response body decompressed as it
+/// One exchange through the pool, the response body decompressed as it
 /// is read (unless a range was asked for: part of a compressed body
-/// cannot be decompressed alone). The request goes to hyper-util at once;
-/// the future only waits for the response.
-fn hyper_exchange(
-    client: &HyperClient<Connector, SendBody>,
+/// cannot be decompressed alone).
+async fn hyper_exchange(
+    pool: &Pool,
     request: http::Request<SendBody>,
-) -> impl std::future::Future<Output = Result<http::Response<DirectBody>, TransportError>> + Send + use<>
-{
+) -> Result<http::Response<DirectBody>, TransportError> {
     let ranged = request.headers().contains_key(header::RANGE);
-    let sent = client.request(request);
-    async move {
-        let response = sent.await.map_err(|e| {
-            if e.is_connect() {
-                TransportError::Connect(e.into())
-            } else {
-                TransportError::Exchange(e.into())
-            }
-        })?;
-        Ok(decompressed(response, ranged))
-    }
+    let response = pool.send(request).await?;
+    Ok(decompressed(response, ranged))
 }
 
 /// The request hyper sends.

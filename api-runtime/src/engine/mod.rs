@@ -1,5 +1,5 @@
 //! The engine: how bytes reach a server and come back. The transport
-//! (`transport`) on hyper-util's pool, with connections (TCP, TLS,
+//! (`transport`) on our pool of hyper connections (`pool`), with connections (TCP, TLS,
 //! proxies: `connect`, `tls`), the redirect rules (`redirect`), response
 //! decompression (`decompress`) and the cookie jar (`cookies`); its
 //! failures (`failure`) are classified in one place (`classify`).
@@ -16,6 +16,7 @@ pub(crate) mod direct;
 pub(crate) mod failure;
 pub(crate) mod incoming;
 pub(crate) mod outgoing;
+pub(crate) mod pool;
 pub(crate) mod redirect;
 #[cfg(feature = "reqwest")]
 pub(crate) mod reqwest_adapter;

@@ -54,7 +54,7 @@ impl Transport {
     /// Which transport this is, for `Debug`.
     pub(crate) fn name(&self) -> &'static str {
         match self {
-            Transport::Direct(_) => "hyper-util",
+            Transport::Direct(_) => "hyper",
             #[cfg(feature = "reqwest")]
             Transport::Reqwest(_) => "reqwest (given)",
         }

@@ -1,0 +1,521 @@
+//! Our connection pool, on hyper's connection API (the connections are
+//! made by `connect.rs`). It replaces hyper-util's legacy pool, which per
+//! HTTP/1 request hashes its key with SipHash several times, allocates a
+//! checkout, and spawns a task that waits for the connection to be ready
+//! again (see BENCHMARKS.md, issue 18). Here a pool is a short list of
+//! hosts, each with its connections: a request takes a ready HTTP/1
+//! connection, is handed to it at once (hyper queues it synchronously),
+//! and the connection goes straight back into the list, busy until its
+//! response is read, so nothing waits for it to become ready. An HTTP/2
+//! connection is shared by every request to its host.
+//!
+//! What hyper-util did that a request relies on is kept: the `Host`
+//! header, origin-form request targets (absolute-form through a forward
+//! proxy), a request that a reused connection dropped before sending it
+//! sent again on a new connection, idle connections dropped after the
+//! idle time-out and beyond the per-host cap.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use http::header::{self, HeaderValue};
+use http::uri::{Authority, Scheme};
+use http::{Method, Request, Response, Uri};
+use hyper::body::Incoming;
+use hyper::client::conn::{http1, http2};
+use hyper_util::client::legacy::connect::Connection;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use tower_service::Service;
+
+use crate::engine::connect::Connector;
+use crate::engine::failure::TransportError;
+use crate::engine::outgoing::SendBody;
+
+/// How the pool's connections are made and kept.
+#[derive(Clone, Debug)]
+pub(crate) struct PoolSettings {
+    /// HTTP/2 without negotiation (prior knowledge).
+    pub(crate) http2_only: bool,
+    pub(crate) http2_adaptive_window: bool,
+    /// `None`: idle connections stay until the server closes them.
+    pub(crate) idle_timeout: Option<Duration>,
+    /// Idle HTTP/1 connections kept per host.
+    pub(crate) max_idle_per_host: usize,
+}
+
+/// A pool of connections (cheap to clone: one `Arc`).
+#[derive(Clone)]
+pub(crate) struct Pool(Arc<Inner>);
+
+struct Inner {
+    hosts: Mutex<Vec<Host>>,
+    connector: Connector,
+    settings: PoolSettings,
+}
+
+/// The connections to one origin.
+struct Host {
+    https: bool,
+    authority: Authority,
+    conns: Vec<Pooled>,
+}
+
+/// A connection in the pool.
+struct Pooled {
+    sender: Sender,
+    /// Through a forward proxy: requests go in absolute form.
+    proxied: bool,
+    /// When a request was last handed to it.
+    used: Instant,
+}
+
+enum Sender {
+    Http1(http1::SendRequest<SendBody>),
+    Http2(http2::SendRequest<SendBody>),
+}
+
+impl Sender {
+    fn is_closed(&self) -> bool {
+        match self {
+            Sender::Http1(s) => s.is_closed(),
+            Sender::Http2(s) => s.is_closed(),
+        }
+    }
+}
+
+impl Pooled {
+    /// Whether a request can be handed to it now: an HTTP/1 connection
+    /// whose last response is read, any HTTP/2 one (it multiplexes).
+    fn is_idle(&self) -> bool {
+        match &self.sender {
+            Sender::Http1(s) => s.is_ready(),
+            Sender::Http2(_) => true,
+        }
+    }
+}
+
+/// What the pool gives a request: a connection of its own (HTTP/1, put
+/// back once the request is handed over) or a shared one (HTTP/2).
+struct Checkout {
+    pooled: Pooled,
+    reused: bool,
+}
+
+impl Pool {
+    pub(crate) fn new(connector: Connector, settings: PoolSettings) -> Pool {
+        Pool(Arc::new(Inner {
+            hosts: Mutex::new(Vec::new()),
+            connector,
+            settings,
+        }))
+    }
+
+    /// Sends `request` (absolute URI) on a pooled connection or a new one;
+    /// the future waits for the response head.
+    pub(crate) async fn send(
+        &self,
+        mut request: Request<SendBody>,
+    ) -> Result<Response<Incoming>, TransportError> {
+        let (https, authority) = origin(request.uri())?;
+        // A request a reused connection dropped unsent goes once more,
+        // on a new connection.
+        let mut retried = false;
+        loop {
+            let idle = if retried {
+                None
+            } else {
+                self.take(https, &authority)
+            };
+            let checkout = match idle {
+                Some(pooled) => Checkout {
+                    pooled,
+                    reused: true,
+                },
+                None => Checkout {
+                    pooled: self.connect(https, &authority).await?,
+                    reused: false,
+                },
+            };
+            match self.exchange(https, &authority, checkout, request).await {
+                Ok(response) => return Ok(response),
+                Err(Failed::Unsent(again)) if !retried => {
+                    // Its target may be in origin form by now.
+                    request = absolute(*again, https, &authority)?;
+                    retried = true;
+                }
+                Err(Failed::Unsent(_)) => return Err(exchange_error("Canceled", None)),
+                Err(Failed::Error(e)) => return Err(e),
+            }
+        }
+    }
+
+    /// Hands `request` to the checked-out connection, gives the connection
+    /// back, and waits for the response head.
+    async fn exchange(
+        &self,
+        https: bool,
+        authority: &Authority,
+        checkout: Checkout,
+        mut request: Request<SendBody>,
+    ) -> Result<Response<Incoming>, Failed> {
+        let Checkout { pooled, reused } = checkout;
+        let Pooled {
+            sender, proxied, ..
+        } = pooled;
+        let back = |sender| Pooled {
+            sender,
+            proxied,
+            used: Instant::now(),
+        };
+        let sent = match sender {
+            Sender::Http1(mut sender) => {
+                http1_target(&mut request, proxied);
+                // Queued at once: the connection goes back busy.
+                let sent = sender.try_send_request(request);
+                self.give_back(https, authority, back(Sender::Http1(sender)));
+                sent.await
+            }
+            Sender::Http2(mut sender) => {
+                let sent = sender.try_send_request(request);
+                if !reused {
+                    self.give_back(https, authority, back(Sender::Http2(sender)));
+                }
+                sent.await
+            }
+        };
+        sent.map_err(|mut e| match e.take_message() {
+            Some(request) if reused => Failed::Unsent(Box::new(request)),
+            _ => Failed::Error(exchange_error("SendRequest", Some(e.into_error()))),
+        })
+    }
+}
+
+/// Why an exchange failed: its request never left (it comes back), or an
+/// error.
+enum Failed {
+    /// Boxed: the rare case.
+    Unsent(Box<Request<SendBody>>),
+    Error(TransportError),
+}
+
+impl Pool {
+    /// A connection ready for a request to this origin, if the pool has
+    /// one: an idle HTTP/1 one (taken out) or the shared HTTP/2 one
+    /// (cloned). Closed and expired connections are dropped on the way.
+    fn take(&self, https: bool, authority: &Authority) -> Option<Pooled> {
+        let mut hosts = self.0.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        let host = hosts
+            .iter_mut()
+            .find(|h| h.https == https && h.authority == *authority)?;
+        let now = Instant::now();
+        let timeout = self.0.settings.idle_timeout;
+        let expired = |c: &Pooled| timeout.is_some_and(|t| now.duration_since(c.used) > t);
+        // Idle beyond the cap (the one taken now aside): dropped.
+        let cap = self.0.settings.max_idle_per_host.saturating_add(1);
+        let mut idle = 0;
+        host.conns.retain(|c| {
+            if c.sender.is_closed() {
+                return false;
+            }
+            if !c.is_idle() {
+                return true;
+            }
+            idle += 1;
+            idle <= cap && !expired(c)
+        });
+        let i = host.conns.iter().position(Pooled::is_idle)?;
+        let pooled = &mut host.conns[i];
+        match &pooled.sender {
+            Sender::Http2(sender) => {
+                pooled.used = now;
+                Some(Pooled {
+                    sender: Sender::Http2(sender.clone()),
+                    proxied: pooled.proxied,
+                    used: now,
+                })
+            }
+            Sender::Http1(_) => Some(host.conns.swap_remove(i)),
+        }
+    }
+
+    /// Puts a connection (back) into the pool: an HTTP/1 one whose request
+    /// is handed over, a new HTTP/2 one (unless the host has one already).
+    fn give_back(&self, https: bool, authority: &Authority, pooled: Pooled) {
+        let settings = &self.0.settings;
+        let is_h2 = matches!(pooled.sender, Sender::Http2(_));
+        if !is_h2 && settings.max_idle_per_host == 0 {
+            // Closed once its response is read.
+            return;
+        }
+        let mut hosts = self.0.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        let i = match hosts
+            .iter()
+            .position(|h| h.https == https && h.authority == *authority)
+        {
+            Some(i) => i,
+            None => {
+                hosts.push(Host {
+                    https,
+                    authority: authority.clone(),
+                    conns: Vec::new(),
+                });
+                hosts.len() - 1
+            }
+        };
+        let host = &mut hosts[i];
+        if is_h2
+            && host
+                .conns
+                .iter()
+                .any(|c| matches!(&c.sender, Sender::Http2(s) if !s.is_closed()))
+        {
+            return;
+        }
+        if !is_h2 {
+            let idle = host.conns.iter().filter(|c| c.is_idle()).count();
+            if idle >= settings.max_idle_per_host {
+                return;
+            }
+        }
+        host.conns.push(pooled);
+    }
+
+    /// A new connection to the request's origin, HTTP/2 when negotiated
+    /// (or known), with its connection task spawned.
+    async fn connect(&self, https: bool, authority: &Authority) -> Result<Pooled, TransportError> {
+        let destination = origin_uri(https, authority)?;
+        let mut connector = self.0.connector.clone();
+        let io = connector
+            .call(destination)
+            .await
+            .map_err(|e| TransportError::Connect(Box::new(ClientError::connect(e))))?;
+        let connected = io.connected();
+        let settings = &self.0.settings;
+        let handshake_failed =
+            |e: hyper::Error| TransportError::Connect(Box::new(ClientError::connect(e.into())));
+        let sender = if settings.http2_only || connected.is_negotiated_h2() {
+            let mut builder = http2::Builder::new(TokioExecutor::new());
+            builder
+                .timer(TokioTimer::new())
+                .adaptive_window(settings.http2_adaptive_window);
+            let (sender, connection) = builder.handshake(io).await.map_err(handshake_failed)?;
+            tokio::spawn(async move {
+                let _ = connection.await;
+            });
+            Sender::Http2(sender)
+        } else {
+            let (sender, connection) = http1::Builder::new()
+                .handshake(io)
+                .await
+                .map_err(handshake_failed)?;
+            tokio::spawn(async move {
+                let _ = connection.await;
+            });
+            Sender::Http1(sender)
+        };
+        Ok(Pooled {
+            sender,
+            proxied: connected.is_proxied(),
+            used: Instant::now(),
+        })
+    }
+}
+
+/// The request target and `Host` of an HTTP/1 request, as hyper-util set
+/// them: origin form (`/path?query`), absolute form through a forward
+/// proxy, authority form for `CONNECT`.
+fn http1_target(request: &mut Request<SendBody>, proxied: bool) {
+    let uri = request.uri().clone();
+    if !request.headers().contains_key(header::HOST) {
+        if let Some(host) = host_header(&uri) {
+            request.headers_mut().insert(header::HOST, host);
+        }
+    }
+    if request.method() == Method::CONNECT {
+        if let Some(authority) = uri.authority() {
+            let mut parts = http::uri::Parts::default();
+            parts.authority = Some(authority.clone());
+            if let Ok(target) = Uri::from_parts(parts) {
+                *request.uri_mut() = target;
+            }
+        }
+    } else if !proxied {
+        *request.uri_mut() = match uri.path_and_query() {
+            Some(path) if path.as_str() != "/" => {
+                let mut parts = http::uri::Parts::default();
+                parts.path_and_query = Some(path.clone());
+                Uri::from_parts(parts).unwrap_or_default()
+            }
+            _ => Uri::default(),
+        };
+    }
+}
+
+/// `host[:port]`, the port only when it is not the scheme's default.
+fn host_header(uri: &Uri) -> Option<HeaderValue> {
+    let host = uri.host()?;
+    let default = if uri.scheme() == Some(&Scheme::HTTPS) {
+        443
+    } else {
+        80
+    };
+    match uri.port_u16() {
+        Some(port) if port != default => HeaderValue::from_str(&format!("{host}:{port}")).ok(),
+        _ => HeaderValue::from_str(host).ok(),
+    }
+}
+
+/// The origin a request goes to: whether it is https, and its authority.
+fn origin(uri: &Uri) -> Result<(bool, Authority), TransportError> {
+    let https = match uri.scheme_str() {
+        Some("https") => true,
+        Some("http") => false,
+        _ => return Err(invalid_url("the URL is not http or https")),
+    };
+    let authority = uri
+        .authority()
+        .cloned()
+        .ok_or_else(|| invalid_url("the URL has no host"))?;
+    Ok((https, authority))
+}
+
+/// `scheme://authority/`, what the connector connects to.
+fn origin_uri(https: bool, authority: &Authority) -> Result<Uri, TransportError> {
+    let mut parts = http::uri::Parts::default();
+    parts.scheme = Some(if https { Scheme::HTTPS } else { Scheme::HTTP });
+    parts.authority = Some(authority.clone());
+    parts.path_and_query = Some(http::uri::PathAndQuery::from_static("/"));
+    Uri::from_parts(parts).map_err(|e| TransportError::InvalidUrl(e.into()))
+}
+
+/// `request` with its absolute URI again (after `http1_target`).
+fn absolute(
+    mut request: Request<SendBody>,
+    https: bool,
+    authority: &Authority,
+) -> Result<Request<SendBody>, TransportError> {
+    let mut parts = http::uri::Parts::default();
+    parts.scheme = Some(if https { Scheme::HTTPS } else { Scheme::HTTP });
+    parts.authority = Some(authority.clone());
+    parts.path_and_query = Some(
+        request
+            .uri()
+            .path_and_query()
+            .cloned()
+            .unwrap_or_else(|| http::uri::PathAndQuery::from_static("/")),
+    );
+    *request.uri_mut() =
+        Uri::from_parts(parts).map_err(|e| TransportError::InvalidUrl(e.into()))?;
+    Ok(request)
+}
+
+fn invalid_url(why: &'static str) -> TransportError {
+    TransportError::InvalidUrl(why.into())
+}
+
+fn exchange_error(kind: &'static str, source: Option<hyper::Error>) -> TransportError {
+    TransportError::Exchange(Box::new(ClientError {
+        kind,
+        source: source.map(|e| Box::new(e) as _),
+    }))
+}
+
+/// A failure of the pool, shown as hyper-util showed it (`client error
+/// (Connect)`), its cause as its source.
+#[derive(Debug)]
+struct ClientError {
+    kind: &'static str,
+    source: Option<Box<dyn StdError + Send + Sync>>,
+}
+
+impl ClientError {
+    fn connect(source: Box<dyn StdError + Send + Sync>) -> ClientError {
+        ClientError {
+            kind: "Connect",
+            source: Some(source),
+        }
+    }
+}
+
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "client error ({})", self.kind)
+    }
+}
+
+impl StdError for ClientError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source.as_deref().map(|e| e as _)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(method: Method, uri: &str) -> Request<SendBody> {
+        let mut request = Request::new(SendBody::Empty);
+        *request.method_mut() = method;
+        *request.uri_mut() = uri.parse().unwrap();
+        request
+    }
+
+    #[test]
+    fn http1_targets_are_origin_form_with_a_host_unless_proxied() {
+        let mut direct = request(Method::GET, "http://example.com:8080/a/b?q=1");
+        http1_target(&mut direct, false);
+        assert_eq!(direct.uri().to_string(), "/a/b?q=1");
+        assert_eq!(direct.headers()[header::HOST], "example.com:8080");
+
+        let mut root = request(Method::GET, "https://example.com:443");
+        http1_target(&mut root, false);
+        assert_eq!(root.uri().to_string(), "/");
+        assert_eq!(root.headers()[header::HOST], "example.com");
+
+        let mut proxied = request(Method::GET, "http://example.com/x");
+        proxied
+            .headers_mut()
+            .insert(header::HOST, HeaderValue::from_static("given"));
+        http1_target(&mut proxied, true);
+        assert_eq!(proxied.uri().to_string(), "http://example.com/x");
+        assert_eq!(proxied.headers()[header::HOST], "given");
+
+        let mut connect = request(Method::CONNECT, "http://example.com:8443/");
+        http1_target(&mut connect, false);
+        assert_eq!(connect.uri().to_string(), "example.com:8443");
+    }
+
+    #[test]
+    fn only_absolute_http_urls_have_an_origin() {
+        let (https, authority) = origin(&"https://Example.com:9/x".parse().unwrap()).unwrap();
+        assert!(https);
+        assert_eq!(authority, "example.com:9");
+        for bad in ["/relative", "ftp://example.com/"] {
+            let err = origin(&bad.parse().unwrap()).unwrap_err();
+            assert!(matches!(err, TransportError::InvalidUrl(_)), "{bad}");
+        }
+        let authority: Authority = "h:1".parse().unwrap();
+        assert_eq!(
+            origin_uri(false, &authority).unwrap().to_string(),
+            "http://h:1/"
+        );
+        let mut sent = request(Method::GET, "https://h:1/p?q");
+        http1_target(&mut sent, false);
+        let again = absolute(sent, true, &authority).unwrap();
+        assert_eq!(again.uri().to_string(), "https://h:1/p?q");
+    }
+
+    #[test]
+    fn failures_read_as_hyper_util_showed_them_with_their_cause() {
+        let io = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let error = ClientError::connect(Box::new(io));
+        assert_eq!(error.to_string(), "client error (Connect)");
+        let cause = error.source().unwrap().downcast_ref::<std::io::Error>();
+        assert_eq!(
+            cause.map(std::io::Error::kind),
+            Some(std::io::ErrorKind::ConnectionRefused)
+        );
+    }
+}

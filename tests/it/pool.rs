@@ -1,0 +1,114 @@
+//! The transport's connection pool: connections reused, given back while
+//! busy, capped, expired, replaced when the server closed them, and never
+//! reused with a body left unread. Against a server that counts them.
+
+use std::time::Duration;
+
+use api_client::{ByteStream, Result, api};
+use futures_util::StreamExt;
+
+use crate::counting::CountingServer;
+
+#[api(base = "http://127.0.0.1")]
+pub trait Pooled {
+    #[get("/users/<login>")]
+    async fn user(&self, login: &str) -> Result<serde_json::Value>;
+
+    #[post("/users")]
+    async fn create(&self, #[body] user: &serde_json::Value) -> Result<serde_json::Value>;
+
+    #[get("/big")]
+    async fn big(&self) -> Result<ByteStream>;
+}
+
+fn client(server: &CountingServer) -> PooledClient {
+    PooledClient::builder()
+        .base_url(&server.base)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn sequential_calls_share_one_connection() {
+    let server = CountingServer::start(false);
+    let client = client(&server);
+    for _ in 0..5 {
+        assert_eq!(client.user("a").await.unwrap()["id"], 1);
+    }
+    assert_eq!(server.opened(), 1);
+}
+
+#[tokio::test]
+async fn calls_in_flight_each_take_a_connection_and_give_it_back() {
+    let server = CountingServer::start(false);
+    let client = client(&server);
+    let round = || futures_util::future::join_all((0..8).map(|_| client.user("a")));
+    for result in round().await {
+        assert_eq!(result.unwrap()["id"], 1);
+    }
+    let first = server.opened();
+    assert!((1..=8).contains(&first), "{first} connections for 8 calls");
+    // Their connections are idle again: the next round opens none.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    for result in round().await {
+        assert_eq!(result.unwrap()["id"], 1);
+    }
+    assert_eq!(server.opened(), first);
+}
+
+#[tokio::test]
+async fn no_idle_connection_is_kept_when_the_cap_is_zero() {
+    let server = CountingServer::start(false);
+    let client = PooledClient::builder()
+        .base_url(&server.base)
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        assert_eq!(client.user("a").await.unwrap()["id"], 1);
+    }
+    assert_eq!(server.opened(), 3);
+    assert_eq!(server.wait_closed(3), 3);
+}
+
+#[tokio::test]
+async fn an_idle_connection_past_the_time_out_is_closed_not_reused() {
+    let server = CountingServer::start(false);
+    let client = PooledClient::builder()
+        .base_url(&server.base)
+        .pool_idle_timeout(Some(Duration::from_millis(100)))
+        .build()
+        .unwrap();
+    assert_eq!(client.user("a").await.unwrap()["id"], 1);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(client.user("a").await.unwrap()["id"], 1);
+    assert_eq!(server.opened(), 2);
+    assert_eq!(server.wait_closed(1), 1);
+}
+
+#[tokio::test]
+async fn a_connection_the_server_closed_while_idle_is_replaced() {
+    let server = CountingServer::start(true);
+    let client = client(&server);
+    assert_eq!(client.user("a").await.unwrap()["id"], 1);
+    server.wait_closed(1);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // A POST is not sent again after a lost connection: it must go out on
+    // a new one.
+    let created = client.create(&serde_json::json!({"login": "b"})).await;
+    assert_eq!(created.unwrap()["id"], 1);
+    assert_eq!(server.opened(), 2);
+}
+
+#[tokio::test]
+async fn a_body_left_unread_does_not_spoil_the_next_call() {
+    let server = CountingServer::start(false);
+    let client = client(&server);
+    let mut stream = client.big().await.unwrap();
+    assert!(!stream.next().await.unwrap().unwrap().is_empty());
+    drop(stream);
+    assert_eq!(client.user("a").await.unwrap()["id"], 1);
+    assert_eq!(client.user("a").await.unwrap()["id"], 1);
+    // The half-read connection is not reused; the next one is.
+    assert_eq!(server.opened(), 2);
+}
