@@ -112,3 +112,51 @@ async fn a_body_left_unread_does_not_spoil_the_next_call() {
     // The half-read connection is not reused; the next one is.
     assert_eq!(server.opened(), 2);
 }
+
+/// An HTTP/1 and HTTP/2 (h2c) server on 127.0.0.1 that answers every
+/// request with the small user and counts the connections it accepted.
+async fn h2c_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counted = accepted.clone();
+    tokio::spawn(async move {
+        // Ends with the test's runtime.
+        while let Ok((tcp, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(|_request| async {
+                    let body = http_body_util::Full::new(bytes::Bytes::from_static(
+                        br#"{"login":"a","id":1}"#,
+                    ));
+                    Ok::<_, std::convert::Infallible>(hyper::Response::new(body))
+                });
+                let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                let _ = builder.serve_connection(TokioIo::new(tcp), service).await;
+            });
+        }
+    });
+    (base, accepted)
+}
+
+#[tokio::test]
+async fn http2_requests_in_flight_share_one_connection() {
+    let (base, accepted) = h2c_server().await;
+    let client = PooledClient::builder()
+        .base_url(&base)
+        .http2_prior_knowledge()
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        let calls = futures_util::future::join_all((0..8).map(|_| client.user("a"))).await;
+        for result in calls {
+            assert_eq!(result.unwrap()["id"], 1);
+        }
+    }
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+}

@@ -60,6 +60,12 @@ struct Host {
     https: bool,
     authority: Authority,
     conns: Vec<Pooled>,
+    /// Whether it speaks HTTP/2 (known from a connection, or prior
+    /// knowledge): then new connections are made one at a time, and
+    /// requests waiting for one share it.
+    h2: bool,
+    /// Held while an HTTP/2 connection is being made.
+    connecting: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// A connection in the pool.
@@ -123,21 +129,7 @@ impl Pool {
         // on a new connection.
         let mut retried = false;
         loop {
-            let idle = if retried {
-                None
-            } else {
-                self.take(https, &authority)
-            };
-            let checkout = match idle {
-                Some(pooled) => Checkout {
-                    pooled,
-                    reused: true,
-                },
-                None => Checkout {
-                    pooled: self.connect(https, &authority).await?,
-                    reused: false,
-                },
-            };
+            let checkout = self.checkout(https, &authority, retried).await?;
             match self.exchange(https, &authority, checkout, request).await {
                 Ok(response) => return Ok(response),
                 Err(Failed::Unsent(again)) if !retried => {
@@ -177,13 +169,7 @@ impl Pool {
                 self.give_back(https, authority, back(Sender::Http1(sender)));
                 sent.await
             }
-            Sender::Http2(mut sender) => {
-                let sent = sender.try_send_request(request);
-                if !reused {
-                    self.give_back(https, authority, back(Sender::Http2(sender)));
-                }
-                sent.await
-            }
+            Sender::Http2(mut sender) => sender.try_send_request(request).await,
         };
         sent.map_err(|mut e| match e.take_message() {
             Some(request) if reused => Failed::Unsent(Box::new(request)),
@@ -250,21 +236,8 @@ impl Pool {
             return;
         }
         let mut hosts = self.0.hosts.lock().unwrap_or_else(|e| e.into_inner());
-        let i = match hosts
-            .iter()
-            .position(|h| h.https == https && h.authority == *authority)
-        {
-            Some(i) => i,
-            None => {
-                hosts.push(Host {
-                    https,
-                    authority: authority.clone(),
-                    conns: Vec::new(),
-                });
-                hosts.len() - 1
-            }
-        };
-        let host = &mut hosts[i];
+        let host = host_of(&mut hosts, https, authority);
+        host.h2 |= is_h2;
         if is_h2
             && host
                 .conns
@@ -280,6 +253,58 @@ impl Pool {
             }
         }
         host.conns.push(pooled);
+    }
+
+    /// A connection for a request: an idle one (unless `fresh`), else a
+    /// new one, made one at a time for an HTTP/2 host (a request that
+    /// waited for the one being made shares it). A new HTTP/2 connection
+    /// joins the pool at once.
+    async fn checkout(
+        &self,
+        https: bool,
+        authority: &Authority,
+        fresh: bool,
+    ) -> Result<Checkout, TransportError> {
+        let idle = || (!fresh).then(|| self.take(https, authority)).flatten();
+        if let Some(pooled) = idle() {
+            return Ok(Checkout {
+                pooled,
+                reused: true,
+            });
+        }
+        let gate = self.h2_gate(https, authority);
+        let _turn = match &gate {
+            Some(gate) => Some(gate.lock().await),
+            None => None,
+        };
+        if let Some(pooled) = gate.as_ref().and_then(|_| idle()) {
+            return Ok(Checkout {
+                pooled,
+                reused: true,
+            });
+        }
+        let pooled = self.connect(https, authority).await?;
+        if let Sender::Http2(sender) = &pooled.sender {
+            let shared = Pooled {
+                sender: Sender::Http2(sender.clone()),
+                proxied: pooled.proxied,
+                used: pooled.used,
+            };
+            self.give_back(https, authority, shared);
+        }
+        Ok(Checkout {
+            pooled,
+            reused: false,
+        })
+    }
+
+    /// The lock new connections to this origin are made under, when it
+    /// speaks HTTP/2.
+    fn h2_gate(&self, https: bool, authority: &Authority) -> Option<Arc<tokio::sync::Mutex<()>>> {
+        let mut hosts = self.0.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        let http2_only = self.0.settings.http2_only;
+        let host = host_of(&mut hosts, https, authority);
+        (host.h2 || http2_only).then(|| host.connecting.clone())
     }
 
     /// A new connection to the request's origin, HTTP/2 when negotiated
@@ -321,6 +346,27 @@ impl Pool {
             used: Instant::now(),
         })
     }
+}
+
+/// The pool's entry for an origin, added if it has none.
+fn host_of<'a>(hosts: &'a mut Vec<Host>, https: bool, authority: &Authority) -> &'a mut Host {
+    let i = match hosts
+        .iter()
+        .position(|h| h.https == https && h.authority == *authority)
+    {
+        Some(i) => i,
+        None => {
+            hosts.push(Host {
+                https,
+                authority: authority.clone(),
+                conns: Vec::new(),
+                h2: false,
+                connecting: Arc::default(),
+            });
+            hosts.len() - 1
+        }
+    };
+    &mut hosts[i]
 }
 
 /// The request target and `Host` of an HTTP/1 request, as hyper-util set
