@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use api_client::{ByteStream, Result, api};
+use api_client::{ByteStream, ClientBuilder, Result, api};
 use futures_util::StreamExt;
 
 use crate::counting::CountingServer;
@@ -22,8 +22,15 @@ pub trait Pooled {
 }
 
 fn client(server: &CountingServer) -> PooledClient {
-    PooledClient::builder()
-        .base_url(&server.base)
+    client_with(server, |b| b)
+}
+
+/// A client of `server`, with more settings.
+fn client_with(
+    server: &CountingServer,
+    settings: impl FnOnce(ClientBuilder<PooledClient>) -> ClientBuilder<PooledClient>,
+) -> PooledClient {
+    settings(PooledClient::builder().base_url(&server.base))
         .build()
         .unwrap()
 }
@@ -59,11 +66,7 @@ async fn calls_in_flight_each_take_a_connection_and_give_it_back() {
 #[tokio::test]
 async fn no_idle_connection_is_kept_when_the_cap_is_zero() {
     let server = CountingServer::start(false);
-    let client = PooledClient::builder()
-        .base_url(&server.base)
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
+    let client = client_with(&server, |b| b.pool_max_idle_per_host(0));
     for _ in 0..3 {
         assert_eq!(client.user("a").await.unwrap()["id"], 1);
     }
@@ -72,13 +75,28 @@ async fn no_idle_connection_is_kept_when_the_cap_is_zero() {
 }
 
 #[tokio::test]
+async fn idle_connections_beyond_the_cap_are_closed() {
+    let server = CountingServer::start(false);
+    let client = client_with(&server, |b| b.pool_max_idle_per_host(1));
+    let calls = futures_util::future::join_all((0..4).map(|_| client.user("a"))).await;
+    for result in calls {
+        assert_eq!(result.unwrap()["id"], 1);
+    }
+    let opened = server.opened();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // The next call keeps one idle connection and takes another.
+    assert_eq!(client.user("a").await.unwrap()["id"], 1);
+    let beyond = opened.saturating_sub(2);
+    assert_eq!(server.wait_closed(beyond), beyond);
+    assert_eq!(server.opened(), opened);
+}
+
+#[tokio::test]
 async fn an_idle_connection_past_the_time_out_is_closed_not_reused() {
     let server = CountingServer::start(false);
-    let client = PooledClient::builder()
-        .base_url(&server.base)
-        .pool_idle_timeout(Some(Duration::from_millis(100)))
-        .build()
-        .unwrap();
+    let client = client_with(&server, |b| {
+        b.pool_idle_timeout(Some(Duration::from_millis(100)))
+    });
     assert_eq!(client.user("a").await.unwrap()["id"], 1);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(client.user("a").await.unwrap()["id"], 1);

@@ -92,6 +92,19 @@ impl Sender {
 }
 
 impl Pooled {
+    /// Another handle on a shared (HTTP/2) connection, marked used now.
+    fn share(&mut self) -> Option<Pooled> {
+        let Sender::Http2(sender) = &self.sender else {
+            return None;
+        };
+        self.used = Instant::now();
+        Some(Pooled {
+            sender: Sender::Http2(sender.clone()),
+            proxied: self.proxied,
+            used: self.used,
+        })
+    }
+
     /// Whether a request can be handed to it now: an HTTP/1 connection
     /// whose last response is read, any HTTP/2 one (it multiplexes).
     fn is_idle(&self) -> bool {
@@ -212,18 +225,9 @@ impl Pool {
             idle <= cap && !expired(c)
         });
         let i = host.conns.iter().position(Pooled::is_idle)?;
-        let pooled = &mut host.conns[i];
-        match &pooled.sender {
-            Sender::Http2(sender) => {
-                pooled.used = now;
-                Some(Pooled {
-                    sender: Sender::Http2(sender.clone()),
-                    proxied: pooled.proxied,
-                    used: now,
-                })
-            }
-            Sender::Http1(_) => Some(host.conns.swap_remove(i)),
-        }
+        host.conns[i]
+            .share()
+            .or_else(|| Some(host.conns.swap_remove(i)))
     }
 
     /// Puts a connection (back) into the pool: an HTTP/1 one whose request
@@ -238,6 +242,7 @@ impl Pool {
         let mut hosts = self.0.hosts.lock().unwrap_or_else(|e| e.into_inner());
         let host = host_of(&mut hosts, https, authority);
         host.h2 |= is_h2;
+        // Idle HTTP/1 connections beyond the cap are dropped by `take`.
         if is_h2
             && host
                 .conns
@@ -245,12 +250,6 @@ impl Pool {
                 .any(|c| matches!(&c.sender, Sender::Http2(s) if !s.is_closed()))
         {
             return;
-        }
-        if !is_h2 {
-            let idle = host.conns.iter().filter(|c| c.is_idle()).count();
-            if idle >= settings.max_idle_per_host {
-                return;
-            }
         }
         host.conns.push(pooled);
     }
@@ -283,13 +282,8 @@ impl Pool {
                 reused: true,
             });
         }
-        let pooled = self.connect(https, authority).await?;
-        if let Sender::Http2(sender) = &pooled.sender {
-            let shared = Pooled {
-                sender: Sender::Http2(sender.clone()),
-                proxied: pooled.proxied,
-                used: pooled.used,
-            };
+        let mut pooled = self.connect(https, authority).await?;
+        if let Some(shared) = pooled.share() {
             self.give_back(https, authority, shared);
         }
         Ok(Checkout {
@@ -429,11 +423,7 @@ fn origin(uri: &Uri) -> Result<(bool, Authority), TransportError> {
 
 /// `scheme://authority/`, what the connector connects to.
 fn origin_uri(https: bool, authority: &Authority) -> Result<Uri, TransportError> {
-    let mut parts = http::uri::Parts::default();
-    parts.scheme = Some(if https { Scheme::HTTPS } else { Scheme::HTTP });
-    parts.authority = Some(authority.clone());
-    parts.path_and_query = Some(http::uri::PathAndQuery::from_static("/"));
-    Uri::from_parts(parts).map_err(|e| TransportError::InvalidUrl(e.into()))
+    absolute_uri(https, authority, http::uri::PathAndQuery::from_static("/"))
 }
 
 /// `request` with its absolute URI again (after `http1_target`).
@@ -442,19 +432,25 @@ fn absolute(
     https: bool,
     authority: &Authority,
 ) -> Result<Request<SendBody>, TransportError> {
+    let path = request
+        .uri()
+        .path_and_query()
+        .cloned()
+        .unwrap_or_else(|| http::uri::PathAndQuery::from_static("/"));
+    *request.uri_mut() = absolute_uri(https, authority, path)?;
+    Ok(request)
+}
+
+fn absolute_uri(
+    https: bool,
+    authority: &Authority,
+    path: http::uri::PathAndQuery,
+) -> Result<Uri, TransportError> {
     let mut parts = http::uri::Parts::default();
     parts.scheme = Some(if https { Scheme::HTTPS } else { Scheme::HTTP });
     parts.authority = Some(authority.clone());
-    parts.path_and_query = Some(
-        request
-            .uri()
-            .path_and_query()
-            .cloned()
-            .unwrap_or_else(|| http::uri::PathAndQuery::from_static("/")),
-    );
-    *request.uri_mut() =
-        Uri::from_parts(parts).map_err(|e| TransportError::InvalidUrl(e.into()))?;
-    Ok(request)
+    parts.path_and_query = Some(path);
+    Uri::from_parts(parts).map_err(|e| TransportError::InvalidUrl(e.into()))
 }
 
 fn invalid_url(why: &'static str) -> TransportError {
@@ -510,27 +506,51 @@ mod tests {
 
     #[test]
     fn http1_targets_are_origin_form_with_a_host_unless_proxied() {
-        let mut direct = request(Method::GET, "http://example.com:8080/a/b?q=1");
-        http1_target(&mut direct, false);
-        assert_eq!(direct.uri().to_string(), "/a/b?q=1");
-        assert_eq!(direct.headers()[header::HOST], "example.com:8080");
-
-        let mut root = request(Method::GET, "https://example.com:443");
-        http1_target(&mut root, false);
-        assert_eq!(root.uri().to_string(), "/");
-        assert_eq!(root.headers()[header::HOST], "example.com");
-
-        let mut proxied = request(Method::GET, "http://example.com/x");
-        proxied
-            .headers_mut()
-            .insert(header::HOST, HeaderValue::from_static("given"));
-        http1_target(&mut proxied, true);
-        assert_eq!(proxied.uri().to_string(), "http://example.com/x");
-        assert_eq!(proxied.headers()[header::HOST], "given");
-
-        let mut connect = request(Method::CONNECT, "http://example.com:8443/");
-        http1_target(&mut connect, false);
-        assert_eq!(connect.uri().to_string(), "example.com:8443");
+        // (method, URI, proxied, Host given, target sent, Host sent)
+        let cases = [
+            (
+                Method::GET,
+                "http://example.com:8080/a/b?q=1",
+                false,
+                None,
+                "/a/b?q=1",
+                "example.com:8080",
+            ),
+            (
+                Method::GET,
+                "https://example.com:443",
+                false,
+                None,
+                "/",
+                "example.com",
+            ),
+            (
+                Method::GET,
+                "http://example.com/x",
+                true,
+                Some("given"),
+                "http://example.com/x",
+                "given",
+            ),
+            (
+                Method::CONNECT,
+                "http://example.com:8443/",
+                false,
+                None,
+                "example.com:8443",
+                "example.com:8443",
+            ),
+        ];
+        for (method, uri, proxied, given, target, host) in cases {
+            let mut sent = request(method, uri);
+            if let Some(given) = given {
+                sent.headers_mut()
+                    .insert(header::HOST, HeaderValue::from_static(given));
+            }
+            http1_target(&mut sent, proxied);
+            assert_eq!(sent.uri().to_string(), target, "{uri}");
+            assert_eq!(sent.headers()[header::HOST], host, "{uri}");
+        }
     }
 
     #[test]
