@@ -1,0 +1,359 @@
+//! The pipeline: document → models and methods → one formatted module.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use quote::quote;
+
+use crate::doc::{Document, Node, parse};
+use crate::emit_api::{ApiTrait, prelude};
+use crate::emit_models::TypePrinter;
+use crate::model::{Ext, Kind, Method, Model};
+use crate::names::{Scope, pascal};
+use crate::ops::{OpLowering, VERBS};
+use crate::schema::Schemas;
+use crate::{Error, Generated, Options, Warning};
+
+/// Generates the module for a document (JSON or YAML text).
+///
+/// # Errors
+/// The text is not JSON/YAML, or not an OpenAPI 3.0/3.1 document.
+pub fn generate(text: &str, options: &Options) -> Result<Generated, Error> {
+    let doc = Document::new(parse(text)?)?;
+    let default_name = options
+        .trait_name
+        .clone()
+        .unwrap_or_else(|| title_name(&doc));
+    let mut schemas = Schemas::new(&doc, options);
+    schemas.reserve_type(&default_name);
+    schemas.lower_components();
+    let mut groups: BTreeMap<String, (Scope, Vec<Method>)> = BTreeMap::new();
+    for (path, item) in doc.root().get("paths").entries() {
+        let item = match doc.resolve(item) {
+            Ok(item) => item,
+            Err(e) => {
+                schemas
+                    .warnings
+                    .push((path.clone(), format!("{e}; path left out")));
+                continue;
+            }
+        };
+        for (verb, op) in item.entries() {
+            if verb == "trace" {
+                schemas.warnings.push((
+                    format!("trace {path}"),
+                    "TRACE has no method attribute: left out".into(),
+                ));
+            }
+            if !VERBS.contains(&verb.as_str()) || !selected(options, path, op) {
+                continue;
+            }
+            let group = if options.per_tag {
+                op.get("tags")
+                    .items()
+                    .first()
+                    .and_then(Node::as_str)
+                    .map_or_else(|| default_name.clone(), pascal)
+            } else {
+                default_name.clone()
+            };
+            let (names, methods) = groups.entry(group).or_default();
+            let mut lowering = OpLowering {
+                doc: &doc,
+                schemas: &mut schemas,
+            };
+            if let Some(method) = lowering.method(path, verb, item, op, names) {
+                methods.push(method);
+            }
+        }
+    }
+    let tagged = std::mem::take(&mut schemas.tagged);
+    let mut models = std::mem::take(&mut schemas.models);
+    let mut warnings: Vec<Warning> = schemas
+        .warnings
+        .drain(..)
+        .map(|(at, message)| Warning { at, message })
+        .collect();
+    let base = base_url(&doc, &mut warnings);
+    untag_fields(&mut models, &tagged);
+    box_cycles(&mut models);
+    let traits: Vec<ApiTrait> = groups
+        .into_iter()
+        .map(|(name, (_, methods))| api_trait(&doc, name, base.clone(), methods))
+        .collect();
+    if traits.is_empty() {
+        warnings.push(Warning {
+            at: "paths".into(),
+            message: "no operation selected: the module has models only".into(),
+        });
+    }
+    warnings.sort();
+    warnings.dedup();
+    let code = print(&doc, &traits, &models, options)?;
+    Ok(Generated {
+        dependencies: dependencies(&code, options),
+        code,
+        warnings,
+    })
+}
+
+fn selected(options: &Options, path: &str, op: &Node) -> bool {
+    let tags = op.get("tags").items();
+    let tag_ok = options.tags.is_empty()
+        || tags
+            .iter()
+            .filter_map(Node::as_str)
+            .any(|t| options.tags.iter().any(|w| w == t));
+    let path_ok =
+        options.paths.is_empty() || options.paths.iter().any(|p| path.starts_with(p.as_str()));
+    let id = op.get("operationId").as_str();
+    let op_ok = options.operations.is_empty()
+        || id.is_some_and(|id| options.operations.iter().any(|w| w == id));
+    tag_ok && path_ok && op_ok
+}
+
+fn title_name(doc: &Document) -> String {
+    let title = doc.root().get("info").get("title").as_str().unwrap_or("");
+    let name = pascal(title.trim_end_matches(" API").trim_end_matches(" Api"));
+    if name == "Value" {
+        "Api".to_owned()
+    } else {
+        name
+    }
+}
+
+/// The first server's URL with its variables' defaults, when absolute.
+fn base_url(doc: &Document, warnings: &mut Vec<Warning>) -> Option<String> {
+    let server = doc.root().get("servers").items().first()?;
+    let mut url = server.get("url").as_str()?.to_owned();
+    for (name, variable) in server.get("variables").entries() {
+        if let Some(default) = variable.get("default").as_str() {
+            url = url.replace(&format!("{{{name}}}"), default);
+        }
+    }
+    let url = url.trim_end_matches('/').to_owned();
+    if (url.starts_with("https://") || url.starts_with("http://")) && !url.contains(['{', '?']) {
+        return Some(url);
+    }
+    warnings.push(Warning { at: "servers".into(), message: format!("the server URL `{url}` is not absolute: give the builder `.base_url(…)` (the scheme and host, then `{url}`)") });
+    None
+}
+
+fn api_trait(doc: &Document, name: String, base: Option<String>, methods: Vec<Method>) -> ApiTrait {
+    let first = methods.first().and_then(|m| m.error.clone());
+    let error = first.filter(|e| methods.iter().all(|m| m.error.as_ref() == Some(e)));
+    ApiTrait {
+        doc: trait_doc(doc),
+        name,
+        base,
+        error,
+        methods,
+    }
+}
+
+fn trait_doc(doc: &Document) -> String {
+    let info = doc.root().get("info");
+    let mut parts = vec![format!(
+        "{} (version {})",
+        info.get("title").as_str().unwrap_or("API"),
+        info.get("version").as_str().unwrap_or("?")
+    )];
+    if let Some(description) = info.get("description").as_str() {
+        parts.push(description.trim().to_owned());
+    }
+    let auth = auth_lines(doc);
+    if !auth.is_empty() {
+        parts.push(format!(
+            "Authentication (the document's security schemes), on the builder:\n{}",
+            auth.join("\n")
+        ));
+    }
+    parts.push("Generated by api-client-gen.".to_owned());
+    parts.join("\n\n")
+}
+
+/// One line per security scheme: the builder call that sends it.
+fn auth_lines(doc: &Document) -> Vec<String> {
+    let schemes = doc
+        .root()
+        .get("components")
+        .get("securitySchemes")
+        .entries();
+    schemes
+        .iter()
+        .map(|(name, scheme)| {
+            let scheme = doc.resolve(scheme).unwrap_or(scheme);
+            let how = match (scheme.get("type").as_str(), scheme.get("scheme").as_str().map(str::to_ascii_lowercase).as_deref(), scheme.get("in").as_str()) {
+                (Some("http"), Some("bearer"), _) => "`.bearer_auth(token)`".to_owned(),
+                (Some("http"), Some("basic"), _) => "`.basic_auth(user, password)`".to_owned(),
+                (Some("http"), Some("digest"), _) => "`.digest_auth(user, password)`".to_owned(),
+                (Some("apiKey"), _, Some("header")) => format!("`.api_key_header({:?}, key)`", scheme.get("name").as_str().unwrap_or("")),
+                (Some("apiKey"), _, Some("query")) => format!("`.api_key_query({:?}, key)`", scheme.get("name").as_str().unwrap_or("")),
+                (Some("oauth2"), _, _) if !scheme.get("flows").get("clientCredentials").is_null() => {
+                    let url = scheme.get("flows").get("clientCredentials").get("tokenUrl").as_str().unwrap_or("");
+                    format!("`.auth_provider(ClientCredentials::new({url:?}, id, secret))`, or `.bearer_auth(token)`")
+                }
+                (Some("oauth2" | "openIdConnect"), _, _) => "`.bearer_auth(token)` with a token you obtained".to_owned(),
+                _ => "not supported by the builder: add the credential with `.header(…)`".to_owned(),
+            };
+            format!("- `{name}`: {how}")
+        })
+        .collect()
+}
+
+/// A struct that is a variant of a tagged union loses the tag to serde;
+/// its discriminator field becomes optional so it decodes both alone and
+/// as a variant.
+fn untag_fields(models: &mut [Model], tagged: &[(String, String)]) {
+    for (model, property) in tagged {
+        let Some(Model {
+            kind: Kind::Struct { fields, .. },
+            ..
+        }) = models.iter_mut().find(|m| &m.name == model)
+        else {
+            continue;
+        };
+        for field in fields
+            .iter_mut()
+            .filter(|f| &f.wire == property && !f.optional)
+        {
+            field.optional = true;
+            field.ty = field.ty.clone().optional();
+            let note = format!(
+                "Empty when this value is decoded as a variant of a union tagged by `{property}`."
+            );
+            field.doc = Some(
+                field
+                    .doc
+                    .take()
+                    .map_or(note.clone(), |d| format!("{d}\n\n{note}")),
+            );
+        }
+    }
+}
+
+/// Boxes the fields through which a struct contains itself (directly or
+/// through other structs, not behind a `Vec` or a map).
+fn box_cycles(models: &mut [Model]) {
+    let edges: HashMap<String, Vec<String>> = models
+        .iter()
+        .map(|m| (m.name.clone(), direct_names(&m.kind)))
+        .collect();
+    for model in models.iter_mut() {
+        let name = model.name.clone();
+        if let Kind::Struct { fields, .. } = &mut model.kind {
+            for field in fields.iter_mut() {
+                if let Some(target) = field.ty.direct_name()
+                    && reaches(&edges, target, &name)
+                {
+                    field.boxed = true;
+                }
+            }
+        }
+    }
+}
+
+fn direct_names(kind: &Kind) -> Vec<String> {
+    match kind {
+        Kind::Struct { fields, .. } => fields
+            .iter()
+            .filter(|f| !f.boxed)
+            .filter_map(|f| f.ty.direct_name())
+            .map(str::to_owned)
+            .collect(),
+        Kind::Union { variants, .. } => variants
+            .iter()
+            .filter_map(|v| v.ty.direct_name())
+            .map(str::to_owned)
+            .collect(),
+        Kind::Alias(ty) => ty.direct_name().map(str::to_owned).into_iter().collect(),
+        Kind::Enum(_) => Vec::new(),
+    }
+}
+
+fn reaches(edges: &HashMap<String, Vec<String>>, from: &str, to: &str) -> bool {
+    let mut seen = HashSet::new();
+    let mut stack = vec![from];
+    while let Some(node) = stack.pop() {
+        if node == to {
+            return true;
+        }
+        if seen.insert(node) {
+            stack.extend(edges.get(node).into_iter().flatten().map(String::as_str));
+        }
+    }
+    false
+}
+
+fn print(
+    doc: &Document,
+    traits: &[ApiTrait],
+    models: &[Model],
+    options: &Options,
+) -> Result<String, Error> {
+    let printer = TypePrinter::new(models, !options.no_validate);
+    let prelude = prelude();
+    let traits = traits.iter().map(|t| printer.api_trait(t));
+    let models = models.iter().map(|m| printer.model(m));
+    let tokens = quote! { #prelude #(#traits)* #(#models)* };
+    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::new(format!("internal error: the generated module does not parse ({e}); please report it with the document")))?;
+    let info = doc.root().get("info");
+    let header = format!(
+        "// Generated by api-client-gen from {} (version {}).\n// Edit freely, or regenerate; the generator keeps no state.\n\n",
+        info.get("title")
+            .as_str()
+            .unwrap_or("an OpenAPI document")
+            .replace('\n', " "),
+        info.get("version")
+            .as_str()
+            .unwrap_or("?")
+            .replace('\n', " "),
+    );
+    Ok(header + &space_items(&prettyplease::unparse(&file)))
+}
+
+/// A blank line between top-level items, as a person writes them.
+fn space_items(code: &str) -> String {
+    let mut out = String::with_capacity(code.len() + code.len() / 20);
+    let mut previous = "";
+    for line in code.lines() {
+        let starts_item = !line.starts_with([' ', '}', ')']) && !line.is_empty();
+        let ended_item = previous == "}" || (previous.ends_with(';') && !previous.starts_with(' '));
+        if starts_item
+            && ended_item
+            && !(previous.starts_with("use ") && line.starts_with("#[allow"))
+        {
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = line;
+    }
+    out
+}
+
+/// The crates the module names, beside api-client and serde.
+fn dependencies(code: &str, options: &Options) -> Vec<&'static str> {
+    let mut deps = Vec::new();
+    let uses = |needle: &str| code.contains(needle);
+    if uses("garde::Validate") {
+        deps.push("garde");
+    }
+    if uses("serde_json::") {
+        deps.push("serde_json");
+    }
+    for (on, ext, krate) in [
+        (options.chrono, Ext::DateTime, "chrono"),
+        (options.uuid, Ext::Uuid, "uuid"),
+        (options.url, Ext::Url, "url"),
+    ] {
+        let path = match ext {
+            Ext::DateTime => "chrono::",
+            Ext::Uuid => "uuid::",
+            _ => "url::",
+        };
+        if on && uses(path) {
+            deps.push(krate);
+        }
+    }
+    deps
+}

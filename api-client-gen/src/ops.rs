@@ -1,0 +1,468 @@
+//! Operations to methods: parameters in their roles, bodies, responses.
+
+use crate::doc::{Document, Node};
+use crate::model::{Arg, Method, Returns, Role, Ty};
+use crate::names::{Scope, pascal, snake};
+use crate::schema::{Schemas, doc_of, primary_type};
+
+/// The HTTP methods of a path item that the runtime sends.
+pub const VERBS: [&str; 7] = ["get", "put", "post", "delete", "options", "head", "patch"];
+
+/// Headers the specification says to ignore as parameters.
+const IGNORED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
+
+/// Lowers one operation. `names` is the trait's scope of method names;
+/// what cannot be expressed is pushed to `schemas.warnings` under the
+/// operation's name.
+pub struct OpLowering<'a, 'd> {
+    /// The document.
+    pub doc: &'d Document,
+    /// The models built so far.
+    pub schemas: &'a mut Schemas<'d>,
+}
+
+impl OpLowering<'_, '_> {
+    /// The method for `verb path`, from the operation and the path item's
+    /// shared parameters.
+    pub fn method(
+        &mut self,
+        path: &str,
+        verb: &str,
+        item: &Node,
+        op: &Node,
+        names: &mut Scope,
+    ) -> Option<Method> {
+        let operation = op
+            .get("operationId")
+            .as_str()
+            .map_or_else(|| format!("{verb} {path}"), str::to_owned);
+        if let Some(twice) = repeated_placeholder(path) {
+            self.warn(
+                &operation,
+                format!(
+                    "the path uses `{{{twice}}}` twice (one argument fills one place): left out"
+                ),
+            );
+            return None;
+        }
+        let ident = names.unique(snake(&operation), "_");
+        let hint = pascal(&operation);
+        let mut doc: Vec<String> = ["summary", "description"]
+            .iter()
+            .filter_map(|k| op.get(k).as_str())
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let mut args = Vec::new();
+        let mut arg_names = Scope::default();
+        // A fragment (`/items#v2`, a trick to declare a path twice) never
+        // reaches the server.
+        let mut route = path.split('#').next().unwrap_or(path).to_owned();
+        for param in self.parameters(item, op, &operation) {
+            if let Some(arg) = self.parameter(param, &operation, &hint, &mut arg_names, &mut route)
+            {
+                args.push(arg);
+            }
+        }
+        args.sort_by_key(|a| a.role != Role::Path);
+        let multipart = if matches!(verb, "get" | "head") {
+            if !op.get("requestBody").is_null() {
+                self.warn(
+                    &operation,
+                    format!(
+                        "a request body on `{}` is left out: servers and proxies may drop it",
+                        verb.to_uppercase()
+                    ),
+                );
+            }
+            false
+        } else {
+            self.request_body(op, &operation, &hint, &mut arg_names, &mut args)
+        };
+        let (returns, with_headers) = self.success(op, &operation, &hint);
+        let error = self.error_type(op, &operation, &hint);
+        let param_docs: Vec<String> = args
+            .iter()
+            .filter_map(|a| {
+                a.doc
+                    .as_ref()
+                    .map(|d| format!("- `{}`: {}", a.ident, one_line(d)))
+            })
+            .collect();
+        if !param_docs.is_empty() {
+            doc.push(param_docs.join("\n"));
+        }
+        let no_auth = matches!(op.get("security"), Node::Seq(s) if s.is_empty());
+        Some(Method {
+            ident,
+            operation,
+            doc,
+            deprecated: crate::schema::deprecated(op),
+            verb: verb.to_owned(),
+            route,
+            args,
+            multipart,
+            returns,
+            with_headers,
+            error,
+            no_auth,
+        })
+    }
+
+    /// The path item's parameters overridden by the operation's (same name
+    /// and location), references followed.
+    fn parameters<'n>(&mut self, item: &'n Node, op: &'n Node, operation: &str) -> Vec<&'n Node>
+    where
+        Self: 'n,
+    {
+        let mut params: Vec<&Node> = Vec::new();
+        for raw in item
+            .get("parameters")
+            .items()
+            .iter()
+            .chain(op.get("parameters").items())
+        {
+            let param = match self.doc.resolve(raw) {
+                Ok(p) => p,
+                Err(e) => {
+                    self.warn(operation, format!("{e}; parameter left out"));
+                    continue;
+                }
+            };
+            let key = |p: &Node| {
+                (
+                    p.get("name").as_str().map(str::to_owned),
+                    p.get("in").as_str().map(str::to_owned),
+                )
+            };
+            params.retain(|p| key(p) != key(param));
+            params.push(param);
+        }
+        params
+    }
+
+    fn parameter(
+        &mut self,
+        param: &Node,
+        operation: &str,
+        hint: &str,
+        names: &mut Scope,
+        route: &mut String,
+    ) -> Option<Arg> {
+        let name = param.get("name").as_str()?;
+        let location = param.get("in").as_str().unwrap_or("");
+        let required = param.get("required").as_bool() == Some(true) || location == "path";
+        let schema = if param.get("schema").is_null() {
+            content_schema(param)
+        } else {
+            param.get("schema")
+        };
+        let mut ty = self
+            .schemas
+            .ty_of(schema, &format!("{hint}{}", pascal(name)));
+        let doc = doc_of(param);
+        let role = match location {
+            "path" => {
+                let ident = names.unique(snake(name), "_");
+                let placeholder = format!("{{{name}}}");
+                if !route.contains(&placeholder) {
+                    self.warn(
+                        operation,
+                        format!("path parameter `{name}` is not in the path: left out"),
+                    );
+                    return None;
+                }
+                *route = route.replace(&placeholder, &format!("<{ident}>"));
+                if let Some(style) = param.get("style").as_str().filter(|s| *s != "simple") {
+                    self.warn(operation, format!("path parameter `{name}`: `style: {style}` is not supported: the value is sent plain (`simple`)"));
+                }
+                if !self.schemas.is_single_value(&ty) {
+                    self.warn(
+                        operation,
+                        format!("path parameter `{name}` is not a single value: taken as a string"),
+                    );
+                    ty = Ty::String;
+                }
+                return Some(Arg {
+                    ident,
+                    ty,
+                    role: Role::Path,
+                    doc,
+                });
+            }
+            "query" => {
+                match query_style(param, &ty) {
+                    Style::Native => {}
+                    Style::Joined(note) => {
+                        self.warn(operation, format!("query parameter `{name}`: {note}"));
+                        ty = Ty::String;
+                    }
+                    Style::Unsupported(note) => {
+                        self.warn(operation, format!("query parameter `{name}`: {note}"));
+                        return None;
+                    }
+                }
+                Role::Query(Some(name.to_owned()))
+            }
+            "header" if IGNORED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) => {
+                return None;
+            }
+            "header" => Role::Header(name.to_owned()),
+            "cookie" => {
+                self.warn(operation, format!("cookie parameter `{name}` has no argument role: set it with the client's cookie store or a default `Cookie` header"));
+                return None;
+            }
+            other => {
+                self.warn(
+                    operation,
+                    format!(
+                        "parameter `{name}` in `{other}` is not a parameter location: left out"
+                    ),
+                );
+                return None;
+            }
+        };
+        let ident = names.unique(snake(name), "_");
+        let role = match role {
+            Role::Query(Some(key)) if key == ident => Role::Query(None),
+            role => role,
+        };
+        let ty = if required { ty } else { ty.optional() };
+        Some(Arg {
+            ident,
+            ty,
+            role,
+            doc,
+        })
+    }
+
+    /// Adds the body's arguments; returns whether the body is multipart.
+    fn request_body(
+        &mut self,
+        op: &Node,
+        operation: &str,
+        hint: &str,
+        names: &mut Scope,
+        args: &mut Vec<Arg>,
+    ) -> bool {
+        let body = match self.doc.resolve(op.get("requestBody")) {
+            Ok(Node::Null) => return false,
+            Ok(body) => body,
+            Err(e) => {
+                self.warn(operation, format!("{e}; request body left out"));
+                return false;
+            }
+        };
+        let content = body.get("content").entries();
+        let pick = |wanted: fn(&str) -> bool| {
+            content
+                .iter()
+                .find(|(media, _)| wanted(&media.to_ascii_lowercase()))
+        };
+        let doc = doc_of(body);
+        if let Some((_, media)) = pick(is_json) {
+            let ty = self
+                .schemas
+                .ty_of(media.get("schema"), &format!("{hint}Request"));
+            args.push(Arg {
+                ident: names.unique("body".into(), "_"),
+                ty,
+                role: Role::Body,
+                doc,
+            });
+        } else if let Some((_, media)) =
+            pick(|m| m.starts_with("application/x-www-form-urlencoded"))
+        {
+            let ty = self
+                .schemas
+                .ty_of(media.get("schema"), &format!("{hint}Form"));
+            args.push(Arg {
+                ident: names.unique("form".into(), "_"),
+                ty,
+                role: Role::Form,
+                doc,
+            });
+        } else if let Some((_, media)) = pick(|m| m.starts_with("multipart/form-data")) {
+            self.parts(media.get("schema"), operation, names, args);
+            return true;
+        } else if let Some((media, _)) = content.first() {
+            self.warn(operation, format!("request body of type `{media}` is not generated (JSON, form and multipart are): send it with a hand-written method taking an `Upload`"));
+        }
+        false
+    }
+
+    fn parts(&mut self, schema: &Node, operation: &str, names: &mut Scope, args: &mut Vec<Arg>) {
+        let schema = self.doc.resolve(schema).unwrap_or(schema);
+        let required: Vec<&str> = schema
+            .get("required")
+            .items()
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
+        if schema.get("properties").entries().is_empty() {
+            self.warn(
+                operation,
+                "a multipart body without properties: no parts generated".into(),
+            );
+        }
+        for (name, property) in schema.get("properties").entries() {
+            let property = self.doc.resolve(property).unwrap_or(property);
+            let text = primary_type(property) == Some("string")
+                && !matches!(property.get("format").as_str(), Some("binary" | "byte"));
+            let ty = if text { Ty::String } else { Ty::Bytes };
+            let optional = !required.contains(&name.as_str());
+            let ty = if optional { ty.optional() } else { ty };
+            args.push(Arg {
+                ident: names.unique(snake(name), "_"),
+                ty,
+                role: Role::Part(name.clone()),
+                doc: doc_of(property),
+            });
+        }
+    }
+
+    /// The first 2xx response: its body and whether it declares headers.
+    fn success(&mut self, op: &Node, operation: &str, hint: &str) -> (Returns, bool) {
+        let responses = op.get("responses").entries();
+        let mut success = responses.iter().filter(|(code, _)| code.starts_with('2'));
+        let Some((_, response)) = success.next() else {
+            return (Returns::Unit, false);
+        };
+        let response = match self.doc.resolve(response) {
+            Ok(r) => r,
+            Err(e) => {
+                self.warn(operation, format!("{e}; the response is not read"));
+                return (Returns::Unit, false);
+            }
+        };
+        let returns = self.body_of(response, &format!("{hint}Response"));
+        for (code, other) in success {
+            let other = self.doc.resolve(other).unwrap_or(other);
+            if self.peek_body(other) != self.peek_body(response) {
+                self.warn(operation, format!("response {code} has another body than the first success response; only the first is typed"));
+            }
+        }
+        (returns, !response.get("headers").entries().is_empty())
+    }
+
+    fn body_of(&mut self, response: &Node, hint: &str) -> Returns {
+        let content = response.get("content").entries();
+        if let Some((_, media)) = content
+            .iter()
+            .find(|(m, _)| is_json(&m.to_ascii_lowercase()))
+        {
+            return Returns::Json(self.schemas.ty_of(media.get("schema"), hint));
+        }
+        match content.first() {
+            None => Returns::Unit,
+            Some((media, _)) if media.starts_with("text/") => Returns::Text,
+            Some(_) => Returns::Bytes,
+        }
+    }
+
+    /// The media types of a response, to compare two without lowering.
+    fn peek_body(&self, response: &Node) -> Vec<(String, Option<String>)> {
+        let entries = response.get("content").entries();
+        entries
+            .iter()
+            .map(|(m, media)| {
+                (
+                    m.clone(),
+                    media.get("schema").reference().map(str::to_owned),
+                )
+            })
+            .collect()
+    }
+
+    /// The error document: the one JSON schema of the 4xx/5xx/default
+    /// responses.
+    fn error_type(&mut self, op: &Node, operation: &str, hint: &str) -> Option<Ty> {
+        let mut found: Option<Ty> = None;
+        for (code, response) in op.get("responses").entries() {
+            if code.starts_with(['1', '2', '3']) {
+                continue;
+            }
+            let response = self.doc.resolve(response).unwrap_or(response);
+            let Returns::Json(ty) = self.body_of(response, &format!("{hint}Error")) else {
+                continue;
+            };
+            match &found {
+                None => found = Some(ty),
+                Some(first) if *first == ty => {}
+                Some(_) => self.warn(operation, format!("response {code} has another error document: `err.body()` has it; only the first is typed")),
+            }
+        }
+        found
+    }
+
+    fn warn(&mut self, operation: &str, what: String) {
+        self.schemas.warnings.push((operation.to_owned(), what));
+    }
+}
+
+fn is_json(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or("").trim();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+        || essence == "*/*"
+}
+
+/// A parameter given as `content: {media: {schema}}` instead of `schema`.
+fn content_schema(param: &Node) -> &Node {
+    param
+        .get("content")
+        .entries()
+        .first()
+        .map_or(&Node::Null, |(_, media)| media.get("schema"))
+}
+
+/// A `{name}` that appears twice in a path template.
+fn repeated_placeholder(path: &str) -> Option<&str> {
+    let names: Vec<&str> = path
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect();
+    names
+        .iter()
+        .enumerate()
+        .find(|(i, name)| names[..*i].contains(name))
+        .map(|(_, name)| *name)
+}
+
+/// How a query parameter's `style`/`explode` can be sent.
+enum Style {
+    /// As declared: one pair per value (`form`, exploded).
+    Native,
+    /// As a string the caller joins, with a note why.
+    Joined(String),
+    /// Not at all, with a note why.
+    Unsupported(String),
+}
+
+fn query_style(param: &Node, ty: &Ty) -> Style {
+    let style = param.get("style").as_str().unwrap_or("form");
+    let explode = param.get("explode").as_bool().unwrap_or(style == "form");
+    let list = matches!(ty, Ty::Vec(_))
+        || matches!(ty, Ty::Option(inner) if matches!(**inner, Ty::Vec(_)));
+    match (style, explode) {
+        ("form", true) => Style::Native,
+        ("form", false) if list => Style::Joined(
+            "`explode: false` sends one comma-separated value: pass the values joined with `,`"
+                .into(),
+        ),
+        ("form", false) => Style::Native,
+        ("deepObject", _) => Style::Unsupported(
+            "`style: deepObject` (`key[field]=value`) has no argument role: left out".into(),
+        ),
+        (other, _) if list => Style::Joined(format!(
+            "`style: {other}` sends one value: pass the values joined"
+        )),
+        _ => Style::Native,
+    }
+}
+
+/// The docs of one argument on one line.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
