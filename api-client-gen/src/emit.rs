@@ -7,7 +7,7 @@ use quote::quote;
 use crate::doc::{Document, Node, parse};
 use crate::emit_api::{ApiTrait, prelude};
 use crate::emit_models::TypePrinter;
-use crate::model::{Ext, Kind, Method, Model};
+use crate::model::{Ext, Kind, Method, Model, Ty};
 use crate::names::{Scope, pascal};
 use crate::ops::{OpLowering, VERBS};
 use crate::schema::Schemas;
@@ -74,8 +74,12 @@ pub fn generate(text: &str, options: &Options) -> Result<Generated, Error> {
         .map(|(at, message)| Warning { at, message })
         .collect();
     let base = base_url(&doc, &mut warnings);
+    if !options.all_schemas {
+        models = reachable(models, groups.values().flat_map(|(_, methods)| methods));
+    }
     untag_fields(&mut models, &tagged);
     box_cycles(&mut models);
+    alias_duplicates(&mut models);
     let traits: Vec<ApiTrait> = groups
         .into_iter()
         .map(|(name, (_, methods))| api_trait(&doc, name, base.clone(), methods))
@@ -200,6 +204,61 @@ fn auth_lines(doc: &Document) -> Vec<String> {
         .collect()
 }
 
+/// The models the methods use, directly or through other models, in their
+/// original order.
+fn reachable<'m>(models: Vec<Model>, methods: impl Iterator<Item = &'m Method>) -> Vec<Model> {
+    let by_name: HashMap<&str, &Model> = models.iter().map(|m| (m.name.as_str(), m)).collect();
+    let mut stack: Vec<String> = Vec::new();
+    for method in methods {
+        let returns = match &method.returns {
+            crate::model::Returns::Json(ty) => Some(ty),
+            _ => None,
+        };
+        let types = method
+            .args
+            .iter()
+            .map(|a| &a.ty)
+            .chain(returns)
+            .chain(&method.error);
+        stack.extend(types.flat_map(named_in));
+    }
+    let mut keep: HashSet<String> = HashSet::new();
+    while let Some(name) = stack.pop() {
+        if let Some(model) = by_name.get(name.as_str())
+            && keep.insert(name)
+        {
+            stack.extend(model_refs(&model.kind));
+        }
+    }
+    models
+        .into_iter()
+        .filter(|m| keep.contains(&m.name))
+        .collect()
+}
+
+/// Every model a type names, inside containers too.
+fn named_in(ty: &Ty) -> Vec<String> {
+    match ty {
+        Ty::Named(name) => vec![name.clone()],
+        Ty::Option(inner) | Ty::Vec(inner) | Ty::Map(inner) => named_in(inner),
+        _ => Vec::new(),
+    }
+}
+
+fn model_refs(kind: &Kind) -> Vec<String> {
+    match kind {
+        Kind::Struct { fields, extra } => fields
+            .iter()
+            .map(|f| &f.ty)
+            .chain(extra)
+            .flat_map(named_in)
+            .collect(),
+        Kind::Union { variants, .. } => variants.iter().flat_map(|v| named_in(&v.ty)).collect(),
+        Kind::Alias(ty) => named_in(ty),
+        Kind::Enum(_) => Vec::new(),
+    }
+}
+
 /// A struct that is a variant of a tagged union loses the tag to serde;
 /// its discriminator field becomes optional so it decodes both alone and
 /// as a variant.
@@ -227,6 +286,31 @@ fn untag_fields(models: &mut [Model], tagged: &[(String, String)]) {
                     .take()
                     .map_or(note.clone(), |d| format!("{d}\n\n{note}")),
             );
+        }
+    }
+}
+
+/// A model with the same shape as an earlier one (GitHub's `state: open |
+/// closed` in a hundred places) becomes an alias of it: one type to
+/// compile, and values move between the two without conversion.
+fn alias_duplicates(models: &mut [Model]) {
+    let mut first: HashMap<String, String> = HashMap::new();
+    for model in models.iter_mut() {
+        if matches!(model.kind, Kind::Alias(_)) {
+            continue;
+        }
+        let mut shape = model.kind.clone();
+        if let Kind::Struct { fields, .. } = &mut shape {
+            for field in fields.iter_mut() {
+                field.doc = None;
+            }
+        }
+        let key = format!("{shape:?}");
+        match first.get(&key) {
+            Some(original) => model.kind = Kind::Alias(Ty::Named(original.clone())),
+            None => {
+                first.insert(key, model.name.clone());
+            }
         }
     }
 }

@@ -240,12 +240,8 @@ fn enumeration(name: &proc_macro2::Ident, variants: &[(String, String)]) -> Toke
 fn garde_attr(rules: &Rules, dive: bool, ty: &Ty) -> TokenStream {
     let mut parts = Vec::new();
     let pair = |(min, max): (Option<u64>, Option<u64>)| {
-        let min = min
-            .map(|m| Literal::u64_unsuffixed(m))
-            .map(|m| quote!(min = #m));
-        let max = max
-            .map(|m| Literal::u64_unsuffixed(m))
-            .map(|m| quote!(max = #m));
+        let min = min.map(Literal::u64_unsuffixed).map(|m| quote!(min = #m));
+        let max = max.map(Literal::u64_unsuffixed).map(|m| quote!(max = #m));
         min.into_iter().chain(max).collect::<Vec<_>>()
     };
     if rules.chars != (None, None) {

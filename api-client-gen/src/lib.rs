@@ -94,6 +94,10 @@ pub struct Options {
     pub url: bool,
     /// Leave out garde: no `Validate` derives, no rules.
     pub no_validate: bool,
+    /// Keep the component schemas no generated method uses (webhook
+    /// payloads, say); by default only the models the methods reach are
+    /// written.
+    pub all_schemas: bool,
 }
 
 /// The generated module and what it could not express.

@@ -17,6 +17,7 @@ const USAGE: &str = "usage: api-client-gen <openapi.json|yaml> [-o out.rs] [opti
   --uuid                uuid as uuid::Uuid
   --url                 uri/url as url::Url
   --no-validate         no garde derives or rules
+  --all-schemas         also the component schemas no method uses
   --deny-warnings       exit with status 2 when anything is not expressed";
 
 fn main() -> ExitCode {
@@ -53,6 +54,7 @@ fn run() -> Result<ExitCode, String> {
             Long("uuid") => options.uuid = true,
             Long("url") => options.url = true,
             Long("no-validate") => options.no_validate = true,
+            Long("all-schemas") => options.all_schemas = true,
             Long("deny-warnings") => deny = true,
             Short('h') | Long("help") => {
                 println!("{USAGE}");

@@ -65,7 +65,7 @@ fn inline(line: &str) -> String {
             out.push_str("&lt;");
         } else if c == '>' {
             out.push_str("&gt;");
-        } else if (starts_with(&chars[i..], "https://") || starts_with(&chars[i..], "http://")) {
+        } else if starts_with(&chars[i..], "https://") || starts_with(&chars[i..], "http://") {
             let end = chars[i..]
                 .iter()
                 .position(|c| c.is_whitespace() || matches!(c, ')' | '>' | '"' | '\'' | '`'))
