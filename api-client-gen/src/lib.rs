@@ -55,6 +55,7 @@
 //! [api-client]: https://docs.rs/api-client
 #![deny(missing_docs)]
 
+mod contract;
 mod doc;
 mod emit;
 mod emit_api;
@@ -69,6 +70,7 @@ mod schema;
 use std::fmt;
 use std::path::Path;
 
+pub use contract::{Mismatch, check, export};
 pub use emit::generate;
 
 /// What to generate.

@@ -6,6 +6,13 @@ use std::process::ExitCode;
 use api_client_gen::Options;
 
 const USAGE: &str = "usage: api-client-gen <openapi.json|yaml> [-o out.rs] [options]
+       api-client-gen check <api.rs> --against <openapi.json|yaml>
+       api-client-gen export <api.rs> [-o openapi.json] [--title TITLE]
+
+  check                 list every mismatch between the #[api] traits of a
+                        Rust file and a published document (status 1 if any)
+  export                the OpenAPI description of the #[api] traits of a
+                        Rust file
 
   -o, --output FILE     write the module to FILE (default: standard output)
   --trait-name NAME     the trait's name (default: from info.title)
@@ -31,8 +38,91 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<ExitCode, String> {
+    let mut args = std::env::args_os().skip(1).peekable();
+    match args.peek().and_then(|a| a.to_str()) {
+        Some("check") => contract(args.skip(1), true),
+        Some("export") => contract(args.skip(1), false),
+        _ => generate(args),
+    }
+}
+
+/// `check` and `export`: a Rust source, and the document or the output.
+fn contract(
+    args: impl Iterator<Item = std::ffi::OsString>,
+    check: bool,
+) -> Result<ExitCode, String> {
     use lexopt::prelude::*;
-    let mut parser = lexopt::Parser::from_env();
+    let mut parser = lexopt::Parser::from_args(args);
+    let (mut source, mut against, mut output, mut title) = (
+        None::<PathBuf>,
+        None::<PathBuf>,
+        None::<PathBuf>,
+        None::<String>,
+    );
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        match arg {
+            Long("against") if check => {
+                against = Some(parser.value().map_err(|e| e.to_string())?.into())
+            }
+            Short('o') | Long("output") if !check => {
+                output = Some(parser.value().map_err(|e| e.to_string())?.into())
+            }
+            Long("title") if !check => {
+                title = Some(
+                    parser
+                        .value()
+                        .map_err(|e| e.to_string())?
+                        .string()
+                        .map_err(|e| e.to_string())?,
+                )
+            }
+            Value(path) if source.is_none() => source = Some(path.into()),
+            other => return Err(other.unexpected().to_string()),
+        }
+    }
+    let source = source.ok_or("no Rust source given")?;
+    let text = read(&source)?;
+    if check {
+        let against = against.ok_or("`check` needs `--against <document>`")?;
+        let mismatches =
+            api_client_gen::check(&text, &read(&against)?).map_err(|e| e.to_string())?;
+        for mismatch in &mismatches {
+            println!("{mismatch}");
+        }
+        eprintln!(
+            "{} mismatch(es) between {} and {}",
+            mismatches.len(),
+            source.display(),
+            against.display()
+        );
+        return Ok(if mismatches.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
+    }
+    let title = title.unwrap_or_else(|| {
+        source
+            .file_stem()
+            .map_or("API".into(), |s| s.to_string_lossy().into_owned())
+    });
+    let json =
+        api_client_gen::export(&text, &title).map_err(|e| format!("{}: {e}", source.display()))?;
+    match output {
+        Some(path) => std::fs::write(&path, json)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        None => println!("{json}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read(path: &std::path::Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn generate(args: impl Iterator<Item = std::ffi::OsString>) -> Result<ExitCode, String> {
+    use lexopt::prelude::*;
+    let mut parser = lexopt::Parser::from_args(args);
     let mut options = Options::default();
     let (mut input, mut output, mut deny) = (None::<PathBuf>, None::<PathBuf>, false);
     let text = |parser: &mut lexopt::Parser| -> Result<String, String> {

@@ -10,7 +10,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[allow(dead_code, clippy::all)]
 mod petstore {
-    include!("generated/petstore.rs");
+    include!("../../examples/openapi/petstore.rs");
 }
 
 #[allow(dead_code, clippy::all)]

@@ -1,0 +1,346 @@
+//! A declared trait against a server's published document: every place
+//! where what the client sends or expects is not what the document says.
+
+use syn::Type;
+
+use super::export::{is_unit, last_ident, openapi_path};
+use super::read::{Location, Operation, Source, generic_arg, strip_option};
+use crate::doc::{Document, Node};
+use crate::schema::primary_type;
+
+/// Headers the document may declare that the client sets itself.
+const IMPLICIT_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
+
+/// One difference between the declaration and the document.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Mismatch {
+    /// The declared method.
+    pub method: String,
+    /// What differs.
+    pub message: String,
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.method, self.message)
+    }
+}
+
+/// Compares every declared operation with the document.
+pub fn check(source: &Source, doc: &Document) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    for op in &source.operations {
+        let mut say = |message: String| {
+            out.push(Mismatch {
+                method: op.name.clone(),
+                message,
+            })
+        };
+        let path = openapi_path(&op.route);
+        let Some((published_path, item)) = find_path(doc, &path, &op.verb) else {
+            say(format!(
+                "`{} {path}`: the document has no such path",
+                op.verb.to_uppercase()
+            ));
+            continue;
+        };
+        let published = item.get(&op.verb);
+        if published.is_null() {
+            say(format!(
+                "the document has no `{}` operation on `{published_path}`",
+                op.verb.to_uppercase()
+            ));
+            continue;
+        }
+        parameters(doc, op, item, published, &mut say);
+        body(doc, op, published, &mut say);
+        response(source, doc, op, published, &mut say);
+    }
+    out.sort();
+    out
+}
+
+/// `{x}` and `<x>` compare as one placeholder, whatever their names.
+fn normalize(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut inside = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                out.push_str("{}");
+            }
+            '}' => inside = false,
+            c if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out.trim_end_matches('/').to_owned()
+}
+
+/// The path item for `path`: of the templates that differ only in their
+/// placeholders' names (`/a/{id}` for DELETE, `/a/{digest}` for GET), the
+/// one with the verb.
+fn find_path<'d>(doc: &'d Document, path: &str, verb: &str) -> Option<(&'d str, &'d Node)> {
+    let wanted = normalize(path);
+    let paths = doc.root().get("paths").entries();
+    let candidates: Vec<(&str, &Node)> = paths
+        .iter()
+        .filter(|(p, _)| normalize(p.split('#').next().unwrap_or(p)) == wanted)
+        .map(|(p, item)| (p.as_str(), doc.resolve(item).unwrap_or(item)))
+        .collect();
+    candidates
+        .iter()
+        .find(|(_, item)| !item.get(verb).is_null())
+        .or(candidates.first())
+        .copied()
+}
+
+fn parameters(
+    doc: &Document,
+    op: &Operation,
+    item: &Node,
+    published: &Node,
+    say: &mut impl FnMut(String),
+) {
+    let listed: Vec<&Node> = item
+        .get("parameters")
+        .items()
+        .iter()
+        .chain(published.get("parameters").items())
+        .map(|p| doc.resolve(p).unwrap_or(p))
+        .collect();
+    let name_in = |p: &Node| {
+        (
+            p.get("name").as_str().unwrap_or("").to_owned(),
+            p.get("in").as_str().unwrap_or("").to_owned(),
+        )
+    };
+    for param in op
+        .params
+        .iter()
+        .filter(|p| matches!(p.location, Location::Query | Location::Header))
+    {
+        let place = param.location.openapi();
+        let same_name: Vec<(String, String)> = listed
+            .iter()
+            .map(|p| name_in(p))
+            .filter(|(n, _)| names_match(n, &param.name, &param.location))
+            .collect();
+        match same_name.iter().find(|(_, at)| at == place) {
+            Some(_) => {}
+            None => match same_name.first() {
+                Some((name, at)) => say(format!(
+                    "parameter `{name}` is sent in the {place}; the document has it in the {at}"
+                )),
+                None => say(format!(
+                    "parameter `{}` ({place}) is not in the document",
+                    param.name
+                )),
+            },
+        }
+    }
+    for p in &listed {
+        let (name, at) = name_in(p);
+        let required = p.get("required").as_bool() == Some(true);
+        if !required
+            || at == "path"
+            || (at == "header" && IMPLICIT_HEADERS.contains(&name.to_ascii_lowercase().as_str()))
+        {
+            continue;
+        }
+        let declared = op
+            .params
+            .iter()
+            .any(|d| names_match(&name, &d.name, &d.location));
+        if !declared {
+            say(format!(
+                "required parameter `{name}` ({at}) is not declared"
+            ));
+        }
+    }
+}
+
+fn names_match(published: &str, declared: &str, location: &Location) -> bool {
+    match location {
+        Location::Header => published.eq_ignore_ascii_case(declared),
+        _ => published == declared,
+    }
+}
+
+fn body(doc: &Document, op: &Operation, published: &Node, say: &mut impl FnMut(String)) {
+    let declared = op
+        .params
+        .iter()
+        .any(|p| matches!(p.location, Location::Body | Location::Form | Location::Part));
+    let request = doc
+        .resolve(published.get("requestBody"))
+        .unwrap_or(&Node::Null);
+    match (declared, request.is_null()) {
+        (true, true) => say("sends a body; the document's operation takes none".into()),
+        (false, false) if request.get("required").as_bool() == Some(true) => {
+            say("the document requires a request body; none is declared".into())
+        }
+        _ => {}
+    }
+}
+
+fn response(
+    source: &Source,
+    doc: &Document,
+    op: &Operation,
+    published: &Node,
+    say: &mut impl FnMut(String),
+) {
+    let responses = published.get("responses").entries();
+    let Some((code, success)) = responses.iter().find(|(c, _)| c.starts_with('2')) else {
+        return;
+    };
+    let success = doc.resolve(success).unwrap_or(success);
+    let json = success
+        .get("content")
+        .entries()
+        .iter()
+        .find(|(m, _)| m.contains("json"))
+        .map(|(_, media)| media.get("schema"));
+    let returns = &op.returns;
+    let Some(schema) = json else {
+        return;
+    };
+    if is_unit(returns) {
+        return;
+    }
+    let mut problems = Vec::new();
+    compare(source, doc, returns, schema, "$", 0, &mut problems);
+    for problem in problems {
+        say(format!("the {code} response: {problem}"));
+    }
+}
+
+/// Whether values of `ty` decode what `schema` describes; problems are
+/// pushed with their JSON path.
+fn compare(
+    source: &Source,
+    doc: &Document,
+    ty: &Type,
+    schema: &Node,
+    at: &str,
+    depth: usize,
+    problems: &mut Vec<String>,
+) {
+    let schema = doc.resolve(schema).unwrap_or(schema);
+    let (ty, _) = strip_option(ty);
+    let ty = resolve_alias(source, &ty);
+    let declared = last_ident(&ty).unwrap_or_default();
+    let item = generic_arg(&ty, "Vec").or_else(|| {
+        if let Type::Slice(s) = &ty {
+            Some((*s.elem).clone())
+        } else {
+            None
+        }
+    });
+    let expected = match primary_type(schema) {
+        None if !schema.get("properties").is_null() => Some("object"),
+        other => other,
+    };
+    match (expected, item) {
+        (Some("array"), Some(item)) => compare(
+            source,
+            doc,
+            &item,
+            schema.get("items"),
+            &format!("{at}[]"),
+            depth,
+            problems,
+        ),
+        (Some("array"), None) if declared != "Value" => problems.push(format!(
+            "`{at}` is an array in the document; declared `{declared}`"
+        )),
+        (Some(t), Some(_)) if t != "array" => problems.push(format!(
+            "`{at}` is {} in the document; declared a list",
+            article(t)
+        )),
+        (Some(t @ ("string" | "integer" | "number" | "boolean")), _)
+            if !scalar_matches(t, &declared, source) =>
+        {
+            problems.push(format!(
+                "`{at}` is {} in the document; declared `{declared}`",
+                article(t)
+            ));
+        }
+        (Some("object"), _) if SCALARS.contains(&declared.as_str()) => problems.push(format!(
+            "`{at}` is an object in the document; declared `{declared}`"
+        )),
+        (Some("object") | None, _) if depth < 3 => {
+            if let Some(def) = source
+                .type_def(&declared)
+                .filter(|d| !d.is_enum && d.alias.is_none())
+            {
+                for (name, property) in schema.get("properties").entries() {
+                    let required = schema
+                        .get("required")
+                        .items()
+                        .iter()
+                        .any(|r| r.as_str() == Some(name));
+                    match def.members.iter().find(|m| &m.name == name) {
+                        Some(member) => {
+                            if let Some(member_ty) = &member.ty {
+                                compare(source, doc, member_ty, property, &format!("{at}.{name}"), depth + 1, problems);
+                            }
+                        }
+                        None if required => problems.push(format!("`{at}.{name}` is required in the document; `{declared}` has no such field")),
+                        None => {}
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+const SCALARS: [&str; 14] = [
+    "String", "str", "bool", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64",
+    "usize",
+];
+
+fn article(t: &str) -> String {
+    if t.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {t}")
+    } else {
+        format!("a {t}")
+    }
+}
+
+fn scalar_matches(expected: &str, declared: &str, source: &Source) -> bool {
+    let is_enum = source.type_def(declared).is_some_and(|d| d.is_enum);
+    match expected {
+        "string" => {
+            matches!(
+                declared,
+                "String" | "str" | "Uuid" | "DateTime" | "NaiveDate" | "Url" | "Value"
+            ) || is_enum
+        }
+        "integer" => declared.starts_with(['i', 'u']) && declared.len() <= 5 || declared == "Value",
+        "number" => {
+            matches!(declared, "f32" | "f64" | "Value")
+                || declared.starts_with(['i', 'u']) && declared.len() <= 5
+        }
+        "boolean" => matches!(declared, "bool" | "Value"),
+        _ => true,
+    }
+}
+
+/// Follows `pub type X = Y;` in the source.
+fn resolve_alias(source: &Source, ty: &Type) -> Type {
+    let mut ty = ty.clone();
+    for _ in 0..16 {
+        let Some(alias) = last_ident(&ty)
+            .and_then(|n| source.type_def(&n))
+            .and_then(|d| d.alias.clone())
+        else {
+            break;
+        };
+        ty = strip_option(&alias).0;
+    }
+    ty
+}
