@@ -71,6 +71,10 @@ impl TypePrinter<'_> {
                 quote!(#[error(#e)])
             });
         let no_auth = m.no_auth.then(|| quote!(#[no_auth]));
+        let accept = m
+            .accept
+            .as_ref()
+            .map(|media| quote!(#[header("Accept", #media)]));
         let multipart = m.multipart.then(|| quote!(#[multipart]));
         let args = m.args.iter().map(|a| self.arg(a));
         let output = self.output(&m.returns, m.with_headers);
@@ -79,6 +83,7 @@ impl TypePrinter<'_> {
             #deprecated
             #[#verb(#route)]
             #multipart
+            #accept
             #error
             #no_auth
             async fn #ident(&self, #(#args),*) -> Result<#output>;

@@ -226,6 +226,9 @@ pub struct Method {
     pub with_headers: bool,
     /// `#[error(T)]`: the error document.
     pub error: Option<Ty>,
+    /// `#[header("Accept", …)]`: the success response offers JSON beside
+    /// other media types (XML first, say), so the client asks for JSON.
+    pub accept: Option<String>,
     /// `#[no_auth]`: `security: []`.
     pub no_auth: bool,
 }

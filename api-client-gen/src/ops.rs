@@ -80,6 +80,7 @@ impl OpLowering<'_, '_> {
             self.request_body(op, &operation, &hint, &mut arg_names, &mut args)
         };
         let (returns, with_headers) = self.success(op, &operation, &hint);
+        let accept = self.accept(op, &returns);
         let error = self.error_type(op, &operation, &hint);
         let param_docs: Vec<String> = args
             .iter()
@@ -104,6 +105,7 @@ impl OpLowering<'_, '_> {
             multipart,
             returns,
             with_headers,
+            accept,
             error,
             no_auth,
         })
@@ -343,6 +345,30 @@ impl OpLowering<'_, '_> {
             }
         }
         (returns, !response.get("headers").entries().is_empty())
+    }
+
+    /// The JSON media type to ask for, when the first success response
+    /// offers others too (a server picks the first one for `*/*`).
+    fn accept(&self, op: &Node, returns: &Returns) -> Option<String> {
+        if !matches!(returns, Returns::Json(_)) {
+            return None;
+        }
+        let responses = op.get("responses").entries();
+        let (_, response) = responses.iter().find(|(code, _)| code.starts_with('2'))?;
+        let content = self
+            .doc
+            .resolve(response)
+            .unwrap_or(response)
+            .get("content")
+            .entries();
+        if content.len() < 2 {
+            return None;
+        }
+        content
+            .iter()
+            .map(|(media, _)| media)
+            .find(|m| is_json(&m.to_ascii_lowercase()) && *m != "*/*")
+            .cloned()
     }
 
     fn body_of(&mut self, response: &Node, hint: &str) -> Returns {

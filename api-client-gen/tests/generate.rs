@@ -72,6 +72,7 @@ fn checked_in_modules_are_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     for (fixture_name, module) in [
         ("petstore-3.0.yaml", "examples/openapi/petstore.rs"),
+        ("petstore-3.1.yaml", "tests/it/generated/petstore31.rs"),
         ("constructs.yaml", "tests/it/generated/constructs.rs"),
     ] {
         let options = Options {

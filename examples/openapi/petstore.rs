@@ -33,6 +33,7 @@ pub trait SwaggerPetstore {
     ///
     /// - `status`: Status values that need to be considered for filter
     #[get("/pet/findByStatus")]
+    #[header("Accept", "application/json")]
     async fn find_pets_by_status(
         &self,
         #[query]
@@ -45,6 +46,7 @@ pub trait SwaggerPetstore {
     /// - `tags`: Tags to filter by
     #[deprecated]
     #[get("/pet/findByTags")]
+    #[header("Accept", "application/json")]
     async fn find_pets_by_tags(&self, #[query] tags: &[&str]) -> Result<Vec<Pet>>;
     /// Find pet by ID
     ///
@@ -52,6 +54,7 @@ pub trait SwaggerPetstore {
     ///
     /// - `pet_id`: ID of pet to return
     #[get("/pet/<pet_id>")]
+    #[header("Accept", "application/json")]
     async fn get_pet_by_id(&self, pet_id: i64) -> Result<Pet>;
     /// Updates a pet in the store with form data
     ///
@@ -97,6 +100,7 @@ pub trait SwaggerPetstore {
     ///
     /// - `body`: order placed for purchasing the pet
     #[post("/store/order")]
+    #[header("Accept", "application/json")]
     async fn place_order(&self, #[body] body: &Order) -> Result<Order>;
     /// Find purchase order by ID
     ///
@@ -104,6 +108,7 @@ pub trait SwaggerPetstore {
     ///
     /// - `order_id`: ID of pet that needs to be fetched
     #[get("/store/order/<order_id>")]
+    #[header("Accept", "application/json")]
     async fn get_order_by_id(&self, order_id: i64) -> Result<Order>;
     /// Delete purchase order by ID
     ///
@@ -134,6 +139,7 @@ pub trait SwaggerPetstore {
     /// - `username`: The user name for login
     /// - `password`: The password for login in clear text
     #[get("/user/login")]
+    #[header("Accept", "application/json")]
     async fn login_user(
         &self,
         #[query]
@@ -148,6 +154,7 @@ pub trait SwaggerPetstore {
     ///
     /// - `username`: The name that needs to be fetched. Use user1 for testing.
     #[get("/user/<username>")]
+    #[header("Accept", "application/json")]
     async fn get_user_by_name(&self, username: &str) -> Result<User>;
     /// Updated user
     ///

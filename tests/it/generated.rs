@@ -9,8 +9,13 @@ use wiremock::matchers::{body_json, body_string_contains, header, method, path, 
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[allow(dead_code, clippy::all)]
-mod petstore {
+pub mod petstore {
     include!("../../examples/openapi/petstore.rs");
+}
+
+#[allow(dead_code, clippy::all)]
+pub mod petstore31 {
+    include!("generated/petstore31.rs");
 }
 
 #[allow(dead_code, clippy::all)]

@@ -20,6 +20,7 @@ mod pages_mocks;
 mod params;
 mod partial;
 mod pool;
+mod prism;
 mod properties;
 mod proxies;
 mod proxy_servers;
