@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use quote::quote;
 
+use crate::derives::{Uses, closure, named_in};
 use crate::doc::{Document, Node, parse};
 use crate::emit_api::{ApiTrait, prelude};
 use crate::emit_models::TypePrinter;
@@ -92,7 +93,12 @@ pub fn generate(text: &str, options: &Options) -> Result<Generated, Error> {
     }
     warnings.sort();
     warnings.dedup();
-    let code = print(&doc, &traits, &models, options)?;
+    let uses = Uses::new(
+        &models,
+        traits.iter().flat_map(|t| &t.methods),
+        options.all_derives,
+    );
+    let code = print(&doc, &traits, &models, &uses, options)?;
     Ok(Generated {
         dependencies: dependencies(&code, options),
         code,
@@ -208,7 +214,7 @@ fn auth_lines(doc: &Document) -> Vec<String> {
 /// original order.
 fn reachable<'m>(models: Vec<Model>, methods: impl Iterator<Item = &'m Method>) -> Vec<Model> {
     let by_name: HashMap<&str, &Model> = models.iter().map(|m| (m.name.as_str(), m)).collect();
-    let mut stack: Vec<String> = Vec::new();
+    let mut roots: Vec<String> = Vec::new();
     for method in methods {
         let returns = match &method.returns {
             crate::model::Returns::Json(ty) => Some(ty),
@@ -220,43 +226,13 @@ fn reachable<'m>(models: Vec<Model>, methods: impl Iterator<Item = &'m Method>) 
             .map(|a| &a.ty)
             .chain(returns)
             .chain(&method.error);
-        stack.extend(types.flat_map(named_in));
+        roots.extend(types.flat_map(named_in));
     }
-    let mut keep: HashSet<String> = HashSet::new();
-    while let Some(name) = stack.pop() {
-        if let Some(model) = by_name.get(name.as_str())
-            && keep.insert(name)
-        {
-            stack.extend(model_refs(&model.kind));
-        }
-    }
+    let keep = closure(&by_name, roots);
     models
         .into_iter()
         .filter(|m| keep.contains(&m.name))
         .collect()
-}
-
-/// Every model a type names, inside containers too.
-fn named_in(ty: &Ty) -> Vec<String> {
-    match ty {
-        Ty::Named(name) => vec![name.clone()],
-        Ty::Option(inner) | Ty::Vec(inner) | Ty::Map(inner) => named_in(inner),
-        _ => Vec::new(),
-    }
-}
-
-fn model_refs(kind: &Kind) -> Vec<String> {
-    match kind {
-        Kind::Struct { fields, extra } => fields
-            .iter()
-            .map(|f| &f.ty)
-            .chain(extra)
-            .flat_map(named_in)
-            .collect(),
-        Kind::Union { variants, .. } => variants.iter().flat_map(|v| named_in(&v.ty)).collect(),
-        Kind::Alias(ty) => named_in(ty),
-        Kind::Enum(_) => Vec::new(),
-    }
 }
 
 /// A struct that is a variant of a tagged union loses the tag to serde;
@@ -372,9 +348,10 @@ fn print(
     doc: &Document,
     traits: &[ApiTrait],
     models: &[Model],
+    uses: &Uses,
     options: &Options,
 ) -> Result<String, Error> {
-    let printer = TypePrinter::new(models, !options.no_validate);
+    let printer = TypePrinter::new(models, uses, !options.no_validate);
     let prelude = prelude();
     let traits = traits.iter().map(|t| printer.api_trait(t));
     let models = models.iter().map(|m| printer.model(m));

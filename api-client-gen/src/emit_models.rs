@@ -6,20 +6,23 @@ use std::collections::HashMap;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use crate::derives::Uses;
 use crate::model::{Ext, Field, Kind, Model, Rules, Ty};
 
-/// Prints types, knowing which models are validated (derive garde's
-/// `Validate`, so a field holding one needs `dive`).
+/// Prints types, knowing what each model derives (a field holding a
+/// validated model needs `dive`).
 pub struct TypePrinter<'m> {
     kinds: HashMap<&'m str, &'m Kind>,
+    uses: &'m Uses,
     validate: bool,
 }
 
 impl<'m> TypePrinter<'m> {
     /// A printer for the types of `models`.
-    pub fn new(models: &'m [Model], validate: bool) -> TypePrinter<'m> {
+    pub fn new(models: &'m [Model], uses: &'m Uses, validate: bool) -> TypePrinter<'m> {
         TypePrinter {
             kinds: models.iter().map(|m| (m.name.as_str(), &m.kind)).collect(),
+            uses,
             validate,
         }
     }
@@ -76,7 +79,9 @@ impl<'m> TypePrinter<'m> {
     fn validated_depth(&self, ty: &Ty, depth: usize) -> bool {
         match ty.innermost() {
             Ty::Named(n) => match self.kinds.get(n.as_str()) {
-                Some(Kind::Struct { .. } | Kind::Union { .. }) => self.validate,
+                Some(Kind::Struct { .. } | Kind::Union { .. }) => {
+                    self.validate && self.uses.validated.contains(n)
+                }
                 Some(Kind::Alias(inner)) if depth < 16 => self.validated_depth(inner, depth + 1),
                 _ => false,
             },
@@ -89,9 +94,9 @@ impl<'m> TypePrinter<'m> {
         let name = format_ident!("{}", model.name);
         let doc = docs(with_deprecation(model.doc.as_deref(), model.deprecated).as_deref());
         let body = match &model.kind {
-            Kind::Struct { fields, extra } => self.structure(&name, fields, extra.as_ref()),
-            Kind::Enum(variants) => enumeration(&name, variants),
-            Kind::Union { tag, variants } => self.union(&name, tag.as_deref(), variants),
+            Kind::Struct { fields, extra } => self.structure(&model.name, fields, extra.as_ref()),
+            Kind::Enum(variants) => enumeration(&name, variants, self.serde(&model.name)),
+            Kind::Union { tag, variants } => self.union(&model.name, tag.as_deref(), variants),
             Kind::Alias(ty) => {
                 let ty = self.ty(ty);
                 quote!(pub type #name = #ty;)
@@ -100,24 +105,44 @@ impl<'m> TypePrinter<'m> {
         quote! { #doc #body }
     }
 
-    fn derives(&self, validated: bool, default: bool) -> TokenStream {
-        let garde = (self.validate && validated).then(|| quote!(, garde::Validate));
-        let default = default.then(|| quote!(Default,));
-        quote!(#[derive(Debug, Clone, PartialEq, #default Serialize, Deserialize #garde)])
+    /// `Serialize`, `Deserialize`, as the calls need them.
+    fn serde(&self, name: &str) -> TokenStream {
+        let ser = self
+            .uses
+            .serialize
+            .contains(name)
+            .then(|| quote!(Serialize,));
+        let de = self
+            .uses
+            .deserialize
+            .contains(name)
+            .then(|| quote!(Deserialize,));
+        quote!(#ser #de)
     }
 
-    fn structure(
-        &self,
-        name: &proc_macro2::Ident,
-        fields: &[Field],
-        extra: Option<&Ty>,
-    ) -> TokenStream {
+    fn derives(&self, name: &str, default: bool) -> TokenStream {
+        let garde =
+            (self.validate && self.uses.validated.contains(name)).then(|| quote!(garde::Validate));
+        let default = default.then(|| quote!(Default,));
+        let serde = self.serde(name);
+        quote!(#[derive(Debug, Clone, PartialEq, #default #serde #garde)])
+    }
+
+    /// Whether the model derives garde's `Validate` (its fields then carry
+    /// `#[garde(…)]`).
+    fn derives_validate(&self, name: &str) -> bool {
+        self.validate && self.uses.validated.contains(name)
+    }
+
+    fn structure(&self, model: &str, fields: &[Field], extra: Option<&Ty>) -> TokenStream {
+        let name = format_ident!("{}", model);
+        let validated = self.derives_validate(model);
         let all_optional = fields.iter().all(|f| f.optional);
-        let derives = self.derives(true, all_optional);
-        let fields = fields.iter().map(|f| self.field(f));
+        let derives = self.derives(model, all_optional);
+        let fields = fields.iter().map(|f| self.field(f, validated));
         let extra = extra.map(|ty| {
             let ty = self.ty(ty);
-            let garde = self.validate.then(|| quote!(#[garde(skip)]));
+            let garde = validated.then(|| quote!(#[garde(skip)]));
             quote! {
                 /// Properties the schema does not declare.
                 #[serde(flatten)]
@@ -134,7 +159,7 @@ impl<'m> TypePrinter<'m> {
         }
     }
 
-    fn field(&self, field: &Field) -> TokenStream {
+    fn field(&self, field: &Field, validated: bool) -> TokenStream {
         let ident = format_ident!("{}", field.ident);
         let doc = docs(with_deprecation(field.doc.as_deref(), field.deprecated).as_deref());
         let mut serde = Vec::new();
@@ -146,9 +171,8 @@ impl<'m> TypePrinter<'m> {
             serde.push(quote!(default, skip_serializing_if = "Option::is_none"));
         }
         let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
-        let garde = self
-            .validate
-            .then(|| garde_attr(&field.rules, self.validated(&field.ty), &field.ty));
+        let garde =
+            validated.then(|| garde_attr(&field.rules, self.validated(&field.ty), &field.ty));
         let ty = if field.boxed {
             boxed(self, &field.ty)
         } else {
@@ -159,11 +183,13 @@ impl<'m> TypePrinter<'m> {
 
     fn union(
         &self,
-        name: &proc_macro2::Ident,
+        model: &str,
         tag: Option<&str>,
         variants: &[crate::model::Variant],
     ) -> TokenStream {
-        let derives = self.derives(true, false);
+        let name = format_ident!("{}", model);
+        let validated = self.derives_validate(model);
+        let derives = self.derives(model, false);
         let repr = match tag {
             Some(tag) => quote!(#[serde(tag = #tag)]),
             None => quote!(#[serde(untagged)]),
@@ -176,7 +202,7 @@ impl<'m> TypePrinter<'m> {
                 .filter(|t| **t != v.ident)
                 .map(|t| quote!(#[serde(rename = #t)]));
             let ty = self.ty(&v.ty);
-            let garde = self.validate.then(|| {
+            let garde = validated.then(|| {
                 if self.validated(&v.ty) {
                     quote!(#[garde(dive)])
                 } else {
@@ -207,7 +233,11 @@ fn boxed(printer: &TypePrinter, ty: &Ty) -> TokenStream {
     }
 }
 
-fn enumeration(name: &proc_macro2::Ident, variants: &[(String, String)]) -> TokenStream {
+fn enumeration(
+    name: &proc_macro2::Ident,
+    variants: &[(String, String)],
+    serde: TokenStream,
+) -> TokenStream {
     let idents: Vec<_> = variants
         .iter()
         .map(|(ident, _)| format_ident!("{}", ident))
@@ -217,7 +247,7 @@ fn enumeration(name: &proc_macro2::Ident, variants: &[(String, String)]) -> Toke
         .iter()
         .map(|(ident, wire)| (ident != wire).then(|| quote!(#[serde(rename = #wire)])));
     quote! {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, #serde)]
         pub enum #name { #(#renames #idents,)* }
 
         impl #name {

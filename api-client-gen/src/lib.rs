@@ -56,6 +56,7 @@
 #![deny(missing_docs)]
 
 mod contract;
+mod derives;
 mod doc;
 mod emit;
 mod emit_api;
@@ -100,6 +101,10 @@ pub struct Options {
     /// payloads, say); by default only the models the methods reach are
     /// written.
     pub all_schemas: bool,
+    /// Derive both `Serialize` and `Deserialize` on every model (by
+    /// default a model derives what the calls need: `Serialize` if a
+    /// request sends it, `Deserialize` if a response holds it).
+    pub all_derives: bool,
 }
 
 /// The generated module and what it could not express.

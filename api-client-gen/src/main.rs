@@ -25,6 +25,7 @@ const USAGE: &str = "usage: api-client-gen <openapi.json|yaml> [-o out.rs] [opti
   --url                 uri/url as url::Url
   --no-validate         no garde derives or rules
   --all-schemas         also the component schemas no method uses
+  --all-derives         Serialize and Deserialize on every model
   --deny-warnings       exit with status 2 when anything is not expressed";
 
 fn main() -> ExitCode {
@@ -145,6 +146,7 @@ fn generate(args: impl Iterator<Item = std::ffi::OsString>) -> Result<ExitCode, 
             Long("url") => options.url = true,
             Long("no-validate") => options.no_validate = true,
             Long("all-schemas") => options.all_schemas = true,
+            Long("all-derives") => options.all_derives = true,
             Long("deny-warnings") => deny = true,
             Short('h') | Long("help") => {
                 println!("{USAGE}");

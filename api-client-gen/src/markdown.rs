@@ -9,8 +9,27 @@
 pub fn sanitize(text: &str) -> String {
     let mut out = Vec::new();
     let mut fenced = false;
+    // The lines of the current paragraph: a link or a code span may go
+    // over a line break, so a paragraph is read as one text.
+    let mut paragraph: Vec<&str> = Vec::new();
+    let flush = |paragraph: &mut Vec<&str>, out: &mut Vec<String>| {
+        if !paragraph.is_empty() {
+            out.push(inline(&paragraph.join("\n")));
+            paragraph.clear();
+        }
+    };
     for line in text.lines() {
         let trimmed = line.trim_start();
+        if !fenced && !trimmed.starts_with("```") {
+            if trimmed.is_empty() {
+                flush(&mut paragraph, &mut out);
+                out.push(String::new());
+            } else {
+                paragraph.push(trimmed);
+            }
+            continue;
+        }
+        flush(&mut paragraph, &mut out);
         if let Some(info) = trimmed.strip_prefix("```") {
             fenced = !fenced;
             out.push(if fenced && info.trim().is_empty() {
@@ -22,23 +41,26 @@ pub fn sanitize(text: &str) -> String {
             });
             continue;
         }
-        if fenced {
-            out.push(line.to_owned());
-        } else {
-            out.push(inline(trimmed));
-        }
+        out.push(line.to_owned());
     }
+    flush(&mut paragraph, &mut out);
     if fenced {
         out.push("```".to_owned());
     }
     out.join("\n")
 }
 
-/// One line outside fenced blocks.
+/// One paragraph outside fenced blocks.
 fn inline(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let mut code = false;
     let chars: Vec<char> = line.chars().collect();
+    // An unmatched backtick opens no code span: it is escaped, so what
+    // follows is treated as text.
+    let ticks = chars.iter().filter(|&&c| c == '`').count();
+    let unmatched = (ticks % 2 == 1)
+        .then(|| chars.iter().rposition(|&c| c == '`'))
+        .flatten();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -49,7 +71,9 @@ fn inline(line: &str) -> String {
             i = close + 1;
             continue;
         }
-        if c == '`' {
+        if Some(i) == unmatched {
+            out.push_str("\\`");
+        } else if c == '`' {
             code = !code;
             out.push(c);
         } else if code {
@@ -150,6 +174,12 @@ mod tests {
         assert_eq!(
             sanitize("at [http://a.io](http://a.io) or [x]"),
             "at [http://a.io](http://a.io) or \\[x\\]"
+        );
+        let two_lines = "a [`two\nlines`](https://x.io/?q=a+b) link";
+        assert_eq!(sanitize(two_lines), two_lines);
+        assert_eq!(
+            sanitize("a `code\n[x]` span\n\n`[y]"),
+            "a `code\n[x]` span\n\n\\`\\[y\\]"
         );
     }
 }

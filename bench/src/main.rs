@@ -22,6 +22,7 @@ mod blocking;
 mod clients;
 mod compile;
 mod limits;
+mod openapi;
 mod pages;
 mod report;
 mod run;
@@ -552,6 +553,15 @@ async fn main() {
             }
         }
     }
+    if what == "openapi" {
+        match openapi::measure(runs_arg()) {
+            Ok(section) => sections.push(section),
+            Err(e) => {
+                eprintln!("OpenAPI measurement failed: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
     if what == "tls" {
         match compile::tls() {
             Ok(section) => sections.push(section),
@@ -563,7 +573,7 @@ async fn main() {
     }
     if sections.is_empty() {
         eprintln!(
-            "usage: api-client-bench [http|concurrent|blocking|compile|hello|tls|limits|all|micro|profile-generated|profile-hand]"
+            "usage: api-client-bench [http|concurrent|blocking|compile|hello|tls|openapi|limits|all|micro|profile-generated|profile-hand]"
         );
         std::process::exit(2);
     }

@@ -173,26 +173,20 @@ pub trait SwaggerPetstore {
     async fn delete_user(&self, username: &str) -> Result<()>;
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, garde::Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Order {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub id: Option<i64>,
     #[serde(rename = "petId", default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub pet_id: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub quantity: Option<i32>,
     #[serde(rename = "shipDate", default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub ship_date: Option<String>,
     /// Order Status
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub status: Option<OrderStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub complete: Option<bool>,
 }
 
@@ -224,66 +218,50 @@ impl std::fmt::Display for OrderStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, garde::Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Category {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub id: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, garde::Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub id: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub username: Option<String>,
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub first_name: Option<String>,
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub last_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub password: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub phone: Option<String>,
     /// User Status
     #[serde(rename = "userStatus", default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub user_status: Option<i32>,
 }
 
 pub type Tag = Category;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, garde::Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub id: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(dive)]
     pub category: Option<Category>,
-    #[garde(skip)]
     pub name: String,
     #[serde(rename = "photoUrls")]
-    #[garde(skip)]
     pub photo_urls: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(dive)]
     pub tags: Option<Vec<Tag>>,
     /// pet status in the store
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub status: Option<PetStatus>,
 }
 
@@ -315,29 +293,24 @@ impl std::fmt::Display for PetStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, garde::Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct ApiResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub code: Option<i32>,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub type_: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub message: Option<String>,
 }
 
 pub type FindPetsByStatusStatusItem = PetStatus;
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, garde::Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct UpdatePetWithFormForm {
     /// Updated name of the pet
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub name: Option<String>,
     /// Updated status of the pet
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub status: Option<String>,
 }

@@ -63,7 +63,7 @@ pub struct Widget {
     pub name: String,
     #[garde(skip)]
     pub kind: Kind,
-    #[garde(dive)]
+    #[garde(skip)]
     pub shape: Shape,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[garde(email)]
@@ -155,77 +155,65 @@ impl std::fmt::Display for Kind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, garde::Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum Shape {
     #[serde(rename = "circle")]
-    Circle(#[garde(dive)] Circle),
+    Circle(Circle),
     #[serde(rename = "square")]
-    Square(#[garde(dive)] Square),
+    Square(Square),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, garde::Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Circle {
     /// Empty when this value is decoded as a variant of a union tagged by `type`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub type_: Option<String>,
-    #[garde(skip)]
     pub radius: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, garde::Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Square {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub label: Option<String>,
     /// Empty when this value is decoded as a variant of a union tagged by `type`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub type_: Option<String>,
-    #[garde(skip)]
     pub side: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, garde::Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Named {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub label: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, garde::Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Id {
-    Text(#[garde(skip)] String),
-    Integer(#[garde(skip)] i64),
+    Text(String),
+    Integer(i64),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, garde::Validate)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Problem {
-    #[garde(skip)]
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub status: Option<i64>,
     /// Properties the schema does not declare.
     #[serde(flatten)]
-    #[garde(skip)]
     pub extra: std::collections::HashMap<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, garde::Validate)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Unused {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub x: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, garde::Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LoginForm {
-    #[garde(skip)]
     pub user: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[garde(skip)]
     pub password: Option<String>,
 }
