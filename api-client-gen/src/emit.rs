@@ -27,6 +27,54 @@ pub fn generate(text: &str, options: &Options) -> Result<Generated, Error> {
     let mut schemas = Schemas::new(&doc, options);
     schemas.reserve_type(&default_name);
     schemas.lower_components();
+    let groups = lower_operations(&doc, &mut schemas, options, &default_name);
+    let tagged = std::mem::take(&mut schemas.tagged);
+    let mut models = std::mem::take(&mut schemas.models);
+    let mut warnings: Vec<Warning> = schemas
+        .warnings
+        .drain(..)
+        .map(|(at, message)| Warning { at, message })
+        .collect();
+    let base = base_url(&doc, &mut warnings);
+    if !options.all_schemas {
+        models = reachable(models, groups.values().flatten());
+    }
+    untag_fields(&mut models, &tagged);
+    box_cycles(&mut models);
+    alias_duplicates(&mut models);
+    let traits: Vec<ApiTrait> = groups
+        .into_iter()
+        .map(|(name, methods)| api_trait(&doc, name, base.clone(), methods))
+        .collect();
+    if traits.is_empty() {
+        warnings.push(Warning {
+            at: "paths".into(),
+            message: "no operation selected: the module has models only".into(),
+        });
+    }
+    warnings.sort();
+    warnings.dedup();
+    let uses = Uses::new(
+        &models,
+        traits.iter().flat_map(|t| &t.methods),
+        options.all_derives,
+    );
+    let code = print(&doc, &traits, &models, &uses, options)?;
+    Ok(Generated {
+        dependencies: dependencies(&code, options),
+        code,
+        warnings,
+    })
+}
+
+/// The selected operations as methods, by trait name (one trait, or one
+/// per tag).
+fn lower_operations<'d>(
+    doc: &'d Document,
+    schemas: &mut Schemas<'d>,
+    options: &Options,
+    default_name: &str,
+) -> BTreeMap<String, Vec<Method>> {
     let mut groups: BTreeMap<String, (Scope, Vec<Method>)> = BTreeMap::new();
     for (path, item) in doc.root().get("paths").entries() {
         let item = match doc.resolve(item) {
@@ -48,62 +96,26 @@ pub fn generate(text: &str, options: &Options) -> Result<Generated, Error> {
             if !VERBS.contains(&verb.as_str()) || !selected(options, path, op) {
                 continue;
             }
-            let group = if options.per_tag {
-                op.get("tags")
-                    .items()
-                    .first()
-                    .and_then(Node::as_str)
-                    .map_or_else(|| default_name.clone(), pascal)
-            } else {
-                default_name.clone()
+            let tag = op.get("tags").items().first().and_then(Node::as_str);
+            let group = match tag {
+                Some(tag) if options.per_tag => pascal(tag),
+                _ => default_name.to_owned(),
             };
             let (names, methods) = groups.entry(group).or_default();
-            let mut lowering = OpLowering {
-                doc: &doc,
-                schemas: &mut schemas,
-            };
-            if let Some(method) = lowering.method(path, verb, item, op, names) {
+            if let Some(method) = (OpLowering {
+                doc,
+                schemas: &mut *schemas,
+            })
+            .method(path, verb, item, op, names)
+            {
                 methods.push(method);
             }
         }
     }
-    let tagged = std::mem::take(&mut schemas.tagged);
-    let mut models = std::mem::take(&mut schemas.models);
-    let mut warnings: Vec<Warning> = schemas
-        .warnings
-        .drain(..)
-        .map(|(at, message)| Warning { at, message })
-        .collect();
-    let base = base_url(&doc, &mut warnings);
-    if !options.all_schemas {
-        models = reachable(models, groups.values().flat_map(|(_, methods)| methods));
-    }
-    untag_fields(&mut models, &tagged);
-    box_cycles(&mut models);
-    alias_duplicates(&mut models);
-    let traits: Vec<ApiTrait> = groups
+    groups
         .into_iter()
-        .map(|(name, (_, methods))| api_trait(&doc, name, base.clone(), methods))
-        .collect();
-    if traits.is_empty() {
-        warnings.push(Warning {
-            at: "paths".into(),
-            message: "no operation selected: the module has models only".into(),
-        });
-    }
-    warnings.sort();
-    warnings.dedup();
-    let uses = Uses::new(
-        &models,
-        traits.iter().flat_map(|t| &t.methods),
-        options.all_derives,
-    );
-    let code = print(&doc, &traits, &models, &uses, options)?;
-    Ok(Generated {
-        dependencies: dependencies(&code, options),
-        code,
-        warnings,
-    })
+        .map(|(name, (_, methods))| (name, methods))
+        .collect()
 }
 
 fn selected(options: &Options, path: &str, op: &Node) -> bool {

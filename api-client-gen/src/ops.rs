@@ -47,12 +47,6 @@ impl OpLowering<'_, '_> {
         }
         let ident = names.unique(snake(&operation), "_");
         let hint = pascal(&operation);
-        let mut doc: Vec<String> = ["summary", "description"]
-            .iter()
-            .filter_map(|k| op.get(k).as_str())
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect();
         let mut args = Vec::new();
         let mut arg_names = Scope::default();
         // A fragment (`/items#v2`, a trick to declare a path twice) never
@@ -82,24 +76,15 @@ impl OpLowering<'_, '_> {
         let (returns, with_headers) = self.success(op, &operation, &hint);
         let accept = self.accept(op, &returns);
         let error = self.error_type(op, &operation, &hint);
-        let param_docs: Vec<String> = args
-            .iter()
-            .filter_map(|a| {
-                a.doc
-                    .as_ref()
-                    .map(|d| format!("- `{}`: {}", a.ident, one_line(d)))
-            })
-            .collect();
-        if !param_docs.is_empty() {
-            doc.push(param_docs.join("\n"));
-        }
         let no_auth = matches!(op.get("security"), Node::Seq(s) if s.is_empty());
+        let doc = method_doc(op, &args);
+        let (deprecated, verb) = (crate::schema::deprecated(op), verb.to_owned());
         Some(Method {
             ident,
             operation,
             doc,
-            deprecated: crate::schema::deprecated(op),
-            verb: verb.to_owned(),
+            deprecated,
+            verb,
             route,
             args,
             multipart,
@@ -164,34 +149,7 @@ impl OpLowering<'_, '_> {
             .ty_of(schema, &format!("{hint}{}", pascal(name)));
         let doc = doc_of(param);
         let role = match location {
-            "path" => {
-                let ident = names.unique(snake(name), "_");
-                let placeholder = format!("{{{name}}}");
-                if !route.contains(&placeholder) {
-                    self.warn(
-                        operation,
-                        format!("path parameter `{name}` is not in the path: left out"),
-                    );
-                    return None;
-                }
-                *route = route.replace(&placeholder, &format!("<{ident}>"));
-                if let Some(style) = param.get("style").as_str().filter(|s| *s != "simple") {
-                    self.warn(operation, format!("path parameter `{name}`: `style: {style}` is not supported: the value is sent plain (`simple`)"));
-                }
-                if !self.schemas.is_single_value(&ty) {
-                    self.warn(
-                        operation,
-                        format!("path parameter `{name}` is not a single value: taken as a string"),
-                    );
-                    ty = Ty::String;
-                }
-                return Some(Arg {
-                    ident,
-                    ty,
-                    role: Role::Path,
-                    doc,
-                });
-            }
+            "path" => return self.path_parameter(param, name, ty, doc, operation, names, route),
             "query" => {
                 match query_style(param, &ty) {
                     Style::Native => {}
@@ -234,6 +192,46 @@ impl OpLowering<'_, '_> {
             ident,
             ty,
             role,
+            doc,
+        })
+    }
+
+    /// A path parameter: its `{name}` in the route becomes `<ident>`.
+    #[allow(clippy::too_many_arguments)]
+    fn path_parameter(
+        &mut self,
+        param: &Node,
+        name: &str,
+        mut ty: Ty,
+        doc: Option<String>,
+        operation: &str,
+        names: &mut Scope,
+        route: &mut String,
+    ) -> Option<Arg> {
+        let ident = names.unique(snake(name), "_");
+        let placeholder = format!("{{{name}}}");
+        if !route.contains(&placeholder) {
+            self.warn(
+                operation,
+                format!("path parameter `{name}` is not in the path: left out"),
+            );
+            return None;
+        }
+        *route = route.replace(&placeholder, &format!("<{ident}>"));
+        if let Some(style) = param.get("style").as_str().filter(|s| *s != "simple") {
+            self.warn(operation, format!("path parameter `{name}`: `style: {style}` is not supported: the value is sent plain (`simple`)"));
+        }
+        if !self.schemas.is_single_value(&ty) {
+            self.warn(
+                operation,
+                format!("path parameter `{name}` is not a single value: taken as a string"),
+            );
+            ty = Ty::String;
+        }
+        Some(Arg {
+            ident,
+            ty,
+            role: Role::Path,
             doc,
         })
     }
@@ -440,6 +438,29 @@ fn content_schema(param: &Node) -> &Node {
         .entries()
         .first()
         .map_or(&Node::Null, |(_, media)| media.get("schema"))
+}
+
+/// Summary, description, then a line per documented argument.
+fn method_doc(op: &Node, args: &[Arg]) -> Vec<String> {
+    let texts = ["summary", "description"]
+        .iter()
+        .filter_map(|k| op.get(k).as_str());
+    let mut doc: Vec<String> = texts
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let params: Vec<String> = args
+        .iter()
+        .filter_map(|a| {
+            a.doc
+                .as_ref()
+                .map(|d| format!("- `{}`: {}", a.ident, one_line(d)))
+        })
+        .collect();
+    if !params.is_empty() {
+        doc.push(params.join("\n"));
+    }
+    doc
 }
 
 /// A `{name}` that appears twice in a path template.

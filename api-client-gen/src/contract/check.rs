@@ -210,91 +210,97 @@ fn response(
     if is_unit(returns) {
         return;
     }
-    let mut problems = Vec::new();
-    compare(source, doc, returns, schema, "$", 0, &mut problems);
-    for problem in problems {
+    let mut compare = Compare {
+        source,
+        doc,
+        problems: Vec::new(),
+    };
+    compare.types(returns, schema, "$", 0);
+    for problem in compare.problems {
         say(format!("the {code} response: {problem}"));
     }
 }
 
-/// Whether values of `ty` decode what `schema` describes; problems are
-/// pushed with their JSON path.
-fn compare(
-    source: &Source,
-    doc: &Document,
-    ty: &Type,
-    schema: &Node,
-    at: &str,
-    depth: usize,
-    problems: &mut Vec<String>,
-) {
-    let schema = doc.resolve(schema).unwrap_or(schema);
-    let (ty, _) = strip_option(ty);
-    let ty = resolve_alias(source, &ty);
-    let declared = last_ident(&ty).unwrap_or_default();
-    let item = generic_arg(&ty, "Vec").or_else(|| {
-        if let Type::Slice(s) = &ty {
-            Some((*s.elem).clone())
-        } else {
-            None
-        }
-    });
-    let expected = match primary_type(schema) {
-        None if !schema.get("properties").is_null() => Some("object"),
-        other => other,
-    };
-    match (expected, item) {
-        (Some("array"), Some(item)) => compare(
-            source,
-            doc,
-            &item,
-            schema.get("items"),
-            &format!("{at}[]"),
-            depth,
-            problems,
-        ),
-        (Some("array"), None) if declared != "Value" => problems.push(format!(
-            "`{at}` is an array in the document; declared `{declared}`"
-        )),
-        (Some(t), Some(_)) if t != "array" => problems.push(format!(
-            "`{at}` is {} in the document; declared a list",
-            article(t)
-        )),
-        (Some(t @ ("string" | "integer" | "number" | "boolean")), _)
-            if !scalar_matches(t, &declared, source) =>
-        {
-            problems.push(format!(
-                "`{at}` is {} in the document; declared `{declared}`",
-                article(t)
-            ));
-        }
-        (Some("object"), _) if SCALARS.contains(&declared.as_str()) => problems.push(format!(
-            "`{at}` is an object in the document; declared `{declared}`"
-        )),
-        (Some("object") | None, _) if depth < 3 => {
-            if let Some(def) = source
-                .type_def(&declared)
-                .filter(|d| !d.is_enum && d.alias.is_none())
+/// Compares declared types with schemas, collecting the problems with
+/// their JSON paths.
+struct Compare<'a> {
+    source: &'a Source,
+    doc: &'a Document,
+    problems: Vec<String>,
+}
+
+impl Compare<'_> {
+    /// Whether values of `ty` decode what `schema` describes (three levels
+    /// of nested models deep).
+    fn types(&mut self, ty: &Type, schema: &Node, at: &str, depth: usize) {
+        let schema = self.doc.resolve(schema).unwrap_or(schema);
+        let ty = resolve_alias(self.source, &strip_option(ty).0);
+        let declared = last_ident(&ty).unwrap_or_default();
+        let item = match &ty {
+            Type::Slice(s) => Some((*s.elem).clone()),
+            other => generic_arg(other, "Vec"),
+        };
+        let expected = match primary_type(schema) {
+            None if !schema.get("properties").is_null() => Some("object"),
+            other => other,
+        };
+        let problem = match (expected, item) {
+            (Some("array"), Some(item)) => {
+                return self.types(&item, schema.get("items"), &format!("{at}[]"), depth);
+            }
+            (Some("array"), None) if declared != "Value" => {
+                format!("`{at}` is an array in the document; declared `{declared}`")
+            }
+            (Some(t), Some(_)) if t != "array" => {
+                format!("`{at}` is {} in the document; declared a list", article(t))
+            }
+            (Some(t @ ("string" | "integer" | "number" | "boolean")), _)
+                if !scalar_matches(t, &declared, self.source) =>
             {
-                for (name, property) in schema.get("properties").entries() {
-                    let required = schema
-                        .get("required")
-                        .items()
-                        .iter()
-                        .any(|r| r.as_str() == Some(name));
-                    match def.members.iter().find(|m| &m.name == name) {
-                        Some(member) => {
-                            if let Some(member_ty) = &member.ty {
-                                compare(source, doc, member_ty, property, &format!("{at}.{name}"), depth + 1, problems);
-                            }
-                        }
-                        None if required => problems.push(format!("`{at}.{name}` is required in the document; `{declared}` has no such field")),
-                        None => {}
+                format!(
+                    "`{at}` is {} in the document; declared `{declared}`",
+                    article(t)
+                )
+            }
+            (Some("object"), _) if SCALARS.contains(&declared.as_str()) => {
+                format!("`{at}` is an object in the document; declared `{declared}`")
+            }
+            (Some("object") | None, _) if depth < 3 => {
+                return self.fields(&declared, schema, at, depth);
+            }
+            _ => return,
+        };
+        self.problems.push(problem);
+    }
+
+    /// The schema's properties against the fields of the struct `declared`
+    /// (when the source defines it).
+    fn fields(&mut self, declared: &str, schema: &Node, at: &str, depth: usize) {
+        let Some(def) = self
+            .source
+            .type_def(declared)
+            .filter(|d| !d.is_enum && d.alias.is_none())
+        else {
+            return;
+        };
+        for (name, property) in schema.get("properties").entries() {
+            let required = schema
+                .get("required")
+                .items()
+                .iter()
+                .any(|r| r.as_str() == Some(name));
+            match def.members.iter().find(|m| &m.name == name) {
+                Some(member) => {
+                    if let Some(member_ty) = &member.ty {
+                        self.types(member_ty, property, &format!("{at}.{name}"), depth + 1);
                     }
                 }
+                None if required => self.problems.push(format!(
+                    "`{at}.{name}` is required in the document; `{declared}` has no such field"
+                )),
+                None => {}
             }
         }
-        _ => {}
     }
 }
 
