@@ -84,6 +84,15 @@ impl Node {
         matches!(self, Node::Null)
     }
 
+    /// A schema's `required` property names.
+    pub fn required(&self) -> Vec<&str> {
+        self.get("required")
+            .items()
+            .iter()
+            .filter_map(Node::as_str)
+            .collect()
+    }
+
     /// The `$ref` of a reference object.
     pub fn reference(&self) -> Option<&str> {
         self.get("$ref").as_str()

@@ -260,26 +260,26 @@ impl OpLowering<'_, '_> {
                 .find(|(media, _)| wanted(&media.to_ascii_lowercase()))
         };
         let doc = doc_of(body);
-        if let Some((_, media)) = pick(is_json) {
-            let ty = self
-                .schemas
-                .ty_of(media.get("schema"), &format!("{hint}Request"));
-            args.push(Arg {
-                ident: names.unique("body".into(), "_"),
-                ty,
-                role: Role::Body,
-                doc,
-            });
-        } else if let Some((_, media)) =
-            pick(|m| m.starts_with("application/x-www-form-urlencoded"))
+        let json: fn(&str) -> bool = is_json;
+        let form: fn(&str) -> bool = |m| m.starts_with("application/x-www-form-urlencoded");
+        let encoded = [
+            (json, "Request", "body", Role::Body),
+            (form, "Form", "form", Role::Form),
+        ];
+        if let Some((media, suffix, name, role)) =
+            encoded
+                .into_iter()
+                .find_map(|(wanted, suffix, name, role)| {
+                    Some((&pick(wanted)?.1, suffix, name, role))
+                })
         {
             let ty = self
                 .schemas
-                .ty_of(media.get("schema"), &format!("{hint}Form"));
+                .ty_of(media.get("schema"), &format!("{hint}{suffix}"));
             args.push(Arg {
-                ident: names.unique("form".into(), "_"),
+                ident: names.unique(name.into(), "_"),
                 ty,
-                role: Role::Form,
+                role,
                 doc,
             });
         } else if let Some((_, media)) = pick(|m| m.starts_with("multipart/form-data")) {
@@ -293,12 +293,7 @@ impl OpLowering<'_, '_> {
 
     fn parts(&mut self, schema: &Node, operation: &str, names: &mut Scope, args: &mut Vec<Arg>) {
         let schema = self.doc.resolve(schema).unwrap_or(schema);
-        let required: Vec<&str> = schema
-            .get("required")
-            .items()
-            .iter()
-            .filter_map(Node::as_str)
-            .collect();
+        let required = schema.required();
         if schema.get("properties").entries().is_empty() {
             self.warn(
                 operation,

@@ -229,12 +229,7 @@ impl<'d> Schemas<'d> {
     }
 
     fn add_fields(&mut self, schema: &Node, owner: &str, fields: &mut Vec<Field>) {
-        let required: Vec<&str> = schema
-            .get("required")
-            .items()
-            .iter()
-            .filter_map(Node::as_str)
-            .collect();
+        let required = schema.required();
         let mut scope = Scope::default();
         for field in fields.iter() {
             scope.reserve(&field.ident);
