@@ -24,8 +24,7 @@ pub fn generate(text: &str, options: &Options) -> Result<Generated, Error> {
         .trait_name
         .clone()
         .unwrap_or_else(|| title_name(&doc));
-    let mut schemas = Schemas::new(&doc, options);
-    schemas.reserve_type(&default_name);
+    let mut schemas = Schemas::new(&doc, options, &trait_names(&doc, options, &default_name));
     schemas.lower_components();
     let groups = lower_operations(&doc, &mut schemas, options, &default_name);
     let tagged = std::mem::take(&mut schemas.tagged);
@@ -96,11 +95,7 @@ fn lower_operations<'d>(
             if !VERBS.contains(&verb.as_str()) || !selected(options, path, op) {
                 continue;
             }
-            let tag = op.get("tags").items().first().and_then(Node::as_str);
-            let group = match tag {
-                Some(tag) if options.per_tag => pascal(tag),
-                _ => default_name.to_owned(),
-            };
+            let group = group_of(op, options, default_name);
             let (names, methods) = groups.entry(group).or_default();
             if let Some(method) = (OpLowering {
                 doc,
@@ -116,6 +111,36 @@ fn lower_operations<'d>(
         .into_iter()
         .map(|(name, (_, methods))| (name, methods))
         .collect()
+}
+
+/// The trait an operation goes to: the document's, or its first tag's
+/// (`PetApi`: a tag is often a model's name too).
+fn group_of(op: &Node, options: &Options, default_name: &str) -> String {
+    match op.get("tags").items().first().and_then(Node::as_str) {
+        Some(tag) if options.per_tag => format!("{}Api", pascal(tag).trim_end_matches('_')),
+        _ => default_name.to_owned(),
+    }
+}
+
+/// Every trait's name, before models are named.
+fn trait_names(doc: &Document, options: &Options, default_name: &str) -> Vec<String> {
+    let items = doc
+        .root()
+        .get("paths")
+        .entries()
+        .iter()
+        .filter_map(|(_, item)| doc.resolve(item).ok());
+    let ops = items.flat_map(|item| {
+        item.entries()
+            .iter()
+            .filter(|(verb, _)| VERBS.contains(&verb.as_str()))
+            .map(|(_, op)| op)
+    });
+    let mut names: Vec<String> = ops.map(|op| group_of(op, options, default_name)).collect();
+    names.push(default_name.to_owned());
+    names.sort();
+    names.dedup();
+    names
 }
 
 fn selected(options: &Options, path: &str, op: &Node) -> bool {

@@ -32,7 +32,7 @@ fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {message}\n\n{USAGE}");
+            eprintln!("error: {message}\n(`api-client-gen --help` for usage)");
             ExitCode::FAILURE
         }
     }

@@ -15,8 +15,22 @@ const KEYWORDS: &[&str] = &[
 /// Names the generated code itself uses for types, which a schema's name
 /// must not take.
 const RESERVED_TYPES: &[&str] = &[
-    "Result", "Option", "Some", "None", "Ok", "Err", "String", "Vec", "Box", "Self", "Response",
-    "Bytes", "Part",
+    "Result",
+    "Option",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Self",
+    "Response",
+    "Bytes",
+    "Part",
+    // The module's `use` lines.
+    "Serialize",
+    "Deserialize",
 ];
 
 /// Keeps letters, digits and `_`, with `+`/`-` spelled out where they are

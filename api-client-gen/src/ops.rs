@@ -266,12 +266,9 @@ impl OpLowering<'_, '_> {
             (json, "Request", "body", Role::Body),
             (form, "Form", "form", Role::Form),
         ];
-        if let Some((media, suffix, name, role)) =
-            encoded
-                .into_iter()
-                .find_map(|(wanted, suffix, name, role)| {
-                    Some((&pick(wanted)?.1, suffix, name, role))
-                })
+        if let Some((media, suffix, name, role)) = encoded
+            .into_iter()
+            .find_map(|(wanted, suffix, name, role)| Some((&pick(wanted)?.1, suffix, name, role)))
         {
             let ty = self
                 .schemas

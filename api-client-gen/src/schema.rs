@@ -25,7 +25,9 @@ pub struct Schemas<'d> {
 
 impl<'d> Schemas<'d> {
     /// Names every component schema, so references can point at them.
-    pub fn new(doc: &'d Document, opts: &'d Options) -> Schemas<'d> {
+    /// `traits` are the traits' names: they, and the `…Client` and
+    /// `…Mock` types `#[api]` makes of them, are not given to models.
+    pub fn new(doc: &'d Document, opts: &'d Options, traits: &[String]) -> Schemas<'d> {
         let mut schemas = Schemas {
             doc,
             opts,
@@ -35,6 +37,11 @@ impl<'d> Schemas<'d> {
             warnings: Vec::new(),
             tagged: Vec::new(),
         };
+        for name in traits {
+            for suffix in ["", "Client", "Mock"] {
+                schemas.types.reserve(&format!("{name}{suffix}"));
+            }
+        }
         for (key, _) in doc.root().get("components").get("schemas").entries() {
             let name = schemas.types.unique(pascal(key), "");
             schemas.by_ref.insert(
@@ -77,11 +84,6 @@ impl<'d> Schemas<'d> {
             }
         }
         false
-    }
-
-    /// Reserves a type name (for the trait and its client).
-    pub fn reserve_type(&mut self, name: &str) {
-        self.types.reserve(name);
     }
 
     /// The Rust type of a schema; inline objects, enums and unions become

@@ -47,6 +47,45 @@ fn constructs_per_tag_without_validation() {
     insta::assert_snapshot!(report("constructs.yaml", &options));
 }
 
+/// A tag is often a model's name (`pet` and `Pet`): the tag's trait is
+/// `PetApi`, and no model takes a trait's, client's or mock's name.
+#[test]
+fn traits_per_tag_do_not_take_model_names() {
+    let options = Options {
+        per_tag: true,
+        ..Options::default()
+    };
+    let code = generate(&fixture("petstore-3.0.yaml"), &options)
+        .unwrap()
+        .code;
+    for item in [
+        "pub trait PetApi",
+        "pub trait StoreApi",
+        "pub trait UserApi",
+        "pub struct Pet {",
+        "pub struct User {",
+    ] {
+        assert!(code.contains(item), "no `{item}` in:\n{code}");
+    }
+    let doc = "openapi: 3.0.3\ninfo: {title: Shop, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Shop: {type: object, properties: {a: {type: string}}}\n    ShopClient: {type: object, properties: {b: {type: string}}}\n    Serialize: {type: object, properties: {c: {type: string}}}\n";
+    let code = generate(
+        doc,
+        &Options {
+            all_schemas: true,
+            ..Options::default()
+        },
+    )
+    .unwrap()
+    .code;
+    for item in [
+        "pub struct Shop2 {",
+        "pub struct ShopClient2 {",
+        "pub struct Serialize_ {",
+    ] {
+        assert!(code.contains(item), "no `{item}` in:\n{code}");
+    }
+}
+
 #[test]
 fn petstore_3_0() {
     insta::assert_snapshot!(report("petstore-3.0.yaml", &Options::default()));
