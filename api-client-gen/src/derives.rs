@@ -16,6 +16,9 @@ pub struct Uses {
     pub deserialize: HashSet<String>,
     /// Models with a garde rule in them (their own or a field's model's).
     pub validated: HashSet<String>,
+    /// Structs and unions derive no `PartialEq` (a quarter of GitHub's
+    /// build).
+    pub lean: bool,
 }
 
 impl Uses {
@@ -41,6 +44,7 @@ impl Uses {
             serialize: closure(&by_name, sent),
             deserialize: closure(&by_name, received),
             validated: validated(models),
+            lean: false,
         };
         for model in models {
             let unused =

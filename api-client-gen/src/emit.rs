@@ -53,11 +53,12 @@ pub fn generate(text: &str, options: &Options) -> Result<Generated, Error> {
     }
     warnings.sort();
     warnings.dedup();
-    let uses = Uses::new(
+    let mut uses = Uses::new(
         &models,
         traits.iter().flat_map(|t| &t.methods),
         options.all_derives,
     );
+    uses.lean = options.lean;
     let code = print(&doc, &traits, &models, &uses, options)?;
     Ok(Generated {
         dependencies: dependencies(&code, options),

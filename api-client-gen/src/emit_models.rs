@@ -125,7 +125,12 @@ impl<'m> TypePrinter<'m> {
             (self.validate && self.uses.validated.contains(name)).then(|| quote!(garde::Validate));
         let default = default.then(|| quote!(Default,));
         let serde = self.serde(name);
-        quote!(#[derive(Debug, Clone, PartialEq, #default #serde #garde)])
+        let common = if self.uses.lean {
+            quote!(Debug, Clone,)
+        } else {
+            quote!(Debug, Clone, PartialEq,)
+        };
+        quote!(#[derive(#common #default #serde #garde)])
     }
 
     /// Whether the model derives garde's `Validate` (its fields then carry

@@ -105,6 +105,9 @@ pub struct Options {
     /// default a model derives what the calls need: `Serialize` if a
     /// request sends it, `Deserialize` if a response holds it).
     pub all_derives: bool,
+    /// Structs and unions derive no `PartialEq`: for very large documents,
+    /// where it is a quarter of the build (`BENCHMARKS.md`).
+    pub lean: bool,
 }
 
 /// The generated module and what it could not express.

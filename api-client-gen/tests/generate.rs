@@ -37,10 +37,11 @@ fn constructs_with_format_crates() {
 }
 
 #[test]
-fn constructs_per_tag_without_validation() {
+fn constructs_per_tag_lean_without_validation() {
     let options = Options {
         per_tag: true,
         no_validate: true,
+        lean: true,
         operations: vec!["login".into(), "upload".into()],
         ..Options::default()
     };
