@@ -66,7 +66,19 @@ impl<'m> TypePrinter<'m> {
         match ty {
             Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 => true,
             Ty::Ext(ext) => *ext != Ext::Url,
-            Ty::Named(n) => matches!(self.kinds.get(n.as_str()), Some(Kind::Enum(_))),
+            Ty::Named(n) => {
+                // Through aliases (at most 16: `lower_components` breaks
+                // cycles, this bounds the walk anyway).
+                let mut name = n.as_str();
+                for _ in 0..16 {
+                    match self.kinds.get(name) {
+                        Some(Kind::Enum(_)) => return true,
+                        Some(Kind::Alias(Ty::Named(next))) => name = next,
+                        _ => return false,
+                    }
+                }
+                false
+            }
             _ => false,
         }
     }

@@ -87,6 +87,9 @@ fn inline(line: &str) -> String {
             i = end;
         } else if c == '<' {
             out.push_str("&lt;");
+        } else if c == '>' && (i == 0 || chars[i - 1] == '\n') {
+            // A blockquote (`> [!NOTE]`), kept.
+            out.push(c);
         } else if c == '>' {
             out.push_str("&gt;");
         } else if starts_with(&chars[i..], "https://") || starts_with(&chars[i..], "http://") {
@@ -174,6 +177,10 @@ mod tests {
         assert_eq!(
             sanitize("at [http://a.io](http://a.io) or [x]"),
             "at [http://a.io](http://a.io) or \\[x\\]"
+        );
+        assert_eq!(
+            sanitize("> a quote\n> on two lines > b"),
+            "> a quote\n> on two lines &gt; b"
         );
         let two_lines = "a [`two\nlines`](https://x.io/?q=a+b) link";
         assert_eq!(sanitize(two_lines), two_lines);

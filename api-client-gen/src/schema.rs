@@ -59,6 +59,37 @@ impl<'d> Schemas<'d> {
             let name = self.by_ref[&reference].clone();
             self.define(&name, schema);
         }
+        self.break_alias_cycles();
+    }
+
+    /// `A: {$ref: B}`, `B: {$ref: A}` would be `type A = B; type B = A;`,
+    /// which does not compile: such aliases become any JSON, with a warning.
+    fn break_alias_cycles(&mut self) {
+        let aliases: HashMap<String, String> = self
+            .models
+            .iter()
+            .filter_map(|m| match &m.kind {
+                Kind::Alias(Ty::Named(target)) => Some((m.name.clone(), target.clone())),
+                _ => None,
+            })
+            .collect();
+        for model in &mut self.models {
+            let mut name = &model.name;
+            for _ in 0..aliases.len() {
+                match aliases.get(name) {
+                    Some(next) if *next == model.name => {
+                        self.warnings.push((
+                            model.name.clone(),
+                            "a `$ref` cycle with no schema in it: typed as any JSON".into(),
+                        ));
+                        model.kind = Kind::Alias(Ty::Json);
+                        break;
+                    }
+                    Some(next) => name = next,
+                    None => break,
+                }
+            }
+        }
     }
 
     /// Whether values of this type can fill a path segment: a primitive, a
@@ -299,7 +330,8 @@ impl<'d> Schemas<'d> {
             }
             stack.extend(node.get("allOf").items().iter().rev());
         }
-        // Members listed later may make an earlier optional property required.
+        // A property two members declare keeps the first one's type and
+        // requiredness.
         Kind::Struct { fields, extra }
     }
 

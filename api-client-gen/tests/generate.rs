@@ -183,6 +183,21 @@ fn hostile_documents_give_warnings_not_panics() {
         "{warnings:#?}"
     );
     assert!(out.code.contains("async fn b(&self)"), "{}", out.code);
+    // Self-referencing aliases would not compile: any JSON, said.
+    for model in ["Loop", "Deep"] {
+        assert!(
+            out.code
+                .contains(&format!("pub type {model} = serde_json::Value;")),
+            "{}",
+            out.code
+        );
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with(model) && w.contains("cycle")),
+            "{warnings:#?}"
+        );
+    }
 }
 
 /// The same document as JSON, keys in the YAML's order.
