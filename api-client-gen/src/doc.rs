@@ -250,7 +250,7 @@ impl Document {
         let mut node = &self.root;
         for raw in pointer.split('/').skip(1) {
             let key = raw.replace("~1", "/").replace("~0", "~");
-            let key = percent_decode(&key);
+            let key = percent_encoding::percent_decode_str(&key).decode_utf8_lossy();
             node = match node {
                 Node::Seq(items) => key
                     .parse::<usize>()
@@ -265,31 +265,6 @@ impl Document {
         }
         Ok(node)
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_owned();
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::derives::{Uses, closure, named_in};
 use crate::doc::{Document, Node, parse};
 use crate::emit_api::{ApiTrait, prelude};
 use crate::emit_models::TypePrinter;
-use crate::model::{Ext, Kind, Method, Model, Ty};
+use crate::model::{Kind, Method, Model, Ty};
 use crate::names::{Scope, pascal};
 use crate::ops::{OpLowering, VERBS};
 use crate::schema::Schemas;
@@ -440,17 +440,12 @@ fn dependencies(code: &str, options: &Options) -> Vec<&'static str> {
     if uses("serde_json::") {
         deps.push("serde_json");
     }
-    for (on, ext, krate) in [
-        (options.chrono, Ext::DateTime, "chrono"),
-        (options.uuid, Ext::Uuid, "uuid"),
-        (options.url, Ext::Url, "url"),
+    for (on, krate) in [
+        (options.chrono, "chrono"),
+        (options.uuid, "uuid"),
+        (options.url, "url"),
     ] {
-        let path = match ext {
-            Ext::DateTime => "chrono::",
-            Ext::Uuid => "uuid::",
-            _ => "url::",
-        };
-        if on && uses(path) {
+        if on && uses(&format!("{krate}::")) {
             deps.push(krate);
         }
     }

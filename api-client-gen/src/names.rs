@@ -50,29 +50,24 @@ fn words(raw: &str) -> String {
 
 /// A snake_case identifier (`operationId`, a parameter, a property).
 pub fn snake(raw: &str) -> String {
-    let mut name = words(raw).to_snake_case();
-    if name.is_empty() {
-        name = "value".to_owned();
-    }
-    if name.starts_with(|c: char| c.is_ascii_digit()) {
-        name.insert(0, '_');
-    }
-    if KEYWORDS.contains(&name.as_str()) || name == "_" {
-        name.push('_');
-    }
-    name
+    valid(words(raw).to_snake_case(), "value", "_", &["_"])
 }
 
 /// A PascalCase type or variant name.
 pub fn pascal(raw: &str) -> String {
-    let mut name = words(raw).to_pascal_case();
+    valid(words(raw).to_pascal_case(), "Value", "V", RESERVED_TYPES)
+}
+
+/// `name` as an identifier: `empty` for nothing, `prefix` before a digit,
+/// `_` after a keyword or a `reserved` name.
+fn valid(mut name: String, empty: &str, prefix: &str, reserved: &[&str]) -> String {
     if name.is_empty() {
-        name = "Value".to_owned();
+        name = empty.to_owned();
     }
     if name.starts_with(|c: char| c.is_ascii_digit()) {
-        name.insert(0, 'V');
+        name.insert_str(0, prefix);
     }
-    if KEYWORDS.contains(&name.as_str()) || RESERVED_TYPES.contains(&name.as_str()) {
+    if KEYWORDS.contains(&name.as_str()) || reserved.contains(&name.as_str()) {
         name.push('_');
     }
     name

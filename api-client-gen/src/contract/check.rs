@@ -284,11 +284,7 @@ impl Compare<'_> {
             return;
         };
         for (name, property) in schema.get("properties").entries() {
-            let required = schema
-                .get("required")
-                .items()
-                .iter()
-                .any(|r| r.as_str() == Some(name));
+            let required = schema.required().contains(&name.as_str());
             match def.members.iter().find(|m| &m.name == name) {
                 Some(member) => {
                     if let Some(member_ty) = &member.ty {
