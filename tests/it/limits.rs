@@ -279,8 +279,10 @@ async fn every_announced_form_pauses_the_following_calls_until_reset() {
         let started = Instant::now();
         c.clone().item().await.unwrap();
         let waited = started.elapsed();
+        // The epoch form is read against the real clock, which goes on while the
+        // test runs (a loaded machine can take seconds): a generous lower bound.
         assert!(
-            waited >= Duration::from_secs(29) && waited <= Duration::from_secs(31),
+            waited >= Duration::from_secs(20) && waited <= Duration::from_secs(31),
             "{headers:?}: {waited:?}"
         );
         assert_eq!(server.hits(), 2);
