@@ -56,10 +56,35 @@ impl Done {
     }
 
     /// Decodes the response as `D` says; an error says where the call went.
+    /// Only the decoding itself is generic: the rest is compiled once.
     pub(crate) fn decode<D: Decode>(
         self,
         validator: Option<Validator<D::Target>>,
     ) -> Result<D::Output> {
+        let (received, finish) = self.open();
+        let result = match received {
+            Received::Streaming(streaming) => {
+                let (response, final_url) = *streaming;
+                D::decode_stream(response, final_url, finish.stream_limits)
+            }
+            Received::Buffered(raw) => {
+                let ctx = DecodeCtx {
+                    validator,
+                    envelope: finish.endpoint.envelope.as_ref(),
+                    request_id: finish.request_id.clone(),
+                };
+                D::decode(raw, &ctx)
+            }
+        };
+        match result {
+            Ok(output) => Ok(output),
+            Err(error) => Err(finish.fail(error)),
+        }
+    }
+
+    /// The response, and what is left to say where it came from; the
+    /// call's span entered while it is decoded.
+    fn open(self) -> (Received, Finish) {
         let Done {
             received,
             endpoint,
@@ -70,32 +95,43 @@ impl Done {
             stream_limits,
             span,
         } = self;
-        let _entered = span.enter();
-        let result = match received {
-            Received::Streaming(streaming) => {
-                let (response, final_url) = *streaming;
-                D::decode_stream(response, final_url, stream_limits)
-            }
-            Received::Buffered(raw) => {
-                let ctx = DecodeCtx {
-                    validator,
-                    envelope: endpoint.envelope.as_ref(),
-                    request_id: request_id.clone(),
-                };
-                D::decode(raw, &ctx)
-            }
+        let finish = Finish {
+            endpoint,
+            url,
+            core,
+            attempts,
+            request_id,
+            stream_limits,
+            _span: span.entered(),
         };
-        result.map_err(|e| {
-            let method: &Method = &endpoint.method;
-            let scrubber = &core.shared.scrubber;
-            let e = with_api_error(endpoint, e)
-                .at(method, &core.shared.visible.visible_url(&url))
-                .with_attempts(attempts)
-                .with_request_id(request_id)
-                .scrubbed_by((!scrubber.is_empty()).then_some(scrubber));
-            tracing::debug!(error = %e, "the response could not be decoded");
-            e
-        })
+        (received, finish)
+    }
+}
+
+/// What a decoding error says of its call.
+struct Finish {
+    endpoint: &'static Endpoint,
+    url: Url,
+    core: crate::client::Session,
+    attempts: u32,
+    request_id: Option<String>,
+    stream_limits: StreamLimits,
+    _span: tracing::span::EnteredSpan,
+}
+
+impl Finish {
+    /// The decoding error, with where the call went, scrubbed.
+    #[cold]
+    fn fail(self, error: Error) -> Error {
+        let scrubber = &self.core.shared.scrubber;
+        let method: &Method = &self.endpoint.method;
+        let error = with_api_error(self.endpoint, error)
+            .at(method, &self.core.shared.visible.visible_url(&self.url))
+            .with_attempts(self.attempts)
+            .with_request_id(self.request_id)
+            .scrubbed_by((!scrubber.is_empty()).then_some(scrubber));
+        tracing::debug!(error = %error, "the response could not be decoded");
+        error
     }
 }
 

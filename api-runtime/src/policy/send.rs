@@ -1,5 +1,6 @@
 //! Where a call starts: `Call::send`, and its future ([`Sending`]).
 
+use crate::policy::done::Done;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -27,17 +28,27 @@ impl Call {
         let local = D::BUFFERED && self.core.shared.transport.has_pool_per_thread();
         // Everything but the decoding is not generic: compiled once, in
         // this crate, not once per return type in every user crate.
-        let future = Box::pin(async move {
-            let endpoint = self.endpoint;
+        let received = self.perform_as(D::READS_REDIRECT, D::BUFFERED, D::META);
+        let future = Box::pin(async move { received.await?.decode::<D>(validator) });
+        Sending { future, local }
+    }
+
+    /// Builds and performs the call, the response read as the return type
+    /// asks; nothing happens until the future is polled.
+    fn perform_as(
+        self,
+        reads_redirect: bool,
+        buffered: bool,
+        meta: bool,
+    ) -> impl Future<Output = Result<Done>> + Send {
+        let endpoint = self.endpoint;
+        async move {
             let mut built = self.build();
             if let Ok(built) = &mut built {
-                built.request.set_reads_redirect(D::READS_REDIRECT);
+                built.request.set_reads_redirect(reads_redirect);
             }
-            perform(endpoint, built, D::BUFFERED, D::META, None)
-                .await?
-                .decode::<D>(validator)
-        });
-        Sending { future, local }
+            perform(endpoint, built, buffered, meta, None).await
+        }
     }
 }
 

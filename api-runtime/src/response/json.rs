@@ -6,10 +6,16 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde_json::value::RawValue;
+
 use crate::response::decode::DecodeCtx;
 use crate::response::error::{Error, ErrorKind, Result};
+use crate::response::json_path::{failure_path, index_of, position_of};
 use crate::response::meta::RawResponse;
-use crate::response::validate::{Validator, short_type_name};
+use crate::response::validate::{Validator, Violation, short_type_name};
 
 /// A JSON envelope around the data: `#[envelope(data = "data", error =
 /// "error", ok = "ok")]`. Every part is optional.
@@ -44,26 +50,29 @@ impl<'a> BodyRef<'a> {
     }
 }
 
-/// Runs the validator, if any: every violation in one error.
-fn validate<T: 'static>(raw: &BodyRef<'_>, ctx: &DecodeCtx<T>, value: &T) -> Result<()> {
-    let Some(validator) = ctx.validator else {
-        return Ok(());
-    };
-    validator(value).map_err(|violations| {
-        Error::validation(&short_type_name(std::any::type_name::<T>()), violations)
-            .with_status(raw.status)
-            .with_body(raw.body.clone())
-    })
-}
-
+/// Decodes a JSON body (or the data in its envelope) into `T`, then runs
+/// the validator, if any. The only generic part of JSON decoding: what
+/// fails goes to functions compiled once.
 pub(crate) fn decode_json_validated<T: DeserializeOwned + 'static>(
     body: &BodyRef<'_>,
     ctx: &DecodeCtx<T>,
 ) -> Result<T> {
-    check_json_body(body)?;
-    let value = decode_json::<T>(body, ctx.envelope)?;
-    validate(body, ctx, &value)?;
+    let (text, root) = json_text(body, ctx.envelope)?;
+    let value: T =
+        serde_json::from_slice(text).map_err(|inner| undecodable(body, text, inner, &root))?;
+    if let Some(validator) = ctx.validator {
+        validator(&value)
+            .map_err(|violations| invalid(body, std::any::type_name::<T>(), violations))?;
+    }
     Ok(value)
+}
+
+/// Every violation in one error.
+#[cold]
+fn invalid(raw: &BodyRef<'_>, type_name: &str, violations: Vec<Violation>) -> Error {
+    Error::validation(&short_type_name(type_name), violations)
+        .with_status(raw.status)
+        .with_body(raw.body.clone())
 }
 
 /// Decodes a 200 body as JSON into `T`, validation included: what a
@@ -167,92 +176,75 @@ fn check_json_body(raw: &BodyRef<'_>) -> Result<()> {
     Ok(())
 }
 
-fn decode_json<T: DeserializeOwned>(raw: &BodyRef<'_>, envelope: Option<&Envelope>) -> Result<T> {
+/// The JSON text to decode and its path: the body, checked to be JSON,
+/// or the data inside its envelope.
+fn json_text<'a>(
+    raw: &BodyRef<'a>,
+    envelope: Option<&Envelope>,
+) -> Result<(&'a [u8], Cow<'static, str>)> {
+    check_json_body(raw)?;
     match envelope {
-        None => from_slice_with_path(raw.body, "$").map_err(|e| e.into_error(raw)),
-        Some(envelope) => decode_enveloped(raw, envelope),
+        None => Ok((raw.body, Cow::Borrowed("$"))),
+        Some(envelope) => open_envelope(raw, envelope),
     }
 }
 
-/// Where and why decoding failed.
-struct DecodeFailure {
-    path: String,
-    inner: serde_json::Error,
+/// A decoding failure of `text`, a part of the body, as an error with the
+/// JSON path of what did not fit under `root` (found from where serde_json
+/// stopped, see `json_path`: `T` is deserialized by one deserializer only,
+/// which keeps a large client's build small) and its position in the
+/// whole body.
+#[cold]
+fn undecodable(raw: &BodyRef<'_>, text: &[u8], inner: serde_json::Error, root: &str) -> Error {
+    let body: &[u8] = raw.body;
+    let path = failure_path(text, &inner, root);
+    let offset = (text.as_ptr() as usize).wrapping_sub(body.as_ptr() as usize);
+    let (line, column) = match (inner.line(), offset) {
+        (0, _) => (0, 0),
+        (_, 0) => (inner.line(), inner.column()),
+        (line, offset) if offset <= body.len() => {
+            position_of(body, offset + index_of(text, line, inner.column()))
+        }
+        _ => (0, 0),
+    };
+    let full = inner.to_string();
+    let suffix = format!(" at line {} column {}", inner.line(), inner.column());
+    let message = full.strip_suffix(&suffix).unwrap_or(&full);
+    let text = format!("{path}: {message}");
+    Error::decode(text, path, line, column, raw.body.clone()).with_status(raw.status)
 }
 
-impl DecodeFailure {
-    fn into_error(self, raw: &BodyRef<'_>) -> Error {
-        let (line, column) = (self.inner.line(), self.inner.column());
-        let full = self.inner.to_string();
-        let suffix = format!(" at line {line} column {column}");
-        let message = full.strip_suffix(&suffix).unwrap_or(&full);
-        let text = format!("{}: {message}", self.path);
-        Error::decode(text, self.path, line, column, raw.body.clone()).with_status(raw.status)
-    }
-}
-
-/// Deserializes JSON text; on failure, the path of the failure under
-/// `root`. The happy path is plain `serde_json`; path tracking (about twice
-/// the cost) runs only to explain a failure.
-fn from_slice_with_path<T: DeserializeOwned>(
-    body: &[u8],
-    root: &str,
-) -> std::result::Result<T, DecodeFailure> {
-    match serde_json::from_slice(body) {
-        Ok(value) => Ok(value),
-        Err(_) => from_slice_tracked(body, root),
-    }
-}
-
-fn from_slice_tracked<T: DeserializeOwned>(
-    body: &[u8],
-    root: &str,
-) -> std::result::Result<T, DecodeFailure> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| DecodeFailure {
-        path: json_path(root, &err.path().to_string()),
-        inner: err.into_inner(),
-    })?;
-    de.end().map_err(|inner| DecodeFailure {
-        path: root.to_owned(),
-        inner,
-    })?;
-    Ok(value)
-}
-
-fn decode_enveloped<T: DeserializeOwned>(raw: &BodyRef<'_>, envelope: &Envelope) -> Result<T> {
-    let mut document: serde_json::Map<String, serde_json::Value> =
-        from_slice_with_path(raw.body, "$").map_err(|e| e.into_error(raw))?;
+/// The data inside an envelope whose `ok` and `error` fields say the call
+/// succeeded: the text of its data field (`null` when absent) and that
+/// field's path, or the whole body when no data field is named. The
+/// document is read once, into raw values.
+fn open_envelope<'a>(
+    raw: &BodyRef<'a>,
+    envelope: &Envelope,
+) -> Result<(&'a [u8], Cow<'static, str>)> {
+    let body: &'a [u8] = raw.body;
+    let document: HashMap<String, &'a RawValue> =
+        serde_json::from_slice(body).map_err(|inner| undecodable(raw, body, inner, "$"))?;
+    let value = |key: &str| -> Option<serde_json::Value> {
+        serde_json::from_str(document.get(key)?.get()).ok()
+    };
     let failed = envelope
         .ok
-        .and_then(|ok| document.get(ok))
-        .is_some_and(|value| !reports_success(value));
-    let error = envelope
-        .error
-        .and_then(|key| document.get(key))
-        .filter(|v| !v.is_null());
+        .and_then(value)
+        .is_some_and(|value| !reports_success(&value));
+    let error = envelope.error.and_then(value).filter(|v| !v.is_null());
     if failed || error.is_some() {
         let detail = error.map_or_else(|| raw.body.clone(), |e| Bytes::from(e.to_string()));
         return Err(Error::envelope(raw.status, raw.headers.clone(), detail));
     }
-    let Some(key) = envelope.data else {
-        return T::deserialize(serde_json::Value::Object(document)).map_err(|inner| {
-            Error::decode(
-                format!("$: {inner}"),
-                "$".to_owned(),
-                0,
-                0,
-                raw.body.clone(),
-            )
-        });
-    };
-    let data = document.remove(key).unwrap_or(serde_json::Value::Null);
-    let root = format!("$.{key}");
-    serde_path_to_error::deserialize(data).map_err(|err| {
-        let path = json_path(&root, &err.path().to_string());
-        let inner = err.into_inner();
-        Error::decode(format!("{path}: {inner}"), path, 0, 0, raw.body.clone())
-            .with_status(raw.status)
+    Ok(match envelope.data {
+        None => (body, Cow::Borrowed("$")),
+        Some(key) => (
+            document
+                .get(key)
+                .map_or(b"null".as_slice(), |v| v.get().as_bytes()),
+            Cow::Owned(format!("$.{key}")),
+        ),
     })
 }
 
@@ -271,20 +263,6 @@ fn reports_success(value: &serde_json::Value) -> bool {
             .iter()
             .any(|yes| s.trim().eq_ignore_ascii_case(yes)),
         _ => false,
-    }
-}
-
-/// `items[3].id` under `$` → `$.items[3].id`; the root (`.`) → `$`.
-fn json_path(root: &str, path: &str) -> String {
-    // serde_path_to_error writes `?` for a key it never read (input ended).
-    let path = path
-        .strip_suffix(".?")
-        .or_else(|| (path == "?").then_some(""))
-        .unwrap_or(path);
-    match path {
-        "." | "" => root.to_owned(),
-        p if p.starts_with('[') => format!("{root}{p}"),
-        p => format!("{root}.{p}"),
     }
 }
 
@@ -326,6 +304,51 @@ mod tests {
             "{err}"
         );
         assert_eq!(err.decode_position(), Some((1, 46)));
+    }
+
+    #[test]
+    fn a_failure_inside_an_envelope_is_placed_in_the_whole_body() {
+        let body =
+            Bytes::from_static(b"{\"ok\": true,\n \"data\": {\"items\": [{\"id\": \"x\"}]}}");
+        let raw = BodyRef {
+            status: StatusCode::OK,
+            headers: &HeaderMap::new(),
+            body: &body,
+        };
+        static ENVELOPE: Envelope = Envelope {
+            data: Some("data"),
+            error: Some("error"),
+            ok: Some("ok"),
+        };
+        static MISSING: Envelope = Envelope {
+            data: Some("result"),
+            error: None,
+            ok: None,
+        };
+        static WHOLE: Envelope = Envelope {
+            data: None,
+            error: None,
+            ok: None,
+        };
+        let decode = |envelope: &'static Envelope| {
+            let ctx = DecodeCtx::<List> {
+                validator: None,
+                envelope: Some(envelope),
+                request_id: None,
+            };
+            decode_json_validated(&raw, &ctx).unwrap_err()
+        };
+        let err = decode(&ENVELOPE);
+        assert_eq!(err.decode_path(), Some("$.data.items[0].id"));
+        // Line 2, just past `"x"`, as serde_json counts for the whole body.
+        assert_eq!(err.decode_position(), Some((2, 30)));
+        let err = decode(&MISSING);
+        assert_eq!(err.decode_path(), Some("$.result"));
+        let err = decode(&WHOLE);
+        assert!(
+            err.to_string().contains("$: missing field `items`"),
+            "{err}"
+        );
     }
 
     #[test]

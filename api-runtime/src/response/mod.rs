@@ -5,6 +5,7 @@
 pub(crate) mod decode;
 pub(crate) mod error;
 pub(crate) mod json;
+pub(crate) mod json_path;
 pub(crate) mod meta;
 pub(crate) mod redact;
 pub(crate) mod scrub;

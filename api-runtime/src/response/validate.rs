@@ -136,15 +136,20 @@ where
     T: garde::Validate + ?Sized,
     T::Context: Default,
 {
-    value.validate().map_err(|report| {
-        report
-            .iter()
-            .map(|(path, error)| {
-                let path = json_path(&path.to_string());
-                Violation::new(path, code_of(error.message()), error.message())
-            })
-            .collect()
-    })
+    value.validate().map_err(violations)
+}
+
+/// garde's report as violations. Not generic: compiled once, not for
+/// every validated type.
+#[cfg(feature = "validate")]
+fn violations(report: garde::Report) -> Vec<Violation> {
+    report
+        .iter()
+        .map(|(path, error)| {
+            let path = json_path(&path.to_string());
+            Violation::new(path, code_of(error.message()), error.message())
+        })
+        .collect()
 }
 
 /// garde's `tags[1].name` as `$.tags[1].name`; the root as `$`.
