@@ -8,8 +8,8 @@ use syn::spanned::Spanned;
 use syn::{Attribute, FnArg, Ident, ItemTrait, Pat, Signature, TraitItem, TraitItemFn, Type};
 
 use crate::attr::{
-    self, ApiArgs, EnvelopeAttr, MethodAttr, PaginateAttr, ParamAttr, RateLimitAttr, RetryAttr,
-    StaticHeader, TimeoutAttr, Verb,
+    self, ApiArgs, EnvelopeAttr, ErrorDecl, MethodAttr, PaginateAttr, ParamAttr, RateLimitAttr,
+    RetryAttr, StaticHeader, TimeoutAttr, Verb,
 };
 use crate::ctxt::Ctxt;
 use crate::route::{self, Route};
@@ -59,8 +59,8 @@ pub struct Endpoint {
     pub timeout: TimeoutAttr,
     /// `#[rate_limit(…)]` on the method: the endpoint's own limit.
     pub rate_limit: Option<RateLimitAttr>,
-    /// `#[error(Type)]` on the method.
-    pub error: Option<syn::Type>,
+    /// `#[error(…)]` on the method.
+    pub error: Option<ErrorDecl>,
     /// `#[envelope(…)]` on the method.
     pub envelope: Option<EnvelopeAttr>,
     /// `#[multipart]`, with its span.
@@ -260,7 +260,7 @@ struct MethodAttrs {
     retry: Option<(RetryAttr, proc_macro2::TokenStream)>,
     timeout: TimeoutAttr,
     rate_limit: Option<RateLimitAttr>,
-    error: Option<Type>,
+    error: Option<ErrorDecl>,
     envelope: Option<EnvelopeAttr>,
     multipart: Option<Span>,
     no_auth: bool,

@@ -10,7 +10,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{GenericArgument, Ident, Lifetime, LitStr, PathArguments, Type};
 
-use crate::attr::StaticHeader;
+use crate::attr::{ErrorDecl, StaticHeader, StatusArm, StatusPattern};
 use crate::model::{ApiTrait, Endpoint, Method, Param, Role, unraw};
 use crate::route::Piece;
 use crate::rt::Rt;
@@ -215,11 +215,12 @@ fn endpoint_static(api: &ApiTrait, rt: &Rt, m: &Method, endpoint: &Endpoint) -> 
             some(quote!(#rt::Duration::from_millis(#ms)))
         })
     };
-    let error = match endpoint.error.as_ref().or(api.args.error.as_ref()) {
-        Some(ty) => quote_spanned! {ty.span()=>
+    let error = match (&endpoint.error, &api.args.error) {
+        (Some(ErrorDecl::One(ty)), _) | (None, Some(ty)) => quote_spanned! {ty.span()=>
             ::core::option::Option::Some(#rt::decode_api_error::<#ty>)
         },
-        None => none.clone(),
+        (Some(ErrorDecl::ByStatus(arms)), _) => error_by_status(rt, arms),
+        (None, None) => none.clone(),
     };
     let timeout = duration(endpoint.timeout.total);
     let attempt_timeout = duration(endpoint.timeout.attempt);
@@ -321,4 +322,33 @@ fn rename(ty: &mut Type, lifetime: &Lifetime) {
 /// The lifetime mock methods name elided lifetimes with.
 pub fn mock_lifetime() -> Lifetime {
     arg_lifetime()
+}
+
+/// `#[error(404 => NotFound, _ => ApiError)]`: a decoder that picks the
+/// type by status; a status no arm matches decodes nothing.
+fn error_by_status(rt: &Rt, arms: &[StatusArm]) -> TokenStream {
+    let matches = arms.iter().map(|arm| {
+        let patterns = arm.patterns.iter().map(|p| match p {
+            StatusPattern::Code(code, _) => quote!(#code),
+            StatusPattern::Range(lo, hi, _, _) => quote!(#lo..=#hi),
+            StatusPattern::Any(underscore) => quote!(#underscore),
+        });
+        let ty = &arm.ty;
+        quote_spanned! {ty.span()=>
+            #(#patterns)|* => #rt::decode_api_error::<#ty>(status, headers, body),
+        }
+    });
+    let any = arms
+        .iter()
+        .flat_map(|a| &a.patterns)
+        .any(|p| matches!(p, StatusPattern::Any(_)));
+    let rest = (!any).then(|| quote!(_ => ::core::option::Option::None,));
+    quote! {
+        ::core::option::Option::Some(
+            |status: u16, headers: &#rt::HeaderMap, body: &[u8]| match status {
+                #(#matches)*
+                #rest
+            },
+        )
+    }
 }

@@ -29,6 +29,7 @@ pub const ITEMS: &[&str] = &[
     "FlagValue",
     "FromCore",
     "Given",
+    "HeaderMap",
     "HeaderName",
     "HeaderValue",
     "Json",

@@ -147,7 +147,7 @@ pub mod __private {
     };
     pub use core::time::Duration;
     pub use http::Method;
-    pub use http::header::{HeaderName, HeaderValue};
+    pub use http::header::{HeaderMap, HeaderName, HeaderValue};
     #[cfg(feature = "mock")]
     pub use wiremock::MockServer;
 }

@@ -213,6 +213,67 @@ async fn typed_error_documents_with_a_raw_fallback() {
     assert_eq!(err.api_error::<ApiError>(), None);
 }
 
+#[derive(Debug, serde::Deserialize, PartialEq)]
+pub struct Invalid {
+    pub errors: Vec<String>,
+}
+
+#[api_client::api]
+pub trait ByStatus {
+    #[post("/c")]
+    #[error(422 => Invalid, 404 | 410 => Problem, 500..=599 => ApiError)]
+    async fn c(&self) -> api_client::Result<()>;
+
+    #[get("/d")]
+    #[error(404 => Problem, _ => ApiError)]
+    async fn d(&self) -> api_client::Result<()>;
+}
+
+#[tokio::test]
+async fn an_error_document_per_status() {
+    let server = MockServer::start().await;
+    let answers = [
+        (422, json!({"errors": ["name is taken"]})),
+        (410, json!({"title": "gone"})),
+        (503, json!({"message": "later", "code": 3})),
+        // No arm matches 400: only the raw body is kept.
+        (400, json!({"title": "unmatched"})),
+    ];
+    for (status, body) in answers {
+        Mock::given(path("/c"))
+            .respond_with(ResponseTemplate::new(status).set_body_json(body))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(path("/d"))
+        .respond_with(ResponseTemplate::new(409).set_body_json(json!({"message": "m", "code": 9})))
+        .mount(&server)
+        .await;
+    let c = ByStatusClient::builder()
+        .base_url(server.uri())
+        .no_retry()
+        .build()
+        .unwrap();
+    let err = c.c().await.unwrap_err();
+    assert_eq!(
+        err.api_error::<Invalid>().unwrap().errors,
+        ["name is taken"]
+    );
+    assert_eq!(err.api_error::<Problem>(), None);
+    let err = c.c().await.unwrap_err();
+    assert_eq!(err.api_error::<Problem>().unwrap().title, "gone");
+    let err = c.c().await.unwrap_err();
+    assert_eq!(err.api_error::<ApiError>().unwrap().code, 3);
+    let err = c.c().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
+    assert_eq!(err.api_error::<Problem>(), None);
+    assert!(err.body_json::<Problem>().is_some(), "the raw body is kept");
+    // `_` takes every status the arms before it do not.
+    let err = c.d().await.unwrap_err();
+    assert_eq!(err.api_error::<ApiError>().unwrap().code, 9);
+}
+
 #[tokio::test]
 async fn a_reqwest_client_of_your_own() {
     let server = MockServer::start().await;

@@ -47,18 +47,7 @@ pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
             let message = "`#[multipart]` takes no arguments: the parts are the `#[part(\"name\")]` arguments";
             return flag(cx, attr, message).map(MethodAttr::Multipart);
         }
-        ERROR => {
-            return match attr.parse_args::<syn::Type>() {
-                Ok(ty) => Some(MethodAttr::Error(Box::new(ty))),
-                Err(_) => {
-                    cx.error_spanned_by(
-                        attr,
-                        "write `#[error(ErrorType)]` with the type of the API's error document",
-                    );
-                    None
-                }
-            };
-        }
+        ERROR => return parse_error_attr(cx, attr).map(|e| MethodAttr::Error(Box::new(e))),
         _ => {}
     }
     let ours: Vec<&str> = VERBS

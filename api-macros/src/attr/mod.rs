@@ -9,11 +9,13 @@ use syn::{Attribute, Ident, LitStr, Path, Token};
 
 use crate::ctxt::Ctxt;
 
+mod error;
 mod limit;
 mod method;
 mod paginate;
 mod param;
 
+pub use error::{ErrorDecl, StatusArm, StatusPattern, parse_error_attr};
 pub use limit::{RateLimitAttr, parse_rate_limit};
 pub use method::{parse_envelope, parse_method_attr};
 pub use paginate::{FieldPath, NextCursor, PaginateAttr, Scheme, Total, parse_paginate};
@@ -129,8 +131,9 @@ pub enum MethodAttr {
     Paginate(Box<PaginateAttr>),
     /// A `#[paginate(…)]` that did not parse (its error is recorded).
     BadPaginate,
-    /// `#[error(Type)]`: this endpoint's error document.
-    Error(Box<syn::Type>),
+    /// `#[error(…)]`: this endpoint's error document, one type or one per
+    /// status.
+    Error(Box<ErrorDecl>),
     Envelope(EnvelopeAttr),
     /// `#[multipart]`: the body is made of the `#[part]` arguments.
     Multipart(Span),

@@ -143,15 +143,16 @@ pub(crate) fn request_id(headers: &HeaderMap, name: &HeaderName) -> Option<Strin
 
 /// Attaches the endpoint's declared error document to a status error.
 pub(crate) fn with_api_error(endpoint: &Endpoint, error: Error) -> Error {
-    let decoded = match (endpoint.error, error.headers(), error.body()) {
-        (Some(decode), Some(headers), Some(body))
+    let status = error.status().map(|s| s.as_u16());
+    let decoded = match (endpoint.error, status, error.headers(), error.body()) {
+        (Some(decode), Some(status), Some(headers), Some(body))
             if matches!(
                 error.kind(),
                 crate::response::error::ErrorKind::Status
                     | crate::response::error::ErrorKind::Envelope
             ) =>
         {
-            decode(headers, body)
+            decode(status, headers, body)
         }
         _ => None,
     };

@@ -101,9 +101,11 @@ pub fn decode_json_body<T: DeserializeOwned + 'static>(
 
 /// Decodes an error response's body into the declared error type `E`,
 /// when it is JSON (or has no content type). Generated code names this
-/// function for `#[api(error = E)]`.
+/// function for `#[api(error = E)]`, and for each arm of
+/// `#[error(404 => E, …)]` (the status picks the arm before the call).
 #[doc(hidden)]
 pub fn decode_api_error<E>(
+    _status: u16,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Option<crate::response::error::ApiErrorBody>
@@ -122,7 +124,8 @@ where
 
 /// The signature of [`decode_api_error`], as stored on an endpoint.
 #[doc(hidden)]
-pub type ApiErrorDecoder = fn(&HeaderMap, &[u8]) -> Option<crate::response::error::ApiErrorBody>;
+pub type ApiErrorDecoder =
+    fn(u16, &HeaderMap, &[u8]) -> Option<crate::response::error::ApiErrorBody>;
 
 /// The media type of a response's `Content-Type`, without parameters
 /// (case kept); `None` without one. On the bytes, without allocating or

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use api_client::__private::{
     AnyBody, Arg, Argument, BuildRequest, Call, ClientBuilder, CountValue, CursorValue, Duration,
-    Endpoint, EndpointRetry, Envelope, FlagValue, FromCore, Given, HeaderName, HeaderValue, Json,
+    Endpoint, EndpointRetry, Envelope, FlagValue, FromCore, Given, HeaderMap, HeaderName, HeaderValue, Json,
     Method, MockBuilder, MockKit, MockRequest, MockServer, Optional, PageParts, PageScheme, Pages,
     PagesMock, Paging, Probe, RATE_LIMIT_FEATURE, RateLimit, Raw, Result, RetryPolicy, Session,
     Streamed, Text, Unit, ValidateViaGarde, ValidateViaNothing, WithMeta, assert_api_result,
