@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{Kind, Method, Model, Returns, Role, Ty};
+use crate::model::{Errors, Kind, Method, Model, Returns, Role, Ty};
 
 /// The derives of every model, by name.
 #[derive(Debug, Default)]
@@ -38,7 +38,13 @@ impl Uses {
             if let Returns::Json(ty) = &method.returns {
                 received.extend(named_in(ty));
             }
-            received.extend(method.error.iter().flat_map(named_in));
+            received.extend(
+                method
+                    .error
+                    .iter()
+                    .flat_map(Errors::types)
+                    .flat_map(named_in),
+            );
         }
         let mut uses = Uses {
             serialize: closure(&by_name, sent),

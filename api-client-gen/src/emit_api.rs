@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::emit_models::{TypePrinter, docs};
-use crate::model::{Arg, Method, Returns, Role, Ty};
+use crate::model::{Arg, Errors, Method, Returns, Role, Status, Ty};
 
 /// One `#[api]` trait to print.
 pub struct ApiTrait {
@@ -62,14 +62,22 @@ impl TypePrinter<'_> {
         let deprecated = m.deprecated.then(|| quote!(#[deprecated]));
         let verb = format_ident!("{}", m.verb);
         let route = &m.route;
-        let error = m
-            .error
-            .as_ref()
-            .filter(|e| Some(*e) != shared_error)
-            .map(|e| {
+        let error = match &m.error {
+            Some(Errors::One(e)) if Some(e) == shared_error => None,
+            Some(Errors::One(e)) => {
                 let e = self.ty(e);
-                quote!(#[error(#e)])
-            });
+                Some(quote!(#[error(#e)]))
+            }
+            Some(Errors::ByStatus(arms)) => {
+                let arms = arms.iter().map(|(statuses, ty)| {
+                    let patterns = statuses.iter().map(status_pattern);
+                    let ty = self.ty(ty);
+                    quote!(#(#patterns)|* => #ty)
+                });
+                Some(quote!(#[error(#(#arms),*)]))
+            }
+            None => None,
+        };
         let no_auth = m.no_auth.then(|| quote!(#[no_auth]));
         let accept = m
             .accept
@@ -165,5 +173,21 @@ pub fn prelude() -> TokenStream {
         use api_client::{Result, api};
         #[allow(unused_imports)]
         use serde::{Deserialize, Serialize};
+    }
+}
+
+/// `404`, `400..=499` or `_`.
+fn status_pattern(status: &Status) -> TokenStream {
+    let literal = |n: u16| proc_macro2::Literal::u16_unsuffixed(n);
+    match *status {
+        Status::Code(code) => {
+            let code = literal(code);
+            quote!(#code)
+        }
+        Status::Class(class) => {
+            let (lo, hi) = (literal(class * 100), literal(class * 100 + 99));
+            quote!(#lo..=#hi)
+        }
+        Status::Default => quote!(_),
     }
 }

@@ -55,6 +55,7 @@
 //! [api-client]: https://docs.rs/api-client
 #![deny(missing_docs)]
 
+mod auth;
 mod contract;
 mod derives;
 mod doc;

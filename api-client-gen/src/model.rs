@@ -188,6 +188,55 @@ pub struct Arg {
     pub doc: Option<String>,
 }
 
+/// The error documents of an operation's 4xx, 5xx and default responses.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Errors {
+    /// One type for every error status: `#[error(T)]`.
+    One(Ty),
+    /// A type per status, narrowest first: `#[error(404 => A, _ => B)]`.
+    ByStatus(Vec<(Vec<Status>, Ty)>),
+}
+
+impl Errors {
+    /// Every type it names.
+    pub fn types(&self) -> Vec<&Ty> {
+        match self {
+            Errors::One(ty) => vec![ty],
+            Errors::ByStatus(arms) => arms.iter().map(|(_, ty)| ty).collect(),
+        }
+    }
+}
+
+/// A response's key in `responses`: `404`, `4XX` or `default`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// One status.
+    Code(u16),
+    /// A class: `4` for `4XX`.
+    Class(u16),
+    /// `default`: every other status.
+    Default,
+}
+
+impl Status {
+    /// Reads a key of `responses`; `None` for a success, an informational
+    /// or a redirect status, or a key that is none of the forms.
+    pub fn parse(key: &str) -> Option<Status> {
+        let key = key.trim();
+        if key == "default" {
+            return Some(Status::Default);
+        }
+        let first = key.chars().next()?.to_digit(10)?;
+        if !(4..=5).contains(&first) || key.len() != 3 {
+            return None;
+        }
+        if key[1..].eq_ignore_ascii_case("xx") {
+            return Some(Status::Class(first as u16));
+        }
+        key.parse().ok().map(Status::Code)
+    }
+}
+
 /// What a method returns.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Returns {
@@ -224,8 +273,8 @@ pub struct Method {
     pub returns: Returns,
     /// Wrapped in `Response<T>`: the success response declares headers.
     pub with_headers: bool,
-    /// `#[error(T)]`: the error document.
-    pub error: Option<Ty>,
+    /// `#[error(…)]`: the error documents.
+    pub error: Option<Errors>,
     /// `#[header("Accept", …)]`: the success response offers JSON beside
     /// other media types (XML first, say), so the client asks for JSON.
     pub accept: Option<String>,

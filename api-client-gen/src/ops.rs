@@ -1,7 +1,7 @@
 //! Operations to methods: parameters in their roles, bodies, responses.
 
 use crate::doc::{Document, Node};
-use crate::model::{Arg, Method, Returns, Role, Ty};
+use crate::model::{Arg, Errors, Method, Returns, Role, Status, Ty};
 use crate::names::{Scope, pascal, snake};
 use crate::schema::{Schemas, doc_of, primary_type};
 
@@ -390,25 +390,43 @@ impl OpLowering<'_, '_> {
             .collect()
     }
 
-    /// The error document: the one JSON schema of the 4xx/5xx/default
-    /// responses.
-    fn error_type(&mut self, op: &Node, operation: &str, hint: &str) -> Option<Ty> {
-        let mut found: Option<Ty> = None;
+    /// The error documents: the JSON schemas of the 4xx/5xx/default
+    /// responses, one type for all when they agree, else one per status.
+    fn error_type(&mut self, op: &Node, operation: &str, hint: &str) -> Option<Errors> {
+        let mut found: Vec<(Status, Ty)> = Vec::new();
         for (code, response) in op.get("responses").entries() {
-            if code.starts_with(['1', '2', '3']) {
-                continue;
-            }
-            let response = self.doc.resolve(response).unwrap_or(response);
-            let Returns::Json(ty) = self.body_of(response, &format!("{hint}Error")) else {
+            let Some(status) = Status::parse(code) else {
+                if !code.trim().starts_with(['1', '2', '3']) {
+                    self.warn(operation, format!("the response key `{code}` is not a status, a class (`4XX`) or `default`: left out"));
+                }
                 continue;
             };
-            match &found {
-                None => found = Some(ty),
-                Some(first) if *first == ty => {}
-                Some(_) => self.warn(operation, format!("response {code} has another error document: `err.body()` has it; only the first is typed")),
+            let response = self.doc.resolve(response).unwrap_or(response);
+            if let Returns::Json(ty) = self.body_of(response, &format!("{hint}Error")) {
+                found.push((status, ty));
             }
         }
-        found
+        let first = found.first()?.1.clone();
+        if found.iter().all(|(_, ty)| *ty == first) {
+            return Some(Errors::One(first));
+        }
+        // Statuses, then classes, then `default`; statuses of one type share
+        // an arm (they are disjoint, so the order among them is free).
+        found.sort_by_key(|(status, _)| match status {
+            Status::Code(_) => 0,
+            Status::Class(_) => 1,
+            Status::Default => 2,
+        });
+        let mut arms: Vec<(Vec<Status>, Ty)> = Vec::new();
+        for (status, ty) in found {
+            match arms.iter_mut().find(|(s, t)| {
+                *t == ty && matches!((s[0], status), (Status::Code(_), Status::Code(_)))
+            }) {
+                Some((statuses, _)) => statuses.push(status),
+                None => arms.push((vec![status], ty)),
+            }
+        }
+        Some(Errors::ByStatus(arms))
     }
 
     fn warn(&mut self, operation: &str, what: String) {

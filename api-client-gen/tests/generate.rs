@@ -227,3 +227,38 @@ fn json_text(yaml: &yaml_rust2::Yaml) -> String {
         _ => "null".to_owned(),
     }
 }
+
+/// Error documents that differ by status: an arm per type, statuses before
+/// classes before `default`, written as a person would (the module is
+/// parsed again here, as rustc will).
+#[test]
+fn error_documents_by_status() {
+    let doc = r##"{"openapi": "3.0.3", "info": {"title": "E", "version": "1"},
+      "paths": {"/a": {"get": {"operationId": "getA", "responses": {
+        "200": {"description": "ok"},
+        "default": {"description": "e", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+        "4XX": {"description": "e", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Client"}}}},
+        "404": {"description": "e", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+        "422": {"description": "e", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Invalid"}}}},
+        "410": {"description": "e", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+        "499": {"description": "e", "content": {"text/plain": {"schema": {"type": "string"}}}},
+        "6XX": {"description": "not a status"}}}}},
+      "components": {"schemas": {
+        "Problem": {"type": "object", "properties": {"title": {"type": "string"}}},
+        "Client": {"type": "object", "properties": {"reason": {"type": "string"}}},
+        "Invalid": {"type": "object", "properties": {"errors": {"type": "array", "items": {"type": "string"}}}}}}}"##;
+    let out = generate(doc, &Options::default()).unwrap();
+    assert!(
+        out.code.contains(
+            "    #[error(404 | 410 => Problem, 422 => Invalid, 400..=499 => Client, _ => Problem)]\n"
+        ),
+        "{}",
+        out.code
+    );
+    syn::parse_file(&out.code).expect("the module parses");
+    let warnings: Vec<String> = out.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        warnings.iter().any(|w| w.contains("`6XX` is not a status")),
+        "{warnings:?}"
+    );
+}

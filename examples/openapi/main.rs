@@ -14,7 +14,7 @@
 
 use api_client::ErrorKind;
 use serde_json::json;
-use wiremock::matchers::{method, path, query_param};
+use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[allow(dead_code)]
@@ -22,17 +22,20 @@ mod petstore {
     include!("petstore.rs");
 }
 
-use petstore::{FindPetsByStatusStatusItem, Pet, SwaggerPetstore, SwaggerPetstoreClient};
+use petstore::{
+    FindPetsByStatusStatusItem, Pet, SwaggerPetstore, SwaggerPetstoreAuth, SwaggerPetstoreClient,
+};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = petstore_server().await;
     // The document's base is `http://petstore.swagger.io/v2`; point the
     // client at the local server instead, and authenticate as its
-    // `api_key` security scheme says.
+    // `api_key` security scheme says (`SwaggerPetstoreAuth` knows the
+    // header's name).
     let store = SwaggerPetstoreClient::builder()
         .base_url(server.uri())
-        .api_key_header("api_key", "special-key")
+        .with_api_key("special-key")
         .build()?;
 
     let pet = store.get_pet_by_id(1).await?;
@@ -70,8 +73,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 async fn petstore_server() -> MockServer {
     let server = MockServer::start().await;
     let pet = |id: i64, name: &str| json!({"id": id, "name": name, "photoUrls": [], "status": "available"});
+    // Like the Petstore, the pet is only for a client with the API key.
     Mock::given(method("GET"))
         .and(path("/pet/1"))
+        .and(header("api_key", "special-key"))
         .respond_with(ResponseTemplate::new(200).set_body_json(pet(1, "doggie")))
         .mount(&server)
         .await;

@@ -275,3 +275,108 @@ async fn constructs_bodies_forms_multipart_and_auth() {
         .unwrap();
     assert_eq!(&stored[..], b"ok");
 }
+
+/// `createWidget` declares a `Conflict` for 409 and a `Problem` for 5XX:
+/// each status decodes into its own type.
+#[tokio::test]
+async fn constructs_error_documents_by_status() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/widgets"))
+        .respond_with(ResponseTemplate::new(409).set_body_json(json!({"existing": "w1"})))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/widgets"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"title": "down"})))
+        .mount(&server)
+        .await;
+    let client = constructs(&server).await;
+    let widget: Widget = serde_json::from_value(widget_json()).unwrap();
+    let err = client.create_widget(&widget).await.unwrap_err();
+    let conflict = err
+        .api_error::<constructs::Conflict>()
+        .expect("409 is a Conflict");
+    assert_eq!(conflict.existing, "w1");
+    assert!(err.api_error::<constructs::Problem>().is_none());
+    let err = client.create_widget(&widget).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    let problem = err
+        .api_error::<constructs::Problem>()
+        .expect("5XX is a Problem");
+    assert_eq!(problem.title, "down");
+}
+
+/// The generated `…Auth` trait sends each security scheme where the
+/// document says, without the user naming the header.
+#[tokio::test]
+async fn security_schemes_on_the_builder() {
+    use constructs::ConstructsAuth;
+    use petstore::SwaggerPetstoreAuth;
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/widgets/w1"))
+        .and(header("x-api-key", "k-123"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/pet/7"))
+        .and(header("api_key", "special-key"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(pet_json(7)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let widgets = ConstructsClient::builder()
+        .base_url(server.uri())
+        .with_key("k-123")
+        .build()
+        .unwrap();
+    #[allow(deprecated)]
+    widgets.delete_widget("w1").await.unwrap();
+    let pets = SwaggerPetstoreClient::builder()
+        .base_url(server.uri())
+        .with_api_key("special-key")
+        .build()
+        .unwrap();
+    assert_eq!(pets.get_pet_by_id(7).await.unwrap().id, Some(7));
+    // The key is a secret: never in the builder's or client's `Debug`.
+    let builder = SwaggerPetstoreClient::builder().with_api_key("special-key");
+    assert!(!format!("{builder:?}").contains("special-key"));
+}
+
+/// The other schemes of the document: a key in the query, Basic, and OAuth
+/// 2 client credentials (its token URL is the document's, remote: here only
+/// its secret is checked, never shown).
+#[tokio::test]
+async fn query_key_basic_and_client_credentials_schemes() {
+    use constructs::ConstructsAuth;
+    let server = MockServer::start().await;
+    Mock::given(path("/widgets/q"))
+        .and(query_param("api_key", "qk-1"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/widgets/b"))
+        .and(header("authorization", "Basic YW5uOnB3LTk5"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let build = |b: api_client::ClientBuilder<ConstructsClient>| {
+        b.base_url(server.uri()).no_retry().build().unwrap()
+    };
+    #[allow(deprecated)]
+    {
+        let by_query = build(ConstructsClient::builder().with_query_key("qk-1"));
+        by_query.delete_widget("q").await.unwrap();
+        let by_basic = build(ConstructsClient::builder().with_basic("ann", "pw-99"));
+        by_basic.delete_widget("b").await.unwrap();
+    }
+    let machine = ConstructsClient::builder().with_machine("id-1", "s3cret-value");
+    let shown = format!("{machine:?}");
+    assert!(!shown.contains("s3cret-value"), "{shown}");
+}
