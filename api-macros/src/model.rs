@@ -89,6 +89,7 @@ pub enum Role {
     Path,
     Query {
         key: String,
+        style: attr::QueryForm,
     },
     Header {
         name: String,
@@ -479,8 +480,9 @@ fn parse_params(cx: &Ctxt, sig: &mut Signature) -> Option<Vec<Param>> {
         };
         let role = match role {
             None => Role::Path,
-            Some(ParamAttr::Query { key }) => Role::Query {
+            Some(ParamAttr::Query { key, style }) => Role::Query {
                 key: key.map_or_else(|| unraw(&ident), |k| k.value()),
+                style,
             },
             Some(ParamAttr::Header { name }) => Role::Header { name },
             Some(ParamAttr::Body { omit_none }) => Role::Body {

@@ -102,7 +102,7 @@ fn query_key(endpoint: &Endpoint, arg: &Ident) -> String {
         .params
         .iter()
         .find_map(|p| match &p.role {
-            Role::Query { key } if unraw(&p.ident) == name => Some(key.clone()),
+            Role::Query { key, .. } if unraw(&p.ident) == name => Some(key.clone()),
             _ => None,
         })
         .unwrap_or(name)

@@ -10,7 +10,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{GenericArgument, Ident, Lifetime, LitStr, PathArguments, Type};
 
-use crate::attr::{ErrorDecl, StaticHeader, StatusArm, StatusPattern};
+use crate::attr::{ErrorDecl, QueryForm, StaticHeader, StatusArm, StatusPattern};
 use crate::model::{ApiTrait, Endpoint, Method, Param, Role, unraw};
 use crate::route::Piece;
 use crate::rt::Rt;
@@ -145,7 +145,15 @@ fn emit_argument(rt: &Rt, p: &Param, lifetime: &Lifetime) -> TokenStream {
     let validator = || probe(rt, &name_elided(value_type(p), lifetime));
     match &p.role {
         Role::Path => TokenStream::new(),
-        Role::Query { key } => quote_spanned!(span=> __api_req.query(#key, #ident);),
+        Role::Query { key, style } => match style {
+            QueryForm::Form => quote_spanned!(span=> __api_req.query(#key, #ident);),
+            QueryForm::Joined(delimiter) => quote_spanned! {span=>
+                __api_req.query_styled(#key, #ident, #rt::QueryStyle::Joined(#delimiter));
+            },
+            QueryForm::DeepObject => quote_spanned! {span=>
+                __api_req.query_styled(#key, #ident, #rt::QueryStyle::DeepObject);
+            },
+        },
         Role::Header { name } => {
             let name = LitStr::new(name, p.span);
             quote_spanned! {span=>

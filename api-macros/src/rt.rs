@@ -45,6 +45,7 @@ pub const ITEMS: &[&str] = &[
     "PagesMock",
     "Paging",
     "Probe",
+    "QueryStyle",
     "RATE_LIMIT_FEATURE",
     "RateLimit",
     "Raw",

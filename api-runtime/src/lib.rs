@@ -137,6 +137,7 @@ pub mod __private {
     };
     pub use crate::request::call::Call;
     pub use crate::request::endpoint::{Endpoint, EndpointRetry};
+    pub use crate::request::query_style::QueryStyle;
     pub use crate::response::decode::{
         Decode, Json, Optional, Raw, Streamed, Text, Unit, WithMeta,
     };

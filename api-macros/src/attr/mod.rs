@@ -37,6 +37,8 @@ pub const NO_AUTH: &str = "no_auth";
 pub const VALIDATE: &str = "validate";
 pub const OMIT_NONE: &str = "omit_none";
 pub const RENAME: &str = "rename";
+pub const STYLE: &str = "style";
+pub const EXPLODE: &str = "explode";
 pub const IDEMPOTENT: &str = "idempotent";
 pub const RETRY: &str = "retry";
 pub const TIMEOUT: &str = "timeout";
@@ -146,10 +148,23 @@ pub enum MethodAttr {
     Other(Box<Attribute>),
 }
 
+/// How a `#[query]` argument is written: OpenAPI's `style` and `explode`,
+/// as the runtime's `QueryStyle`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum QueryForm {
+    /// One pair per value (`form`, exploded: the default).
+    Form,
+    /// One pair, the values joined by this (already encoded) text.
+    Joined(&'static str),
+    /// `name[field]=value`.
+    DeepObject,
+}
+
 /// What a parameter attribute makes of the argument.
 pub enum ParamAttr {
     Query {
         key: Option<LitStr>,
+        style: QueryForm,
     },
     Header {
         name: String,

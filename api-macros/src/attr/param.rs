@@ -124,9 +124,12 @@ pub fn parse_param_attr(cx: &Ctxt, attr: &Attribute) -> Result<Option<ParamAttr>
 
 fn parse_query(cx: &Ctxt, attr: &Attribute) -> Option<ParamAttr> {
     if let Meta::Path(_) = attr.meta {
-        return Some(ParamAttr::Query { key: None });
+        return Some(ParamAttr::Query {
+            key: None,
+            style: QueryForm::Form,
+        });
     }
-    let mut key = None;
+    let (mut key, mut style, mut explode) = (None, None, None);
     let result = attr.parse_nested_meta(|meta| {
         if meta.path.is_ident(RENAME) {
             let lit: LitStr = meta.value()?.parse()?;
@@ -134,8 +137,12 @@ fn parse_query(cx: &Ctxt, attr: &Attribute) -> Option<ParamAttr> {
                 cx.error_spanned_by(&lit, "a query key cannot be empty");
             }
             key = Some(lit);
+        } else if meta.path.is_ident(STYLE) {
+            style = Some(meta.value()?.parse::<LitStr>()?);
+        } else if meta.path.is_ident(EXPLODE) {
+            explode = Some(meta.value()?.parse::<syn::LitBool>()?);
         } else {
-            unknown_argument(cx, &meta, "query", &[RENAME])?;
+            unknown_argument(cx, &meta, "query", &[RENAME, STYLE, EXPLODE])?;
         }
         Ok(())
     });
@@ -143,7 +150,46 @@ fn parse_query(cx: &Ctxt, attr: &Attribute) -> Option<ParamAttr> {
         cx.syn_error(e);
         return None;
     }
-    Some(ParamAttr::Query { key })
+    let style = query_form(cx, style.as_ref(), explode.as_ref())?;
+    Some(ParamAttr::Query { key, style })
+}
+
+/// OpenAPI's query styles, with `explode`'s defaults (`true` for `form`,
+/// `false` for the delimited styles).
+fn query_form(
+    cx: &Ctxt,
+    style: Option<&LitStr>,
+    explode: Option<&syn::LitBool>,
+) -> Option<QueryForm> {
+    const STYLES: [&str; 4] = ["form", "spaceDelimited", "pipeDelimited", "deepObject"];
+    let name = style.map_or_else(|| "form".to_owned(), LitStr::value);
+    let form = match (name.as_str(), explode.map(|e| e.value)) {
+        ("form", None | Some(true)) | ("spaceDelimited" | "pipeDelimited", Some(true)) => {
+            QueryForm::Form
+        }
+        ("form", Some(false)) => QueryForm::Joined(","),
+        ("spaceDelimited", _) => QueryForm::Joined("%20"),
+        ("pipeDelimited", _) => QueryForm::Joined("%7C"),
+        ("deepObject", None | Some(true)) => QueryForm::DeepObject,
+        ("deepObject", Some(false)) => {
+            cx.error_spanned_by(
+                explode?,
+                "`deepObject` is always exploded (`filter[key]=value`): remove `explode = false`",
+            );
+            return None;
+        }
+        (other, _) => {
+            cx.error_spanned_by(
+                style?,
+                format!(
+                    "unknown query style `{other}`{}",
+                    suggestion(other, &STYLES)
+                ),
+            );
+            return None;
+        }
+    };
+    Some(form)
 }
 
 fn parse_header_param(cx: &Ctxt, attr: &Attribute) -> Option<ParamAttr> {

@@ -14,6 +14,7 @@ use crate::request::build::{
 use crate::request::endpoint::Endpoint;
 use crate::request::multipart::IntoPart;
 use crate::request::params::{HeaderValues, QuerySink, serialize_pairs};
+use crate::request::query_style::{QueryStyle, serialize_query};
 use crate::response::validate::Validator;
 
 #[derive(Clone, Debug)]
@@ -167,7 +168,7 @@ impl BuildRequest for MockRequest {
         self.has_query = true;
     }
 
-    fn query<A: Argument>(&mut self, key: &'static str, value: &A)
+    fn query_styled<A: Argument>(&mut self, key: &'static str, value: &A, style: QueryStyle)
     where
         A::Value: QueryArgument,
     {
@@ -177,7 +178,7 @@ impl BuildRequest for MockRequest {
                     url: &mut self.query,
                     has_query: self.has_query,
                 };
-                if let Err(e) = serialize_pairs(&mut sink, key, v, true) {
+                if let Err(e) = serialize_query(&mut sink, key, v, style) {
                     self.problems.push(format!("query argument {e}"));
                 }
                 self.has_query = sink.has_query;

@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::request::body::Upload;
 use crate::request::endpoint::Endpoint;
 use crate::request::multipart::IntoPart;
+use crate::request::query_style::QueryStyle;
 use crate::response::validate::Validator;
 
 /// An argument as generated code hands it over: a value (a client's
@@ -69,8 +70,16 @@ pub trait BuildRequest: Sized {
     /// Appends the literal query of the route (`/search?type=repo`).
     fn query_literal(&mut self, query: &'static str);
 
-    /// Appends a `#[query]` argument.
+    /// Appends a `#[query]` argument, one pair per value.
     fn query<A: Argument>(&mut self, name: &'static str, value: &A)
+    where
+        A::Value: QueryArgument,
+    {
+        self.query_styled(name, value, QueryStyle::Form);
+    }
+
+    /// Appends a `#[query(style = …, explode = …)]` argument.
+    fn query_styled<A: Argument>(&mut self, name: &'static str, value: &A, style: QueryStyle)
     where
         A::Value: QueryArgument;
 

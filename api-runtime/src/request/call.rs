@@ -18,6 +18,7 @@ use crate::request::build::{
 use crate::request::endpoint::Endpoint;
 use crate::request::multipart::{IntoPart, Part};
 use crate::request::params::{HeaderValues, QuerySink, serialize_pairs};
+use crate::request::query_style::{QueryStyle, serialize_query};
 use crate::response::error::Error;
 use crate::response::validate::Validator;
 
@@ -108,8 +109,8 @@ impl BuildRequest for Call {
     }
 
     /// A scalar as `name=value`, `None` as nothing, a sequence as repeated
-    /// keys, a struct as one pair per field.
-    fn query<A: Argument>(&mut self, name: &'static str, value: &A)
+    /// keys, a struct as one pair per field (in `Form` style).
+    fn query_styled<A: Argument>(&mut self, name: &'static str, value: &A, style: QueryStyle)
     where
         A::Value: QueryArgument,
     {
@@ -118,7 +119,7 @@ impl BuildRequest for Call {
             url: &mut self.url,
             has_query: self.has_query,
         };
-        let result = serialize_pairs(&mut sink, name, value, true);
+        let result = serialize_query(&mut sink, name, value, style);
         self.has_query = sink.has_query;
         if let Err(e) = result {
             self.fail(format!("query argument {e}"));

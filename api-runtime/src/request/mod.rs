@@ -11,3 +11,4 @@ pub(crate) mod endpoint;
 pub(crate) mod multipart;
 pub(crate) mod omit;
 pub(crate) mod params;
+pub(crate) mod query_style;

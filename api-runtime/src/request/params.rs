@@ -21,7 +21,14 @@ pub(crate) enum Scalar<'a> {
 
 /// Where pairs go.
 pub(crate) trait Sink {
+    /// A value of the argument itself (or an element of it).
     fn pair(&mut self, key: &str, value: Scalar<'_>);
+
+    /// A value of a field of a flattened struct or map, under the field's
+    /// key (a query style may write it differently: `filter[key]=value`).
+    fn field_pair(&mut self, key: &str, value: Scalar<'_>) {
+        self.pair(key, value);
+    }
 }
 
 /// How deep in the argument the serializer is: what may appear there.
@@ -65,6 +72,7 @@ pub(crate) fn serialize_pairs<T: Serialize + ?Sized>(
         sink,
         key,
         level: Level::Top { structs },
+        field: false,
     })
 }
 
@@ -72,11 +80,17 @@ struct PairSerializer<'s, 'k> {
     sink: &'s mut dyn Sink,
     key: &'k str,
     level: Level,
+    /// Inside a struct's field (the field itself or an element of it).
+    field: bool,
 }
 
 impl PairSerializer<'_, '_> {
     fn emit(self, value: Scalar<'_>) -> Result<(), ParamError> {
-        self.sink.pair(self.key, value);
+        if self.field {
+            self.sink.field_pair(self.key, value);
+        } else {
+            self.sink.pair(self.key, value);
+        }
         Ok(())
     }
 
@@ -174,6 +188,7 @@ impl<'s, 'k> ser::Serializer for PairSerializer<'s, 'k> {
         Ok(SeqPairs {
             sink: self.sink,
             key: self.key,
+            field: self.field,
         })
     }
 
@@ -228,6 +243,7 @@ impl<'s, 'k> ser::Serializer for PairSerializer<'s, 'k> {
 pub(crate) struct SeqPairs<'s, 'k> {
     sink: &'s mut dyn Sink,
     key: &'k str,
+    field: bool,
 }
 
 impl SeqPairs<'_, '_> {
@@ -236,6 +252,7 @@ impl SeqPairs<'_, '_> {
             sink: &mut *self.sink,
             key: self.key,
             level: Level::Item,
+            field: self.field,
         })
     }
 }
@@ -273,6 +290,7 @@ impl StructPairs<'_> {
             sink: &mut *self.sink,
             key,
             level: Level::Field,
+            field: true,
         })
     }
 }
@@ -344,6 +362,25 @@ impl QuerySink<'_> {
         self.url.push(if self.has_query { '&' } else { '?' });
         self.has_query = true;
     }
+
+    /// `key=value` with `value` already encoded.
+    pub(crate) fn encoded_pair(&mut self, key: &str, value: &str) {
+        self.separator();
+        self.url
+            .extend(form_urlencoded::byte_serialize(key.as_bytes()));
+        self.url.push('=');
+        self.url.push_str(value);
+    }
+}
+
+/// Appends `value`, form-urlencoded, to `out`.
+pub(crate) fn encode_into(out: &mut String, value: Scalar<'_>) {
+    match value {
+        Scalar::Str(s) => out.extend(form_urlencoded::byte_serialize(s.as_bytes())),
+        Scalar::Display(d) => {
+            let _ = write!(FormEncoder(out), "{d}");
+        }
+    }
 }
 
 impl Sink for QuerySink<'_> {
@@ -352,16 +389,9 @@ impl Sink for QuerySink<'_> {
         self.url
             .extend(form_urlencoded::byte_serialize(key.as_bytes()));
         self.url.push('=');
-        match value {
-            Scalar::Str(s) => self
-                .url
-                .extend(form_urlencoded::byte_serialize(s.as_bytes())),
-            // Numbers, booleans and chars are encoded as they are written:
-            // no intermediate String.
-            Scalar::Display(d) => {
-                let _ = write!(FormEncoder(self.url), "{d}");
-            }
-        }
+        // Numbers, booleans and chars are encoded as they are written: no
+        // intermediate String.
+        encode_into(self.url, value);
     }
 }
 
