@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::emit_models::{TypePrinter, docs};
-use crate::model::{Arg, Errors, Method, Returns, Role, Status, Ty};
+use crate::model::{Arg, Errors, Method, QueryStyle, Returns, Role, Status, Ty};
 
 /// One `#[api]` trait to print.
 pub struct ApiTrait {
@@ -102,8 +102,24 @@ impl TypePrinter<'_> {
         let ident = format_ident!("{}", arg.ident);
         let attr = match &arg.role {
             Role::Path => None,
-            Role::Query(None) => Some(quote!(#[query])),
-            Role::Query(Some(key)) => Some(quote!(#[query(rename = #key)])),
+            Role::Query(key, style) => {
+                let mut args = Vec::new();
+                if let Some(key) = key {
+                    args.push(quote!(rename = #key));
+                }
+                args.extend(match style {
+                    QueryStyle::Form => None,
+                    QueryStyle::FormJoined => Some(quote!(explode = false)),
+                    QueryStyle::SpaceDelimited => Some(quote!(style = "spaceDelimited")),
+                    QueryStyle::PipeDelimited => Some(quote!(style = "pipeDelimited")),
+                    QueryStyle::DeepObject => Some(quote!(style = "deepObject")),
+                });
+                Some(if args.is_empty() {
+                    quote!(#[query])
+                } else {
+                    quote!(#[query(#(#args),*)])
+                })
+            }
             Role::Header(name) => Some(quote!(#[header(#name)])),
             Role::Body => Some(quote!(#[body])),
             Role::Form => Some(quote!(#[form])),

@@ -157,13 +157,30 @@ pub struct Model {
     pub kind: Kind,
 }
 
+/// OpenAPI's `style`/`explode` of a query parameter, as `#[query(…)]`
+/// writes them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum QueryStyle {
+    /// `form`, exploded: one pair per value (the default).
+    Form,
+    /// `form`, not exploded: `explode = false` (`ids=1,2`).
+    FormJoined,
+    /// `style = "spaceDelimited"`.
+    SpaceDelimited,
+    /// `style = "pipeDelimited"`.
+    PipeDelimited,
+    /// `style = "deepObject"` (`filter[key]=value`).
+    DeepObject,
+}
+
 /// How an argument reaches the request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Role {
     /// A `<name>` segment of the route.
     Path,
-    /// `#[query]`, with the wire key when it differs from the argument.
-    Query(Option<String>),
+    /// `#[query]`, with the wire key when it differs from the argument,
+    /// and how its values are written.
+    Query(Option<String>, QueryStyle),
     /// `#[header("Name")]`.
     Header(String),
     /// `#[body]`: the JSON body.

@@ -1,7 +1,7 @@
 //! Operations to methods: parameters in their roles, bodies, responses.
 
 use crate::doc::{Document, Node};
-use crate::model::{Arg, Errors, Method, Returns, Role, Status, Ty};
+use crate::model::{Arg, Errors, Method, QueryStyle, Returns, Role, Status, Ty};
 use crate::names::{Scope, pascal, snake};
 use crate::schema::{Schemas, doc_of, primary_type};
 
@@ -144,26 +144,19 @@ impl OpLowering<'_, '_> {
         } else {
             param.get("schema")
         };
-        let mut ty = self
+        let ty = self
             .schemas
             .ty_of(schema, &format!("{hint}{}", pascal(name)));
         let doc = doc_of(param);
         let role = match location {
             "path" => return self.path_parameter(param, name, ty, doc, operation, names, route),
-            "query" => {
-                match query_style(param, &ty) {
-                    Style::Native => {}
-                    Style::Joined(note) => {
-                        self.warn(operation, format!("query parameter `{name}`: {note}"));
-                        ty = Ty::String;
-                    }
-                    Style::Unsupported(note) => {
-                        self.warn(operation, format!("query parameter `{name}`: {note}"));
-                        return None;
-                    }
+            "query" => match query_style(param) {
+                Ok(style) => Role::Query(Some(name.to_owned()), style),
+                Err(note) => {
+                    self.warn(operation, format!("query parameter `{name}`: {note}"));
+                    return None;
                 }
-                Role::Query(Some(name.to_owned()))
-            }
+            },
             "header" if IGNORED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) => {
                 return None;
             }
@@ -184,7 +177,7 @@ impl OpLowering<'_, '_> {
         };
         let ident = names.unique(snake(name), "_");
         let role = match role {
-            Role::Query(Some(key)) if key == ident => Role::Query(None),
+            Role::Query(Some(key), style) if key == ident => Role::Query(None, style),
             role => role,
         };
         let ty = if required { ty } else { ty.optional() };
@@ -487,36 +480,19 @@ fn repeated_placeholder(path: &str) -> Option<&str> {
         .map(|(_, name)| *name)
 }
 
-/// How a query parameter's `style`/`explode` can be sent.
-enum Style {
-    /// As declared: one pair per value (`form`, exploded).
-    Native,
-    /// As a string the caller joins, with a note why.
-    Joined(String),
-    /// Not at all, with a note why.
-    Unsupported(String),
-}
-
-fn query_style(param: &Node, ty: &Ty) -> Style {
+/// A query parameter's `style`/`explode` (`explode` defaults to `true` for
+/// `form` only); an error names a style a query cannot have.
+fn query_style(param: &Node) -> Result<QueryStyle, String> {
     let style = param.get("style").as_str().unwrap_or("form");
     let explode = param.get("explode").as_bool().unwrap_or(style == "form");
-    let list = matches!(ty, Ty::Vec(_))
-        || matches!(ty, Ty::Option(inner) if matches!(**inner, Ty::Vec(_)));
-    match (style, explode) {
-        ("form", true) => Style::Native,
-        ("form", false) if list => Style::Joined(
-            "`explode: false` sends one comma-separated value: pass the values joined with `,`"
-                .into(),
-        ),
-        ("form", false) => Style::Native,
-        ("deepObject", _) => Style::Unsupported(
-            "`style: deepObject` (`key[field]=value`) has no argument role: left out".into(),
-        ),
-        (other, _) if list => Style::Joined(format!(
-            "`style: {other}` sends one value: pass the values joined"
-        )),
-        _ => Style::Native,
-    }
+    Ok(match (style, explode) {
+        ("form", true) | ("spaceDelimited" | "pipeDelimited", true) => QueryStyle::Form,
+        ("form", false) => QueryStyle::FormJoined,
+        ("spaceDelimited", false) => QueryStyle::SpaceDelimited,
+        ("pipeDelimited", false) => QueryStyle::PipeDelimited,
+        ("deepObject", _) => QueryStyle::DeepObject,
+        (other, _) => return Err(format!("`style: {other}` is not a query style: left out")),
+    })
 }
 
 /// The docs of one argument on one line.

@@ -19,11 +19,14 @@ pub mod petstore31 {
 }
 
 #[allow(dead_code, clippy::all)]
-mod constructs {
+pub mod constructs {
     include!("generated/constructs.rs");
 }
 
-use constructs::{Circle, Constructs, ConstructsClient, LoginForm, Shape, Widget};
+use constructs::{
+    Circle, Constructs, ConstructsClient, GetWidgetFieldsItem, GetWidgetFilter,
+    GetWidgetFilterColor, LoginForm, Shape, Widget,
+};
 use petstore::{
     FindPetsByStatusStatusItem, Pet, PetStatus, SwaggerPetstore, SwaggerPetstoreClient,
 };
@@ -143,6 +146,7 @@ async fn constructs_unions_recursion_headers_and_validation() {
         .and(header("X-Request-Id", "r-1"))
         .and(query_param("expand", "parent"))
         .and(query_param("fields", "id,name"))
+        .and(query_param("filter[color]", "red"))
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(widget_json())
@@ -169,7 +173,16 @@ async fn constructs_unions_recursion_headers_and_validation() {
     let client = constructs(&server).await;
 
     let response = client
-        .get_widget("b1f1", Some("r-1"), Some(&["parent"]), Some("id,name"))
+        .get_widget(
+            "b1f1",
+            Some("r-1"),
+            Some(&["parent"]),
+            Some(&[GetWidgetFieldsItem::Id, GetWidgetFieldsItem::Name]),
+            Some(&GetWidgetFilter {
+                color: Some(GetWidgetFilterColor::Red),
+                size: None,
+            }),
+        )
         .await
         .unwrap();
     assert_eq!(response.headers()["etag"], "\"v1\"");
@@ -187,7 +200,7 @@ async fn constructs_unions_recursion_headers_and_validation() {
     );
 
     let err = client
-        .get_widget("bad", None, None, None)
+        .get_widget("bad", None, None, None, None)
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation, "{err}");
@@ -199,7 +212,7 @@ async fn constructs_unions_recursion_headers_and_validation() {
     );
 
     let err = client
-        .get_widget("none", None, None, None)
+        .get_widget("none", None, None, None, None)
         .await
         .unwrap_err();
     let problem = err

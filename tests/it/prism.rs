@@ -191,3 +191,87 @@ async fn prism_refuses_what_the_document_does_not_allow() {
         "{violations:?}"
     );
 }
+
+/// Query styles against a server that parses them: `explode: false`
+/// (`fields=id,count`) and `deepObject` (`filter[color]=blue`) are sent
+/// as the document says, and Prism, which splits and checks each value
+/// against its enum, accepts them; the same parameters with a value the
+/// document does not allow are refused, naming the parameter.
+#[tokio::test]
+async fn query_styles_against_prism() {
+    use super::generated::constructs::{
+        ConstructsAuth, ConstructsClient, GetWidgetFieldsItem as Field, GetWidgetFilter,
+        GetWidgetFilterColor, Problem,
+    };
+    #[api_client::api]
+    trait Loose {
+        #[get("/widgets/<id>")]
+        async fn widget(
+            &self,
+            id: &str,
+            #[query(explode = false)] fields: &[&str],
+            #[query(style = "deepObject")] filter: &std::collections::BTreeMap<&str, &str>,
+        ) -> api_client::Result<()>;
+    }
+    // The document's `widgetId` is a UUID.
+    const ID: &str = "7f3c5a9e-2b1d-4c8e-9f6a-0b1c2d3e4f5a";
+    let Some(prism) = prism("constructs.yaml").await else {
+        return;
+    };
+    // A valid request gets the document's 404 (`Prefer: code=404`), a
+    // `Problem` that is simple to check; an invalid one gets Prism's 422.
+    let client = ConstructsClient::builder()
+        .base_url(&prism.url)
+        .with_bearer("t0ken")
+        .header("Prefer", "code=404")
+        .no_retry()
+        .build()
+        .unwrap();
+    use super::generated::constructs::Constructs;
+    let filter = GetWidgetFilter {
+        color: Some(GetWidgetFilterColor::Blue),
+        size: Some(2),
+    };
+    let err = client
+        .get_widget(
+            ID,
+            None,
+            None,
+            Some(&[Field::Id, Field::Count]),
+            Some(&filter),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err}");
+    assert!(err.api_error::<Problem>().is_some(), "{err}");
+
+    let loose = LooseClient::builder()
+        .base_url(&prism.url)
+        .bearer_auth("t0ken")
+        .header("Prefer", "code=404")
+        .no_retry()
+        .build()
+        .unwrap();
+    let refused = |err: api_client::Error, name: &str| {
+        assert!(err.status().is_some_and(|s| s.is_client_error()), "{err}");
+        // Prism's 422 lists the violations in its body.
+        let body = String::from_utf8_lossy(err.body().expect("Prism says why"));
+        let place = format!(r#""location":["query","{name}"#);
+        assert!(body.contains(&place), "{body}");
+    };
+    let colors = std::collections::BTreeMap::from([("color", "blue")]);
+    let err = loose
+        .widget(ID, &["id", "bogus"], &colors)
+        .await
+        .unwrap_err();
+    refused(err, "fields");
+    let green = std::collections::BTreeMap::from([("color", "green")]);
+    let err = loose.widget(ID, &["id"], &green).await.unwrap_err();
+    refused(err, "filter");
+    // And the loose client's valid call is accepted, as the generated one.
+    let err = loose
+        .widget(ID, &["id", "name"], &colors)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err}");
+}

@@ -257,6 +257,9 @@ fn param(attrs: &[Attribute], ident: String, ty: &Type, route: &str) -> Option<P
                 let _ = attr.parse_nested_meta(|meta| {
                     if meta.path.is_ident("rename") {
                         name = meta.value()?.parse::<LitStr>()?.value();
+                    } else if meta.input.peek(syn::Token![=]) {
+                        // `style = "…"`, `explode = false`: not the name.
+                        meta.value()?.parse::<syn::Expr>()?;
                     }
                     Ok(())
                 });

@@ -31,8 +31,10 @@ pub trait Constructs {
         x_request_id: Option<&str>,
         #[query]
         expand: Option<&[&str]>,
-        #[query]
-        fields: Option<&str>,
+        #[query(explode = false)]
+        fields: Option<&[GetWidgetFieldsItem]>,
+        #[query(style = "deepObject")]
+        filter: Option<&GetWidgetFilter>,
     ) -> Result<api_client::Response<Widget>>;
     /// `deleteWidget`
     #[deprecated]
@@ -284,6 +286,67 @@ pub struct Problem {
 pub struct Unused {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum GetWidgetFieldsItem {
+    #[serde(rename = "id")]
+    Id,
+    #[serde(rename = "name")]
+    Name,
+    #[serde(rename = "count")]
+    Count,
+}
+
+impl GetWidgetFieldsItem {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::Name => "name",
+            Self::Count => "count",
+        }
+    }
+}
+
+impl std::fmt::Display for GetWidgetFieldsItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, garde::Validate)]
+pub struct GetWidgetFilter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[garde(skip)]
+    pub color: Option<GetWidgetFilterColor>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[garde(range(min = 1))]
+    pub size: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum GetWidgetFilterColor {
+    #[serde(rename = "red")]
+    Red,
+    #[serde(rename = "blue")]
+    Blue,
+}
+
+impl GetWidgetFilterColor {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Red => "red",
+            Self::Blue => "blue",
+        }
+    }
+}
+
+impl std::fmt::Display for GetWidgetFilterColor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
