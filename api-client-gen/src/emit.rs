@@ -13,6 +13,7 @@ use crate::model::{Errors, Kind, Method, Model, Ty};
 use crate::names::{Scope, pascal};
 use crate::ops::{OpLowering, VERBS};
 use crate::schema::Schemas;
+use crate::shapes::{alias_duplicates, canonical_errors};
 use crate::{Error, Generated, Options, Warning};
 
 /// Generates the module for a document (JSON or YAML text).
@@ -47,6 +48,10 @@ pub fn generate(text: &str, options: &Options) -> Result<Generated, Error> {
     untag_fields(&mut models, &tagged);
     box_cycles(&mut models);
     alias_duplicates(&mut models);
+    let mut groups = groups;
+    for method in groups.values_mut().flatten() {
+        method.error = method.error.take().map(|e| canonical_errors(&models, e));
+    }
     let traits: Vec<ApiTrait> = groups
         .into_iter()
         .map(|(name, methods)| api_trait(&doc, name, base.clone(), &auth_doc, methods))
@@ -292,31 +297,6 @@ fn untag_fields(models: &mut [Model], tagged: &[(String, String)]) {
                     .take()
                     .map_or(note.clone(), |d| format!("{d}\n\n{note}")),
             );
-        }
-    }
-}
-
-/// A model with the same shape as an earlier one (GitHub's `state: open |
-/// closed` in a hundred places) becomes an alias of it: one type to
-/// compile, and values move between the two without conversion.
-fn alias_duplicates(models: &mut [Model]) {
-    let mut first: HashMap<String, String> = HashMap::new();
-    for model in models.iter_mut() {
-        if matches!(model.kind, Kind::Alias(_)) {
-            continue;
-        }
-        let mut shape = model.kind.clone();
-        if let Kind::Struct { fields, .. } = &mut shape {
-            for field in fields.iter_mut() {
-                field.doc = None;
-            }
-        }
-        let key = format!("{shape:?}");
-        match first.get(&key) {
-            Some(original) => model.kind = Kind::Alias(Ty::Named(original.clone())),
-            None => {
-                first.insert(key, model.name.clone());
-            }
         }
     }
 }

@@ -68,6 +68,7 @@ mod names;
 mod ops;
 mod rules;
 mod schema;
+mod shapes;
 
 use std::fmt;
 use std::path::Path;

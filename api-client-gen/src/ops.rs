@@ -309,23 +309,32 @@ impl OpLowering<'_, '_> {
     /// The first 2xx response: its body and whether it declares headers.
     fn success(&mut self, op: &Node, operation: &str, hint: &str) -> (Returns, bool) {
         let responses = op.get("responses").entries();
-        let mut success = responses.iter().filter(|(code, _)| code.starts_with('2'));
-        let Some((_, response)) = success.next() else {
+        let mut success = Vec::new();
+        for (code, response) in responses.iter().filter(|(code, _)| code.starts_with('2')) {
+            match self.doc.resolve(response) {
+                Ok(response) => success.push((code, response)),
+                Err(e) => self.warn(operation, format!("{e}; response {code} is not read")),
+            }
+        }
+        // The first response with a body is the type; one without (a 204
+        // beside a 200) makes it `Option<T>`, `None` when nothing came.
+        let with_body = success
+            .iter()
+            .find(|(_, r)| !r.get("content").entries().is_empty());
+        let Some(&(_, response)) = with_body.or(success.first()) else {
             return (Returns::Unit, false);
         };
-        let response = match self.doc.resolve(response) {
-            Ok(r) => r,
-            Err(e) => {
-                self.warn(operation, format!("{e}; the response is not read"));
-                return (Returns::Unit, false);
-            }
-        };
-        let returns = self.body_of(response, &format!("{hint}Response"));
-        for (code, other) in success {
-            let other = self.doc.resolve(other).unwrap_or(other);
-            if self.peek_body(other) != self.peek_body(response) {
+        let mut returns = self.body_of(response, &format!("{hint}Response"));
+        let mut empty = false;
+        for (code, other) in &success {
+            if other.get("content").entries().is_empty() {
+                empty |= !std::ptr::eq(*other, response);
+            } else if self.peek_body(other) != self.peek_body(response) {
                 self.warn(operation, format!("response {code} has another body than the first success response; only the first is typed"));
             }
+        }
+        if let (true, Returns::Json(ty)) = (empty, &returns) {
+            returns = Returns::Json(ty.clone().optional());
         }
         (returns, !response.get("headers").entries().is_empty())
     }
@@ -337,13 +346,11 @@ impl OpLowering<'_, '_> {
             return None;
         }
         let responses = op.get("responses").entries();
-        let (_, response) = responses.iter().find(|(code, _)| code.starts_with('2'))?;
-        let content = self
-            .doc
-            .resolve(response)
-            .unwrap_or(response)
-            .get("content")
-            .entries();
+        let content = responses
+            .iter()
+            .filter(|(code, _)| code.starts_with('2'))
+            .map(|(_, r)| self.doc.resolve(r).unwrap_or(r).get("content").entries())
+            .find(|content| !content.is_empty())?;
         if content.len() < 2 {
             return None;
         }

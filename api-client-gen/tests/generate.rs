@@ -262,3 +262,37 @@ fn error_documents_by_status() {
         "{warnings:?}"
     );
 }
+
+/// A success without a body beside one with (`204` and `200`, in either
+/// order) returns `Option<T>`; inline error schemas of one shape, repeated
+/// per status, are one type, named once.
+#[test]
+fn empty_successes_and_repeated_inline_errors() {
+    let error = r#"{"description": "e", "content": {"application/json": {"schema": {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}, "code": {"type": "string", "enum": ["a", "b"]}}}}}}"#;
+    let doc = format!(
+        r##"{{"openapi": "3.0.3", "info": {{"title": "E", "version": "1"}},
+      "paths": {{
+        "/a": {{"get": {{"operationId": "getA", "responses": {{
+          "200": {{"description": "ok", "content": {{"application/json": {{"schema": {{"$ref": "#/components/schemas/Thing"}}}}}}}},
+          "204": {{"description": "nothing yet"}},
+          "404": {error}, "422": {error}}}}}}},
+        "/b": {{"get": {{"operationId": "getB", "responses": {{
+          "204": {{"description": "nothing yet"}},
+          "200": {{"description": "ok", "content": {{"application/json": {{"schema": {{"$ref": "#/components/schemas/Thing"}}}}}}}}}}}}}}}},
+      "components": {{"schemas": {{"Thing": {{"type": "object", "properties": {{"id": {{"type": "integer"}}}}}}}}}}}}"##
+    );
+    let out = generate(&doc, &Options::default()).unwrap();
+    assert!(
+        out.code.contains("async fn get_a(&self) -> Result<Option<Thing>>;"),
+        "{}",
+        out.code
+    );
+    assert!(
+        out.code.contains("async fn get_b(&self) -> Result<Option<Thing>>;"),
+        "{}",
+        out.code
+    );
+    assert!(out.code.contains("    #[error(GetAError)]\n"), "{}", out.code);
+    assert!(!out.code.contains("pub struct GetAError2"), "{}", out.code);
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+}
