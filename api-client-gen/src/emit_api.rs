@@ -121,6 +121,7 @@ impl TypePrinter<'_> {
                 })
             }
             Role::Header(name) => Some(quote!(#[header(#name)])),
+            Role::Cookie(name) => Some(quote!(#[cookie(#name)])),
             Role::Body => Some(quote!(#[body])),
             Role::Form => Some(quote!(#[form])),
             Role::Part(name) => Some(quote!(#[part(#name)])),

@@ -183,6 +183,8 @@ pub enum Role {
     Query(Option<String>, QueryStyle),
     /// `#[header("Name")]`.
     Header(String),
+    /// `#[cookie("name")]`.
+    Cookie(String),
     /// `#[body]`: the JSON body.
     Body,
     /// `#[form]`: a form-encoded body.

@@ -161,8 +161,12 @@ impl OpLowering<'_, '_> {
                 return None;
             }
             "header" => Role::Header(name.to_owned()),
+            "cookie" if valid_cookie_name(name) => Role::Cookie(name.to_owned()),
             "cookie" => {
-                self.warn(operation, format!("cookie parameter `{name}` has no argument role: set it with the client's cookie store or a default `Cookie` header"));
+                self.warn(
+                    operation,
+                    format!("cookie parameter `{name}` is not a valid cookie name: left out"),
+                );
                 return None;
             }
             other => {
@@ -500,6 +504,14 @@ fn query_style(param: &Node) -> Result<QueryStyle, String> {
         ("deepObject", _) => QueryStyle::DeepObject,
         (other, _) => return Err(format!("`style: {other}` is not a query style: left out")),
     })
+}
+
+/// An RFC 6265 cookie name (a token), as `#[cookie]` accepts it.
+fn valid_cookie_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// The docs of one argument on one line.

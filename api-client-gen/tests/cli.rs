@@ -45,7 +45,7 @@ fn generate_warn_and_deny_warnings() {
             .contains("pub trait Constructs")
     );
     assert!(
-        stderr.contains("warning: getWidget: cookie parameter `session`"),
+        stderr.contains("warning: securitySchemes.cookieKey: an API key in a cookie"),
         "{stderr}"
     );
     assert!(

@@ -283,16 +283,22 @@ fn empty_successes_and_repeated_inline_errors() {
     );
     let out = generate(&doc, &Options::default()).unwrap();
     assert!(
-        out.code.contains("async fn get_a(&self) -> Result<Option<Thing>>;"),
+        out.code
+            .contains("async fn get_a(&self) -> Result<Option<Thing>>;"),
         "{}",
         out.code
     );
     assert!(
-        out.code.contains("async fn get_b(&self) -> Result<Option<Thing>>;"),
+        out.code
+            .contains("async fn get_b(&self) -> Result<Option<Thing>>;"),
         "{}",
         out.code
     );
-    assert!(out.code.contains("    #[error(GetAError)]\n"), "{}", out.code);
+    assert!(
+        out.code.contains("    #[error(GetAError)]\n"),
+        "{}",
+        out.code
+    );
     assert!(!out.code.contains("pub struct GetAError2"), "{}", out.code);
     assert!(out.warnings.is_empty(), "{:?}", out.warnings);
 }

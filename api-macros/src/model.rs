@@ -94,6 +94,10 @@ pub enum Role {
     Header {
         name: String,
     },
+    /// `#[cookie("name")]`.
+    Cookie {
+        name: String,
+    },
     /// `#[body]`: JSON, or a streamed `Upload`; `omit_none` leaves `None`
     /// fields out of the JSON.
     Body {
@@ -115,6 +119,7 @@ impl Role {
             Role::Path => "a path argument",
             Role::Query { .. } => "`#[query]`",
             Role::Header { .. } => "`#[header]`",
+            Role::Cookie { .. } => "`#[cookie]`",
             Role::Body { .. } => "`#[body]`",
             Role::Form => "`#[form]`",
             Role::Field { .. } => "`#[field]`",
@@ -485,6 +490,7 @@ fn parse_params(cx: &Ctxt, sig: &mut Signature) -> Option<Vec<Param>> {
                 style,
             },
             Some(ParamAttr::Header { name }) => Role::Header { name },
+            Some(ParamAttr::Cookie { name }) => Role::Cookie { name },
             Some(ParamAttr::Body { omit_none }) => Role::Body {
                 stream: last_ident(&arg.ty).is_some_and(|i| i == "Upload"),
                 omit_none,

@@ -166,6 +166,7 @@ fn emit_argument(rt: &Rt, p: &Param, lifetime: &Lifetime) -> TokenStream {
                 );
             }
         }
+        Role::Cookie { name } => quote_spanned!(span=> __api_req.cookie(#name, #ident);),
         Role::Body { stream: true, .. } => quote_spanned!(span=> __api_req.upload(#ident);),
         Role::Body {
             stream: false,

@@ -147,6 +147,7 @@ async fn constructs_unions_recursion_headers_and_validation() {
         .and(query_param("expand", "parent"))
         .and(query_param("fields", "id,name"))
         .and(query_param("filter[color]", "red"))
+        .and(header("cookie", "session=s%201"))
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(widget_json())
@@ -182,6 +183,7 @@ async fn constructs_unions_recursion_headers_and_validation() {
                 color: Some(GetWidgetFilterColor::Red),
                 size: None,
             }),
+            Some("s 1"),
         )
         .await
         .unwrap();
@@ -200,7 +202,7 @@ async fn constructs_unions_recursion_headers_and_validation() {
     );
 
     let err = client
-        .get_widget("bad", None, None, None, None)
+        .get_widget("bad", None, None, None, None, None)
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation, "{err}");
@@ -212,7 +214,7 @@ async fn constructs_unions_recursion_headers_and_validation() {
     );
 
     let err = client
-        .get_widget("none", None, None, None, None)
+        .get_widget("none", None, None, None, None, None)
         .await
         .unwrap_err();
     let problem = err

@@ -239,6 +239,7 @@ async fn query_styles_against_prism() {
             None,
             Some(&[Field::Id, Field::Count]),
             Some(&filter),
+            Some("s1"),
         )
         .await
         .unwrap_err();

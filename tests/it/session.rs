@@ -325,3 +325,84 @@ async fn with_redirects_off_a_3xx_is_read_as_a_response_of_a_body_less_type() {
     let on = builder(&server).build().unwrap().where_to().await.unwrap();
     assert_eq!((on.status().as_u16(), on.history().len()), (200, 1));
 }
+
+/// OpenAPI's cookie parameters: `#[cookie("name")]` arguments.
+#[api_client::api]
+pub trait Cookies {
+    #[get("/prefs")]
+    async fn prefs(
+        &self,
+        #[cookie("session-id")] session: &str,
+        #[cookie("theme")] theme: Option<&str>,
+        #[cookie("n")] n: u32,
+    ) -> api_client::Result<()>;
+}
+
+#[tokio::test]
+async fn cookie_arguments_share_one_header_with_the_jar() {
+    let server = MockServer::start().await;
+    Mock::given(path("/prefs"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let plain = CookiesClient::builder()
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    // A value a cookie cannot hold as is is percent-encoded; `None` sends
+    // nothing.
+    plain.prefs("a b;c", Some("dark"), 3).await.unwrap();
+    plain.prefs("s1", None, 0).await.unwrap();
+    // With a cookie store, the jar's cookies follow the arguments in the
+    // same header (RFC 6265 allows one).
+    let jarred = CookiesClient::builder()
+        .base_url(server.uri())
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    jarred.session().add_cookie("jar=1; Path=/", &server.uri());
+    jarred.prefs("s2", None, 1).await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let sent: Vec<Vec<&str>> = requests
+        .iter()
+        .map(|r| {
+            r.headers
+                .get_all("cookie")
+                .iter()
+                .map(|v| v.to_str().unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            vec!["session-id=a%20b%3Bc; theme=dark; n=3"],
+            vec!["session-id=s1; n=0"],
+            vec!["session-id=s2; n=1; jar=1"],
+        ]
+    );
+
+    // The generated mock expects the cookies the client sends.
+    let mocked = MockServer::start().await;
+    let mock = CookiesMock::new(&mocked);
+    mock.prefs("s3", Some("light"), 2)
+        .responds(204)
+        .expect(1)
+        .mount()
+        .await;
+    let c = CookiesClient::builder()
+        .base_url(mocked.uri())
+        .build()
+        .unwrap();
+    c.prefs("s3", Some("light"), 2).await.unwrap();
+    let err = c.prefs("zz-secret-9", Some("light"), 2).await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("cookie `session-id`: another value was sent"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("zz-secret-9"),
+        "cookie values are not shown: {text}"
+    );
+}

@@ -116,11 +116,12 @@ fn parameters(
             p.get("in").as_str().unwrap_or("").to_owned(),
         )
     };
-    for param in op
-        .params
-        .iter()
-        .filter(|p| matches!(p.location, Location::Query | Location::Header))
-    {
+    for param in op.params.iter().filter(|p| {
+        matches!(
+            p.location,
+            Location::Query | Location::Header | Location::Cookie
+        )
+    }) {
         let place = param.location.openapi();
         let same_name: Vec<(String, String)> = listed
             .iter()

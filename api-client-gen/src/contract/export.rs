@@ -38,7 +38,12 @@ fn operation(op: &Operation) -> Value {
     let parameters: Vec<Value> = op
         .params
         .iter()
-        .filter(|p| matches!(p.location, Location::Path | Location::Query | Location::Header))
+        .filter(|p| {
+            matches!(
+                p.location,
+                Location::Path | Location::Query | Location::Header | Location::Cookie
+            )
+        })
         .map(|p| json!({"name": p.name, "in": p.location.openapi(), "required": p.required || p.location == Location::Path, "schema": schema(&p.ty)}))
         .collect();
     if !parameters.is_empty() {

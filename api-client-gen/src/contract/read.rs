@@ -17,6 +17,8 @@ pub enum Location {
     Query,
     /// A header.
     Header,
+    /// A cookie.
+    Cookie,
     /// The JSON body.
     Body,
     /// A form body.
@@ -32,6 +34,7 @@ impl Location {
             Location::Path => "path",
             Location::Query => "query",
             Location::Header => "header",
+            Location::Cookie => "cookie",
             Location::Body | Location::Form | Location::Part => "body",
         }
     }
@@ -264,9 +267,11 @@ fn param(attrs: &[Attribute], ident: String, ty: &Type, route: &str) -> Option<P
                     Ok(())
                 });
             }
-            "header" | "part" | "field" => {
+            "header" | "cookie" | "part" | "field" => {
                 location = Some(if path == "header" {
                     Location::Header
+                } else if path == "cookie" {
+                    Location::Cookie
                 } else if path == "part" {
                     Location::Part
                 } else {

@@ -28,6 +28,7 @@ pub const CLIENT: &str = "client";
 pub const CRATE: &str = "crate";
 pub const HEADER: &str = "header";
 pub const QUERY: &str = "query";
+pub const COOKIE: &str = "cookie";
 pub const BODY: &str = "body";
 pub const FORM: &str = "form";
 pub const FIELD: &str = "field";
@@ -167,6 +168,10 @@ pub enum ParamAttr {
         style: QueryForm,
     },
     Header {
+        name: String,
+    },
+    /// `#[cookie("name")]`: a pair in the `Cookie` header.
+    Cookie {
         name: String,
     },
     /// `#[body]`, or `#[body(omit_none)]`: `None` fields are left out.

@@ -72,6 +72,7 @@ pub fn parse_param_attr(cx: &Ctxt, attr: &Attribute) -> Result<Option<ParamAttr>
     match name.as_str() {
         QUERY => parse_query(cx, attr).map(Some).ok_or(()),
         HEADER => parse_header_param(cx, attr).map(Some).ok_or(()),
+        COOKIE => parse_cookie_param(cx, attr).map(Some).ok_or(()),
         BODY | FORM => match &attr.meta {
             Meta::Path(_) if name == BODY => Ok(Some(ParamAttr::Body { omit_none: false })),
             Meta::Path(_) => Ok(Some(ParamAttr::Form)),
@@ -114,7 +115,7 @@ pub fn parse_param_attr(cx: &Ctxt, attr: &Attribute) -> Result<Option<ParamAttr>
                 attr.path(),
                 format!(
                     "unknown parameter attribute `#[{name}]`{}",
-                    suggestion(&name, &[QUERY, HEADER, BODY])
+                    suggestion(&name, &[QUERY, HEADER, COOKIE, BODY])
                 ),
             );
             Err(())
@@ -190,6 +191,35 @@ fn query_form(
         }
     };
     Some(form)
+}
+
+/// `#[cookie("name")]`: the name is an RFC 6265 token, kept as written.
+fn parse_cookie_param(cx: &Ctxt, attr: &Attribute) -> Option<ParamAttr> {
+    let usage = "a cookie argument is written `#[cookie(\"name\")] value: T`";
+    let Meta::List(list) = &attr.meta else {
+        cx.error_spanned_by(attr, usage);
+        return None;
+    };
+    let Ok(name) = list.parse_args::<LitStr>() else {
+        cx.error_spanned_by(&list.tokens, usage);
+        return None;
+    };
+    let text = name.value();
+    let token = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !token {
+        cx.error_spanned_by(
+            &name,
+            format!(
+                "`{}` is not a valid cookie name: use letters, digits and `-`, `_`, `.`",
+                text.escape_default()
+            ),
+        );
+        return None;
+    }
+    Some(ParamAttr::Cookie { name: text })
 }
 
 fn parse_header_param(cx: &Ctxt, attr: &Attribute) -> Option<ParamAttr> {

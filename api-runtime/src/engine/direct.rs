@@ -257,11 +257,22 @@ impl Direct {
             // The builder's secret-looking default headers stay home.
             crate::engine::redirect::strip_credentials(&mut headers);
         }
-        if let Some(jar) = &self.cookies {
-            if !headers.contains_key(header::COOKIE) {
-                if let Some(cookies) = jar.header_for(url) {
-                    headers.insert(header::COOKIE, cookies);
+        if let Some(cookies) = self.cookies.as_ref().and_then(|jar| jar.header_for(url)) {
+            // One `Cookie` header (RFC 6265 §5.4): the request's own
+            // cookies (a default header, `#[cookie]` arguments), then the
+            // jar's.
+            let merged = match headers.get(header::COOKIE) {
+                Some(own) => {
+                    let mut text = own.as_bytes().to_vec();
+                    text.extend_from_slice(b"; ");
+                    text.extend_from_slice(cookies.as_bytes());
+                    HeaderValue::from_bytes(&text).ok()
                 }
+                None => Some(cookies),
+            };
+            if let Some(mut merged) = merged {
+                merged.set_sensitive(true);
+                headers.insert(header::COOKIE, merged);
             }
         }
         let uri = Uri::try_from(url.as_str()).map_err(|e| TransportError::InvalidUrl(e.into()))?;

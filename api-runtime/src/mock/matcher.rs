@@ -7,6 +7,7 @@ use http::HeaderValue;
 use wiremock::{Match, Request};
 
 use super::request::{BodyMatch, MockRequest, PathPiece, sorted_pairs};
+use crate::request::cookie::cookie_pairs;
 
 /// Matches a request against a [`MockRequest`], and explains a mismatch.
 #[derive(Clone, Debug)]
@@ -47,6 +48,18 @@ impl EndpointMatcher {
                     value.to_str().unwrap_or("?"),
                     got
                 ));
+            }
+        }
+        let cookies = cookie_pairs(request.headers.get_all(http::header::COOKIE).iter());
+        for (name, value) in &e.cookies {
+            // Values are not shown: a cookie is often a session.
+            if !cookies.iter().any(|(n, v)| n == name && v == value) {
+                let what = if cookies.iter().any(|(n, _)| n == name) {
+                    "another value was sent"
+                } else {
+                    "not sent"
+                };
+                out.push(format!("cookie `{name}`: {what}"));
             }
         }
         out.extend(self.body_difference(request));

@@ -9,8 +9,10 @@ use serde::Serialize;
 use crate::encode::write_encoded;
 use crate::request::body::{FormSink, Upload};
 use crate::request::build::{
-    Argument, BodyArgument, BuildRequest, FormArgument, HeaderArgument, PathArgument, QueryArgument,
+    Argument, BodyArgument, BuildRequest, CookieArgument, FormArgument, HeaderArgument,
+    PathArgument, QueryArgument,
 };
+use crate::request::cookie::cookie_value;
 use crate::request::endpoint::Endpoint;
 use crate::request::multipart::IntoPart;
 use crate::request::params::{HeaderValues, QuerySink, serialize_pairs};
@@ -45,6 +47,8 @@ pub struct MockRequest {
     pub(super) any_query: Vec<String>,
     pub(super) headers: HeaderMap,
     pub(super) any_headers: Vec<HeaderName>,
+    /// `#[cookie]` arguments: each pair must be in the `Cookie` header.
+    pub(super) cookies: Vec<(String, String)>,
     pub(super) body: Option<BodyMatch>,
     pub(super) any_body: bool,
     pub(super) form: Option<FormSink>,
@@ -137,6 +141,7 @@ impl BuildRequest for MockRequest {
             any_query: Vec::new(),
             headers: HeaderMap::new(),
             any_headers: Vec::new(),
+            cookies: Vec::new(),
             body: None,
             any_body: false,
             form: None,
@@ -184,6 +189,18 @@ impl BuildRequest for MockRequest {
                 self.has_query = sink.has_query;
             }
             None => self.any_query.push(form_key(key)),
+        }
+    }
+
+    fn cookie<A: Argument>(&mut self, name: &'static str, value: &A)
+    where
+        A::Value: CookieArgument,
+    {
+        let Some(value) = value.get() else { return };
+        match cookie_value(name, value) {
+            Ok(Some(text)) => self.cookies.push((name.to_owned(), text)),
+            Ok(None) => {}
+            Err(e) => self.problems.push(format!("cookie argument {e}")),
         }
     }
 

@@ -86,6 +86,11 @@ pub trait BuildRequest: Sized {
     /// Sets a header declared with a fixed value on the trait or method.
     fn static_header(&mut self, name: HeaderName, value: HeaderValue);
 
+    /// Adds a `#[cookie("name")]` argument to the `Cookie` header.
+    fn cookie<A: Argument>(&mut self, name: &'static str, value: &A)
+    where
+        A::Value: CookieArgument;
+
     /// Sets a `#[header("Name")]` argument.
     fn header<A: Argument>(&mut self, name: HeaderName, value: &A)
     where
@@ -155,6 +160,17 @@ impl<T: Serialize + ?Sized> QueryArgument for T {}
 pub trait HeaderArgument: Serialize {}
 
 impl<T: Serialize + ?Sized> HeaderArgument for T {}
+
+/// What a cookie argument needs.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a `#[cookie]` argument: it must implement `serde::Serialize`",
+    label = "a cookie value is written with serde",
+    note = "pass a `&str`, a `String`, a number, or a type that derives `serde::Serialize`"
+)]
+pub trait CookieArgument: Serialize {}
+
+impl<T: Serialize + ?Sized> CookieArgument for T {}
 
 /// What a JSON body argument needs.
 #[doc(hidden)]

@@ -13,8 +13,10 @@ use crate::engine::outgoing::{Outgoing, SendBody};
 use crate::encode::write_encoded;
 use crate::request::body::{FormSink, Upload};
 use crate::request::build::{
-    Argument, BodyArgument, BuildRequest, FormArgument, HeaderArgument, PathArgument, QueryArgument,
+    Argument, BodyArgument, BuildRequest, CookieArgument, FormArgument, HeaderArgument,
+    PathArgument, QueryArgument,
 };
+use crate::request::cookie::{append_cookie, cookie_value};
 use crate::request::endpoint::Endpoint;
 use crate::request::multipart::{IntoPart, Part};
 use crate::request::params::{HeaderValues, QuerySink, serialize_pairs};
@@ -128,6 +130,20 @@ impl BuildRequest for Call {
 
     fn static_header(&mut self, name: HeaderName, value: HeaderValue) {
         self.headers.insert(name, value);
+    }
+
+    /// `name=value` in the `Cookie` header; `None` sends nothing. The
+    /// value is never echoed in errors: it may be a session.
+    fn cookie<A: Argument>(&mut self, name: &'static str, value: &A)
+    where
+        A::Value: CookieArgument,
+    {
+        let Some(value) = value.get() else { return };
+        match cookie_value(name, value) {
+            Ok(Some(text)) => append_cookie(&mut self.headers, name, &text),
+            Ok(None) => {}
+            Err(e) => self.fail(format!("cookie argument {e}")),
+        }
     }
 
     /// `None` sends nothing, a sequence sends the header once per element.

@@ -7,6 +7,7 @@
 pub(crate) mod body;
 pub(crate) mod build;
 pub(crate) mod call;
+pub(crate) mod cookie;
 pub(crate) mod endpoint;
 pub(crate) mod multipart;
 pub(crate) mod omit;

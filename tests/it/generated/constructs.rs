@@ -35,6 +35,8 @@ pub trait Constructs {
         fields: Option<&[GetWidgetFieldsItem]>,
         #[query(style = "deepObject")]
         filter: Option<&GetWidgetFilter>,
+        #[cookie("session")]
+        session: Option<&str>,
     ) -> Result<api_client::Response<Widget>>;
     /// `deleteWidget`
     #[deprecated]
