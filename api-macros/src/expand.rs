@@ -293,6 +293,7 @@ fn emit_method(api: &ApiTrait, rt: &Rt, m: &Method) -> TokenStream {
         let body = crate::pages::emit_body(rt, m, endpoint, p, call, validator);
         return quote! {
             #(#cfgs)*
+            #[inline]
             #sig {
                 #must_validate
                 #body
@@ -304,8 +305,13 @@ fn emit_method(api: &ApiTrait, rt: &Rt, m: &Method) -> TokenStream {
     } else {
         quote_spanned!(ret_span=> __api_call.send::<#decoder>(#validator))
     };
+    // `#[inline]`: not compiled where the trait is declared, but in each
+    // crate that calls the method, and only if one does. A crate wrapping
+    // a large API (GitHub's 1,223 operations) builds none of the request
+    // and decoding code of the endpoints nobody calls.
     quote! {
         #(#cfgs)*
+        #[inline]
         #sig {
             #is_ours
             #must_validate
