@@ -10,5 +10,6 @@ fn ui() {
     t.compile_fail("tests/ui/method/*.rs");
     t.compile_fail("tests/ui/api/*.rs");
     t.compile_fail("tests/ui/pages/*.rs");
+    t.compile_fail("tests/ui/derive/*.rs");
     t.pass("tests/ui/pass/*.rs");
 }

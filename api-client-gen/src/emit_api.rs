@@ -187,9 +187,9 @@ impl TypePrinter<'_> {
 pub fn prelude() -> TokenStream {
     quote! {
         #[allow(unused_imports)]
-        use api_client::{Result, api};
+        use api_client::{Deserialize, Result, api};
         #[allow(unused_imports)]
-        use serde::{Deserialize, Serialize};
+        use serde::Serialize;
     }
 }
 

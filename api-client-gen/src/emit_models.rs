@@ -117,26 +117,35 @@ impl<'m> TypePrinter<'m> {
         quote! { #doc #body }
     }
 
-    /// `Serialize`, `Deserialize`, as the calls need them.
+    /// `Serialize`, `Deserialize`, as the calls need them. `Deserialize` is
+    /// api-client's (a fraction of serde's code, a large client's build
+    /// time) except for unions, which need serde's untagged and tagged
+    /// forms.
     fn serde(&self, name: &str) -> TokenStream {
+        self.serde_derives(name, false)
+    }
+
+    fn serde_derives(&self, name: &str, union: bool) -> TokenStream {
         let ser = self
             .uses
             .serialize
             .contains(name)
             .then(|| quote!(Serialize,));
-        let de = self
-            .uses
-            .deserialize
-            .contains(name)
-            .then(|| quote!(Deserialize,));
+        let de = self.uses.deserialize.contains(name).then(|| {
+            if union {
+                quote!(serde::Deserialize,)
+            } else {
+                quote!(Deserialize,)
+            }
+        });
         quote!(#ser #de)
     }
 
-    fn derives(&self, name: &str, default: bool) -> TokenStream {
+    fn derives(&self, name: &str, default: bool, union: bool) -> TokenStream {
         let garde =
             (self.validate && self.uses.validated.contains(name)).then(|| quote!(garde::Validate));
         let default = default.then(|| quote!(Default,));
-        let serde = self.serde(name);
+        let serde = self.serde_derives(name, union);
         let common = if self.uses.lean {
             quote!(Debug, Clone,)
         } else {
@@ -155,7 +164,7 @@ impl<'m> TypePrinter<'m> {
         let name = format_ident!("{}", model);
         let validated = self.derives_validate(model);
         let all_optional = fields.iter().all(|f| f.optional);
-        let derives = self.derives(model, all_optional);
+        let derives = self.derives(model, all_optional, false);
         let fields = fields.iter().map(|f| self.field(f, validated));
         let extra = extra.map(|ty| {
             let ty = self.ty(ty);
@@ -206,7 +215,7 @@ impl<'m> TypePrinter<'m> {
     ) -> TokenStream {
         let name = format_ident!("{}", model);
         let validated = self.derives_validate(model);
-        let derives = self.derives(model, false);
+        let derives = self.derives(model, false, true);
         let repr = match tag {
             Some(tag) => quote!(#[serde(tag = #tag)]),
             None => quote!(#[serde(untagged)]),

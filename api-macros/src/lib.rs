@@ -12,6 +12,7 @@
 
 mod attr;
 mod ctxt;
+mod derive_de;
 mod expand;
 mod mock;
 mod model;
@@ -32,4 +33,12 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn api(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::api(args.into(), item.into()).into()
+}
+
+/// `serde::Deserialize` for JSON models, in a fraction of the code serde's
+/// derive writes (expanded by `api-macros`; the reference is the
+/// documentation of `api_client::Deserialize`).
+#[proc_macro_derive(Deserialize, attributes(serde))]
+pub fn derive_deserialize(item: TokenStream) -> TokenStream {
+    derive_de::derive(item.into()).into()
 }

@@ -64,6 +64,8 @@ pub const ITEMS: &[&str] = &[
     "block_on_call",
     "decode_api_error",
     "if_mock",
+    "model_de",
+    "serde",
 ];
 
 /// `…::__private`: interpolated as `#rt::Call`.

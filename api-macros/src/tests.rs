@@ -154,3 +154,33 @@ fn expansions_name_the_runtime_only_through_its_table() {
         }
     }
 }
+
+/// The derive names the runtime only through `__private`, by the table.
+#[test]
+fn the_derive_names_only_items_of_the_table() {
+    let items = [
+        quote! {
+            struct Issue {
+                #[serde(rename = "n")]
+                number: u64,
+                #[serde(default)]
+                labels: Vec<String>,
+                #[serde(flatten)]
+                other: std::collections::HashMap<String, u64>,
+            }
+        },
+        quote! { enum State { #[serde(rename = "open")] Open, Closed } },
+    ];
+    for item in items {
+        let out = crate::derive_de::derive(item).to_string();
+        assert!(!out.contains("compile_error"), "{out}");
+        let named = crate::rt::named_items(&out);
+        assert!(named.len() >= 2, "{named:?}");
+        for name in named {
+            assert!(
+                crate::rt::ITEMS.contains(&name.as_str()),
+                "`__private::{name}` is not in the table of rt.rs"
+            );
+        }
+    }
+}

@@ -143,12 +143,14 @@ pub mod __private {
     };
     pub use crate::response::error::{Result, assert_api_result};
     pub use crate::response::json::{Envelope, decode_api_error, decode_json_body};
+    pub use crate::response::model_de;
     pub use crate::response::validate::{
         Probe, ValidateViaGarde, ValidateViaNothing, Validator, assert_validates,
     };
     pub use core::time::Duration;
     pub use http::Method;
     pub use http::header::{HeaderMap, HeaderName, HeaderValue};
+    pub use serde;
     #[cfg(feature = "mock")]
     pub use wiremock::MockServer;
 }

@@ -15,6 +15,7 @@ mod hygiene;
 mod limits;
 mod misbehaving;
 mod mocks;
+mod model_de;
 mod pages;
 mod pages_mocks;
 mod params;

@@ -2,9 +2,9 @@
 // Edit freely, or regenerate; the generator keeps no state.
 
 #[allow(unused_imports)]
-use api_client::{Result, api};
+use api_client::{Deserialize, Result, api};
 #[allow(unused_imports)]
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Constructs API (version 2)
 ///
@@ -228,7 +228,7 @@ impl std::fmt::Display for Kind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(tag = "type")]
 pub enum Shape {
     #[serde(rename = "circle")]
@@ -261,7 +261,7 @@ pub struct Named {
     pub label: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum Id {
     Text(String),

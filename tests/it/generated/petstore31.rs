@@ -2,9 +2,9 @@
 // Edit freely, or regenerate; the generator keeps no state.
 
 #[allow(unused_imports)]
-use api_client::{Result, api};
+use api_client::{Deserialize, Result, api};
 #[allow(unused_imports)]
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Swagger Petstore (version 1.0.0)
 ///

@@ -8,7 +8,7 @@ use api_client::__private::{
     Method, MockBuilder, MockKit, MockRequest, MockServer, Optional, PageParts, PageScheme, Pages,
     PagesMock, Paging, Probe, QueryStyle, RATE_LIMIT_FEATURE, RateLimit, Raw, Result, RetryPolicy, Session,
     Streamed, Text, Unit, ValidateViaGarde, ValidateViaNothing, WithMeta, assert_api_result,
-    assert_validates, block_on, block_on_call, decode_api_error, if_mock,
+    assert_validates, block_on, block_on_call, decode_api_error, if_mock, model_de, serde,
 };
 
 fn main() {}

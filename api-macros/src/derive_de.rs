@@ -1,0 +1,229 @@
+//! `#[derive(api_client::Deserialize)]`: serde's `Deserialize` for JSON
+//! models, in a fraction of the code serde's derive writes (no field enum,
+//! no sequence form, one visitor), reading the `#[serde(…)]` attributes a
+//! model of an API uses: `rename`, `default`, `flatten` on a map of the
+//! other fields, and `skip_serializing_if` (for `Serialize`). Structs with
+//! named fields and enums of unit variants (string enums); anything else is
+//! a clear error that says to derive `serde::Deserialize`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Fields, LitStr};
+
+use crate::ctxt::Ctxt;
+
+const OTHERWISE: &str = "derive `serde::Deserialize` for it instead";
+
+/// Expands the derive; every problem is an error at its token.
+pub fn derive(input: TokenStream) -> TokenStream {
+    let input: DeriveInput = match syn::parse2(input) {
+        Ok(input) => input,
+        Err(e) => return e.to_compile_error(),
+    };
+    let cx = Ctxt::new();
+    if !input.generics.params.is_empty() {
+        cx.error_spanned_by(
+            &input.generics,
+            format!("`api_client::Deserialize` takes no generic parameters: {OTHERWISE}"),
+        );
+    }
+    container_attrs(&cx, &input);
+    let body = match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(fields) => fields_body(&cx, &input, fields.named.iter().collect()),
+            other => {
+                let message = format!("`api_client::Deserialize` needs named fields: {OTHERWISE}");
+                cx.error_spanned_by(other, message);
+                TokenStream::new()
+            }
+        },
+        Data::Enum(data) => enum_body(&cx, &input, data),
+        Data::Union(u) => {
+            cx.error_spanned_by(u.union_token, "a union cannot be decoded from JSON");
+            TokenStream::new()
+        }
+    };
+    if let Err(errors) = cx.check() {
+        return errors.to_compile_error();
+    }
+    let name = &input.ident;
+    quote! {
+        #[automatically_derived]
+        impl<'de> ::api_client::__private::serde::Deserialize<'de> for #name {
+            fn deserialize<__D>(__deserializer: __D) -> ::core::result::Result<Self, __D::Error>
+            where
+                __D: ::api_client::__private::serde::Deserializer<'de>,
+            {
+                #body
+            }
+        }
+    }
+}
+
+/// No container attribute of serde's is supported (`untagged`, `tag`,
+/// `rename_all`, … change the decoding).
+fn container_attrs(cx: &Ctxt, input: &DeriveInput) {
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let message = format!(
+            "`api_client::Deserialize` reads `#[serde(…)]` on fields and variants only: {OTHERWISE}"
+        );
+        cx.error_spanned_by(attr, message);
+    }
+}
+
+/// What `#[serde(…)]` says about one field or variant.
+#[derive(Default)]
+struct Attrs {
+    rename: Option<LitStr>,
+    default: bool,
+    flatten: bool,
+}
+
+fn attrs(cx: &Ctxt, attrs: &[syn::Attribute], variant: bool) -> Attrs {
+    let mut out = Attrs::default();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                out.rename = Some(meta.value()?.parse()?);
+            } else if meta.path.is_ident("default") && !variant {
+                out.default = true;
+            } else if meta.path.is_ident("flatten") && !variant {
+                out.flatten = true;
+            } else if meta.path.is_ident("skip_serializing_if") && !variant {
+                meta.value()?.parse::<LitStr>()?;
+            } else {
+                let name = quote::ToTokens::to_token_stream(&meta.path).to_string();
+                let known = if variant { "`rename`" } else { "`rename`, `default`, `flatten` and `skip_serializing_if`" };
+                cx.error_spanned_by(
+                    &meta.path,
+                    format!("`#[serde({name})]` is not read by `api_client::Deserialize` (it reads {known}): {OTHERWISE}"),
+                );
+                if meta.input.peek(syn::Token![=]) {
+                    meta.value()?.parse::<syn::Expr>()?;
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            cx.syn_error(e);
+        }
+    }
+    out
+}
+
+/// The JSON name: the `rename`, else the identifier without `r#`.
+fn wire_name(ident: &syn::Ident, rename: Option<&LitStr>) -> LitStr {
+    rename.cloned().unwrap_or_else(|| {
+        let text = ident.to_string();
+        LitStr::new(text.trim_start_matches("r#"), ident.span())
+    })
+}
+
+fn fields_body(cx: &Ctxt, input: &DeriveInput, fields: Vec<&syn::Field>) -> TokenStream {
+    let rt = quote!(::api_client::__private::model_de);
+    let de = quote!(::api_client::__private::serde::de);
+    let name = &input.ident;
+    let expecting = format!("struct {name}");
+    let (mut slots, mut arms, mut inits) = (Vec::new(), Vec::new(), Vec::new());
+    let mut rest: Option<(syn::Ident, Span)> = None;
+    for (i, field) in fields.iter().enumerate() {
+        let Some(ident) = field.ident.as_ref() else {
+            continue;
+        };
+        let ty = &field.ty;
+        let a = attrs(cx, &field.attrs, false);
+        if a.flatten {
+            if rest.is_some() {
+                cx.error_spanned_by(ident, "only one field can be `#[serde(flatten)]`");
+            }
+            rest = Some((ident.clone(), field.span()));
+            slots.push(quote_spanned!(ty.span()=> let mut #ident: #ty = ::core::default::Default::default();));
+            inits.push(quote!(#ident: #ident));
+            continue;
+        }
+        let slot = format_ident!("__field{}", i);
+        let wire = wire_name(ident, a.rename.as_ref());
+        slots.push(quote_spanned!(ty.span()=> let mut #slot: ::core::option::Option<#ty> = ::core::option::Option::None;));
+        arms.push(quote_spanned!(ty.span()=> #wire => #rt::field(&mut __map, &mut #slot, #wire)?,));
+        inits.push(if a.default {
+            quote_spanned!(ty.span()=> #ident: #rt::or_default(#slot))
+        } else {
+            quote_spanned!(ty.span()=> #ident: #rt::missing::<#ty, __A::Error>(#slot, #wire)?)
+        });
+    }
+    let other = match &rest {
+        // A map of the fields the model does not declare (JSON Schema's
+        // `additionalProperties`).
+        Some((ident, span)) => quote_spanned! {*span=>
+            _ => {
+                let __value = #de::MapAccess::next_value(&mut __map)?;
+                let _ = #ident.insert(__key.into_string(), __value);
+            }
+        },
+        None => quote!(_ => #rt::skip(&mut __map)?,),
+    };
+    quote! {
+        struct __Visitor;
+        impl<'de> #de::Visitor<'de> for __Visitor {
+            type Value = #name;
+            fn expecting(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                __f.write_str(#expecting)
+            }
+            fn visit_map<__A>(self, mut __map: __A) -> ::core::result::Result<#name, __A::Error>
+            where
+                __A: #de::MapAccess<'de>,
+            {
+                #(#slots)*
+                while let ::core::option::Option::Some(__key) =
+                    #de::MapAccess::next_key::<#rt::Key<'de>>(&mut __map)?
+                {
+                    match __key.as_str() {
+                        #(#arms)*
+                        #other
+                    }
+                }
+                ::core::result::Result::Ok(#name { #(#inits),* })
+            }
+        }
+        ::api_client::__private::serde::Deserializer::deserialize_map(__deserializer, __Visitor)
+    }
+}
+
+/// A string enum: each unit variant is its (renamed) name.
+fn enum_body(cx: &Ctxt, input: &DeriveInput, data: &syn::DataEnum) -> TokenStream {
+    let rt = quote!(::api_client::__private::model_de);
+    let (mut wires, mut arms) = (Vec::new(), Vec::new());
+    for variant in &data.variants {
+        if !matches!(variant.fields, Fields::Unit) {
+            let message = format!(
+                "`api_client::Deserialize` decodes enums of unit variants (string enums) only: {OTHERWISE}"
+            );
+            cx.error_spanned_by(&variant.fields, message);
+            continue;
+        }
+        let a = attrs(cx, &variant.attrs, true);
+        let wire = wire_name(&variant.ident, a.rename.as_ref());
+        let ident = &variant.ident;
+        arms.push(quote!(Self::#ident));
+        wires.push(wire);
+    }
+    if data.variants.is_empty() {
+        cx.error_spanned_by(
+            &input.ident,
+            format!("an enum without variants cannot be decoded: {OTHERWISE}"),
+        );
+    }
+    let count = wires.len();
+    let name = input.ident.to_string();
+    // The last variant is `_`: every index the runtime returns is matched.
+    let last = arms.pop();
+    let indices = (0..arms.len()).map(proc_macro2::Literal::usize_unsuffixed);
+    quote! {
+        const __VARIANTS: [&str; #count] = [#(#wires),*];
+        ::core::result::Result::Ok(match #rt::variant(__deserializer, #name, &__VARIANTS)? {
+            #(#indices => #arms,)*
+            _ => #last,
+        })
+    }
+}

@@ -1,0 +1,44 @@
+use api_client::Deserialize;
+
+#[derive(Deserialize)]
+pub struct Pair(u32, u32);
+
+#[derive(Deserialize)]
+pub enum Shape {
+    Circle { radius: f64 },
+    Square,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum Id {
+    Text,
+}
+
+#[derive(Deserialize)]
+pub struct Renamed {
+    #[serde(rename = "a", alias = "b")]
+    pub a: u32,
+    #[serde(with = "x")]
+    pub c: u32,
+}
+
+#[derive(Deserialize)]
+pub struct Generic<T> {
+    pub t: T,
+}
+
+#[derive(Deserialize)]
+pub struct TwoRests {
+    #[serde(flatten)]
+    pub a: std::collections::HashMap<String, u32>,
+    #[serde(flatten)]
+    pub b: std::collections::HashMap<String, u32>,
+}
+
+#[derive(Deserialize)]
+pub struct NotDecodable {
+    pub inner: std::time::Instant,
+}
+
+fn main() {}
