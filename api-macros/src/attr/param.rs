@@ -45,14 +45,18 @@ pub fn parse_static_header(cx: &Ctxt, attr: &Attribute) -> Option<StaticHeader> 
     })
 }
 
+/// An RFC 9110 token: what a header or cookie name may be.
+fn is_token(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
 /// Checks a header name literal; returns it lowercased.
 pub fn check_header_name(cx: &Ctxt, name: &LitStr) -> Option<String> {
     let text = name.value();
-    let valid = !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-    if !valid {
+    if !is_token(&text) {
         cx.error_spanned_by(
             name,
             format!(
@@ -196,20 +200,9 @@ fn query_form(
 /// `#[cookie("name")]`: the name is an RFC 6265 token, kept as written.
 fn parse_cookie_param(cx: &Ctxt, attr: &Attribute) -> Option<ParamAttr> {
     let usage = "a cookie argument is written `#[cookie(\"name\")] value: T`";
-    let Meta::List(list) = &attr.meta else {
-        cx.error_spanned_by(attr, usage);
-        return None;
-    };
-    let Ok(name) = list.parse_args::<LitStr>() else {
-        cx.error_spanned_by(&list.tokens, usage);
-        return None;
-    };
+    let name = name_argument(cx, attr, usage)?;
     let text = name.value();
-    let token = !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-    if !token {
+    if !is_token(&text) {
         cx.error_spanned_by(
             &name,
             format!(
@@ -224,13 +217,19 @@ fn parse_cookie_param(cx: &Ctxt, attr: &Attribute) -> Option<ParamAttr> {
 
 fn parse_header_param(cx: &Ctxt, attr: &Attribute) -> Option<ParamAttr> {
     let usage = "a header argument is written `#[header(\"Name\")] value: T`";
+    let name = name_argument(cx, attr, usage)?;
+    check_header_name(cx, &name).map(|name| ParamAttr::Header { name })
+}
+
+/// The one string literal of `#[attr("…")]`, or `usage` as the error.
+fn name_argument(cx: &Ctxt, attr: &Attribute, usage: &str) -> Option<LitStr> {
     let Meta::List(list) = &attr.meta else {
         cx.error_spanned_by(attr, usage);
         return None;
     };
-    let Ok(name) = list.parse_args::<LitStr>() else {
+    let parsed = list.parse_args::<LitStr>();
+    if parsed.is_err() {
         cx.error_spanned_by(&list.tokens, usage);
-        return None;
-    };
-    check_header_name(cx, &name).map(|name| ParamAttr::Header { name })
+    }
+    parsed.ok()
 }
