@@ -137,9 +137,9 @@ fn fields_body(cx: &Ctxt, input: &DeriveInput, fields: Vec<&syn::Field>) -> Toke
             if rest.is_some() {
                 cx.error_spanned_by(ident, "only one field can be `#[serde(flatten)]`");
             }
-            rest = Some((ident.clone(), field.span()));
-            slots.push(quote_spanned!(ty.span()=> let mut #ident: #ty = ::core::default::Default::default();));
-            inits.push(quote!(#ident: #ident));
+            rest = Some((format_ident!("__rest"), field.span()));
+            slots.push(quote_spanned!(ty.span()=> let mut __rest: #ty = ::core::default::Default::default();));
+            inits.push(quote!(#ident: __rest));
             continue;
         }
         let slot = format_ident!("__field{}", i);

@@ -49,13 +49,22 @@ pub(crate) fn cookie_value<T: Serialize + ?Sized>(
 /// Adds `name=value` to the request's `Cookie` header (marked sensitive:
 /// never logged, never sent to another origin by a redirect).
 pub(crate) fn append_cookie(headers: &mut HeaderMap, name: &str, value: &str) {
-    let text = match headers.get(COOKIE).and_then(|v| v.to_str().ok()) {
-        Some(existing) if !existing.is_empty() => format!("{existing}; {name}={value}"),
-        _ => format!("{name}={value}"),
+    // On bytes: a `Cookie` the request already has is kept whatever it
+    // holds (a default header may carry bytes that are not text).
+    let mut bytes = match headers.get(COOKIE) {
+        Some(existing) if !existing.is_empty() => {
+            let mut bytes = existing.as_bytes().to_vec();
+            bytes.extend_from_slice(b"; ");
+            bytes
+        }
+        _ => Vec::new(),
     };
-    // Names are checked at compile time and values encoded above: the
-    // text is visible ASCII.
-    if let Ok(mut header) = HeaderValue::from_str(&text) {
+    bytes.extend_from_slice(name.as_bytes());
+    bytes.push(b'=');
+    bytes.extend_from_slice(value.as_bytes());
+    // Names are checked at compile time and values encoded above, and the
+    // existing value was a valid header value: this cannot fail.
+    if let Ok(mut header) = HeaderValue::from_bytes(&bytes) {
         header.set_sensitive(true);
         headers.insert(COOKIE, header);
     }
@@ -105,5 +114,9 @@ mod tests {
         assert!(headers[COOKIE].is_sensitive());
         let pairs = cookie_pairs(headers.get_all(COOKIE).iter());
         assert_eq!(pairs[2], ("b".to_owned(), "2".to_owned()));
+        // A value that is not text is kept, not replaced.
+        headers.insert(COOKIE, HeaderValue::from_bytes(b"k=\xE9").unwrap());
+        append_cookie(&mut headers, "c", "3");
+        assert_eq!(headers[COOKIE].as_bytes(), b"k=\xE9; c=3");
     }
 }
