@@ -163,6 +163,33 @@ fn fields_body(cx: &Ctxt, input: &DeriveInput, fields: Vec<&syn::Field>) -> Toke
         },
         None => quote!(_ => #rt::skip(&mut __map)?,),
     };
+    let code = FieldsCode {
+        slots,
+        arms,
+        other,
+        inits,
+    };
+    visitor(name, &expecting, code)
+}
+
+/// The pieces of a struct's `visit_map`.
+struct FieldsCode {
+    slots: Vec<TokenStream>,
+    arms: Vec<TokenStream>,
+    other: TokenStream,
+    inits: Vec<TokenStream>,
+}
+
+/// The visitor: a slot per field, a `match` on each key, the struct.
+fn visitor(name: &syn::Ident, expecting: &str, code: FieldsCode) -> TokenStream {
+    let rt = quote!(::api_client::__private::model_de);
+    let de = quote!(::api_client::__private::serde::de);
+    let FieldsCode {
+        slots,
+        arms,
+        other,
+        inits,
+    } = code;
     quote! {
         struct __Visitor;
         impl<'de> #de::Visitor<'de> for __Visitor {
