@@ -31,7 +31,7 @@ pub fn generate(text: &str, options: &Options) -> Result<Generated, Error> {
     reserved.push(auth_name.clone());
     let mut schemas = Schemas::new(&doc, options, &reserved);
     schemas.lower_components();
-    let groups = lower_operations(&doc, &mut schemas, options, &default_name);
+    let mut groups = lower_operations(&doc, &mut schemas, options, &default_name);
     let tagged = std::mem::take(&mut schemas.tagged);
     let mut models = std::mem::take(&mut schemas.models);
     let mut warnings: Vec<Warning> = schemas
@@ -48,7 +48,6 @@ pub fn generate(text: &str, options: &Options) -> Result<Generated, Error> {
     untag_fields(&mut models, &tagged);
     box_cycles(&mut models);
     alias_duplicates(&mut models);
-    let mut groups = groups;
     for method in groups.values_mut().flatten() {
         method.error = method.error.take().map(|e| canonical_errors(&models, e));
     }
@@ -213,7 +212,7 @@ fn api_trait(
     let shared = |ty: &Ty| {
         methods
             .iter()
-            .all(|m| m.error == Some(Errors::One(ty.clone())))
+            .all(|m| matches!(&m.error, Some(Errors::One(t)) if t == ty))
     };
     let error = first.filter(shared);
     ApiTrait {

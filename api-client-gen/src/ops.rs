@@ -395,7 +395,7 @@ impl OpLowering<'_, '_> {
     }
 
     /// The error documents: the JSON schemas of the 4xx/5xx/default
-    /// responses, one type for all when they agree, else one per status.
+    /// responses, by status.
     fn error_type(&mut self, op: &Node, operation: &str, hint: &str) -> Option<Errors> {
         let mut found: Vec<(Status, Ty)> = Vec::new();
         for (code, response) in op.get("responses").entries() {
@@ -410,27 +410,10 @@ impl OpLowering<'_, '_> {
                 found.push((status, ty));
             }
         }
-        let first = found.first()?.1.clone();
-        if found.iter().all(|(_, ty)| *ty == first) {
-            return Some(Errors::One(first));
-        }
-        // Statuses, then classes, then `default`; statuses of one type share
-        // an arm (they are disjoint, so the order among them is free).
-        found.sort_by_key(|(status, _)| match status {
-            Status::Code(_) => 0,
-            Status::Class(_) => 1,
-            Status::Default => 2,
-        });
-        let mut arms: Vec<(Vec<Status>, Ty)> = Vec::new();
-        for (status, ty) in found {
-            match arms.iter_mut().find(|(s, t)| {
-                *t == ty && matches!((s[0], status), (Status::Code(_), Status::Code(_)))
-            }) {
-                Some((statuses, _)) => statuses.push(status),
-                None => arms.push((vec![status], ty)),
-            }
-        }
-        Some(Errors::ByStatus(arms))
+        // An arm per response; `shapes::canonical_errors` orders and merges
+        // them once the models are final.
+        let arms: Vec<(Vec<Status>, Ty)> = found.into_iter().map(|(s, ty)| (vec![s], ty)).collect();
+        (!arms.is_empty()).then_some(Errors::ByStatus(arms))
     }
 
     fn warn(&mut self, operation: &str, what: String) {

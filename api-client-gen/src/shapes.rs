@@ -99,13 +99,20 @@ fn shape_key(kind: &Kind, aliases: &HashMap<String, Ty>) -> String {
     format!("{shape:?}")
 }
 
-/// Error documents after aliasing: arms whose types are one model (inline
-/// schemas of the same shape, now aliases) name it once, and a method whose
-/// arms are all one model has `#[error(T)]`.
+/// Error documents after aliasing, as the macro takes them: statuses, then
+/// classes, then `default` (the narrowest first); arms whose types are one
+/// model (inline schemas of the same shape, now aliases) name it once,
+/// statuses of one type share an arm, and a method whose arms are all one
+/// model has `#[error(T)]`.
 pub fn canonical_errors(models: &[Model], errors: Errors) -> Errors {
-    let Errors::ByStatus(arms) = errors else {
+    let Errors::ByStatus(mut arms) = errors else {
         return errors;
     };
+    arms.sort_by_key(|(statuses, _)| match statuses.first() {
+        Some(Status::Code(_)) => 0,
+        Some(Status::Class(_)) => 1,
+        _ => 2,
+    });
     let aliases = alias_targets(models);
     let mut merged: Vec<(Vec<Status>, Ty)> = Vec::new();
     for (statuses, ty) in arms {
@@ -191,11 +198,12 @@ mod tests {
         ];
         alias_duplicates(&mut models);
         assert!(matches!(models[1].kind, Kind::Struct { .. }));
+        // In document order: the class first; it goes after the statuses.
         let errors = Errors::ByStatus(vec![
+            (vec![Status::Class(5)], Ty::Named("A2".into())),
             (vec![Status::Code(400)], Ty::Named("A".into())),
             (vec![Status::Code(422)], Ty::Named("B".into())),
             (vec![Status::Code(404)], Ty::Named("A2".into())),
-            (vec![Status::Class(5)], Ty::Named("A2".into())),
         ]);
         assert_eq!(
             canonical_errors(&models, errors),
