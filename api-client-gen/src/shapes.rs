@@ -114,6 +114,9 @@ pub fn canonical_errors(models: &[Model], errors: Errors) -> Errors {
         _ => 2,
     });
     let aliases = alias_targets(models);
+    // One type for all: named as the first response names it (an
+    // operation's own alias reads better than the model it aliases).
+    let first = arms.first().map(|(_, ty)| ty.clone());
     let mut merged: Vec<(Vec<Status>, Ty)> = Vec::new();
     for (statuses, ty) in arms {
         let ty = through(&ty, &aliases);
@@ -127,8 +130,10 @@ pub fn canonical_errors(models: &[Model], errors: Errors) -> Errors {
             None => merged.push((statuses, ty)),
         }
     }
-    if merged.iter().all(|(_, ty)| *ty == merged[0].1) {
-        return Errors::One(merged.swap_remove(0).1);
+    if let Some(first) = first
+        && merged.iter().all(|(_, ty)| *ty == merged[0].1)
+    {
+        return Errors::One(first);
     }
     Errors::ByStatus(merged)
 }
@@ -186,6 +191,12 @@ mod tests {
         assert_eq!(
             canonical_errors(&models, by_status),
             Errors::One(Ty::Named("Error".into()))
+        );
+        // A lone alias keeps its own name.
+        let lone = Errors::ByStatus(vec![(vec![Status::Code(404)], Ty::Named("Error2".into()))]);
+        assert_eq!(
+            canonical_errors(&models, lone),
+            Errors::One(Ty::Named("Error2".into()))
         );
     }
 
