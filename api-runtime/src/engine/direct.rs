@@ -258,22 +258,9 @@ impl Direct {
             crate::engine::redirect::strip_credentials(&mut headers);
         }
         if let Some(cookies) = self.cookies.as_ref().and_then(|jar| jar.header_for(url)) {
-            // One `Cookie` header (RFC 6265 §5.4): the request's own
-            // cookies (a default header, `#[cookie]` arguments), then the
-            // jar's.
-            let merged = match headers.get(header::COOKIE) {
-                Some(own) => {
-                    let mut text = own.as_bytes().to_vec();
-                    text.extend_from_slice(b"; ");
-                    text.extend_from_slice(cookies.as_bytes());
-                    HeaderValue::from_bytes(&text).ok()
-                }
-                None => Some(cookies),
-            };
-            if let Some(mut merged) = merged {
-                merged.set_sensitive(true);
-                headers.insert(header::COOKIE, merged);
-            }
+            // The request's own cookies (a default header, `#[cookie]`
+            // arguments), then the jar's.
+            crate::request::cookie::join_cookies(&mut headers, cookies.as_bytes());
         }
         let uri = Uri::try_from(url.as_str()).map_err(|e| TransportError::InvalidUrl(e.into()))?;
         if let Some(auth) = self.proxies.as_ref().and_then(|p| p.forward_auth(url)) {

@@ -49,21 +49,25 @@ pub(crate) fn cookie_value<T: Serialize + ?Sized>(
 /// Adds `name=value` to the request's `Cookie` header (marked sensitive:
 /// never logged, never sent to another origin by a redirect).
 pub(crate) fn append_cookie(headers: &mut HeaderMap, name: &str, value: &str) {
-    // On bytes: a `Cookie` the request already has is kept whatever it
-    // holds (a default header may carry bytes that are not text).
+    join_cookies(headers, format!("{name}={value}").as_bytes());
+}
+
+/// Adds `pairs` (`a=1; b=2`) after the `Cookie` header's own, in one
+/// header (RFC 6265 §5.4), marked sensitive. On bytes: the request's own
+/// value is kept whatever it holds (a default header may carry bytes that
+/// are not text).
+pub(crate) fn join_cookies(headers: &mut HeaderMap, pairs: &[u8]) {
     let mut bytes = match headers.get(COOKIE) {
         Some(existing) if !existing.is_empty() => {
             let mut bytes = existing.as_bytes().to_vec();
             bytes.extend_from_slice(b"; ");
             bytes
         }
-        _ => Vec::new(),
+        _ => Vec::with_capacity(pairs.len()),
     };
-    bytes.extend_from_slice(name.as_bytes());
-    bytes.push(b'=');
-    bytes.extend_from_slice(value.as_bytes());
-    // Names are checked at compile time and values encoded above, and the
-    // existing value was a valid header value: this cannot fail.
+    bytes.extend_from_slice(pairs);
+    // Both parts are valid header values (names are checked at compile
+    // time, values encoded, the jar's built by it): this cannot fail.
     if let Ok(mut header) = HeaderValue::from_bytes(&bytes) {
         header.set_sensitive(true);
         headers.insert(COOKIE, header);
