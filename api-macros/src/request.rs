@@ -337,11 +337,7 @@ pub fn mock_lifetime() -> Lifetime {
 /// type by status; a status no arm matches decodes nothing.
 fn error_by_status(rt: &Rt, arms: &[StatusArm]) -> TokenStream {
     let matches = arms.iter().map(|arm| {
-        let patterns = arm.patterns.iter().map(|p| match p {
-            StatusPattern::Code(code, _) => quote!(#code),
-            StatusPattern::Range(lo, hi, _, _) => quote!(#lo..=#hi),
-            StatusPattern::Any(underscore) => quote!(#underscore),
-        });
+        let patterns = arm.patterns.iter().map(StatusPattern::tokens);
         let ty = &arm.ty;
         quote_spanned! {ty.span()=>
             #(#patterns)|* => #rt::decode_api_error::<#ty>(status, headers, body),

@@ -93,7 +93,7 @@ fn check_arms(cx: &Ctxt, arms: &[StatusArm]) -> bool {
                 StatusPattern::Any(_) => "`_` matches no status: the arms before it cover them all",
                 _ => "an earlier arm already matches this status: put the narrower one first",
             };
-            cx.error_spanned_by(pattern_tokens(pattern), what);
+            cx.error_spanned_by(pattern.tokens(), what);
             ok = false;
         }
         slots.for_each(|i| covered[i] = true);
@@ -101,11 +101,14 @@ fn check_arms(cx: &Ctxt, arms: &[StatusArm]) -> bool {
     ok
 }
 
-fn pattern_tokens(pattern: &StatusPattern) -> proc_macro2::TokenStream {
-    match pattern {
-        StatusPattern::Code(lit, _) => quote::quote!(#lit),
-        StatusPattern::Range(lo, hi, _, _) => quote::quote!(#lo ..= #hi),
-        StatusPattern::Any(underscore) => quote::quote!(#underscore),
+impl StatusPattern {
+    /// The pattern as written: `404`, `400..=499`, `_`.
+    pub fn tokens(&self) -> proc_macro2::TokenStream {
+        match self {
+            StatusPattern::Code(lit, _) => quote::quote!(#lit),
+            StatusPattern::Range(lo, hi, _, _) => quote::quote!(#lo..=#hi),
+            StatusPattern::Any(underscore) => quote::quote!(#underscore),
+        }
     }
 }
 
