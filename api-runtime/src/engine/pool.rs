@@ -66,6 +66,18 @@ struct Host {
     h2: bool,
     /// Held while an HTTP/2 connection is being made.
     connecting: Arc<tokio::sync::Mutex<()>>,
+    /// The `Host` header of its HTTP/1 requests, made once.
+    host_header: Option<HeaderValue>,
+}
+
+impl Host {
+    /// Whether it is the entry of this origin. Authorities compare
+    /// without regard to case, byte by byte; the bytes as given match
+    /// first in nearly every call, in one comparison.
+    fn is(&self, https: bool, authority: &Authority) -> bool {
+        self.https == https
+            && (self.authority.as_str() == authority.as_str() || self.authority == *authority)
+    }
 }
 
 /// A connection in the pool.
@@ -120,6 +132,8 @@ impl Pooled {
 struct Checkout {
     pooled: Pooled,
     reused: bool,
+    /// The `Host` header of an HTTP/1 request to this origin.
+    host_header: Option<HeaderValue>,
 }
 
 impl Pool {
@@ -165,7 +179,11 @@ impl Pool {
         checkout: Checkout,
         mut request: Request<SendBody>,
     ) -> Result<Response<Incoming>, Failed> {
-        let Checkout { pooled, reused } = checkout;
+        let Checkout {
+            pooled,
+            reused,
+            host_header,
+        } = checkout;
         let Pooled {
             sender, proxied, ..
         } = pooled;
@@ -176,7 +194,7 @@ impl Pool {
         };
         let sent = match sender {
             Sender::Http1(mut sender) => {
-                http1_target(&mut request, proxied);
+                http1_target(&mut request, proxied, host_header);
                 // Queued at once: the connection goes back busy.
                 let sent = sender.try_send_request(request);
                 self.give_back(https, authority, back(Sender::Http1(sender)));
@@ -203,11 +221,9 @@ impl Pool {
     /// A connection ready for a request to this origin, if the pool has
     /// one: an idle HTTP/1 one (taken out) or the shared HTTP/2 one
     /// (cloned). Closed and expired connections are dropped on the way.
-    fn take(&self, https: bool, authority: &Authority) -> Option<Pooled> {
+    fn take(&self, https: bool, authority: &Authority) -> Option<(Pooled, Option<HeaderValue>)> {
         let mut hosts = self.0.hosts.lock().unwrap_or_else(|e| e.into_inner());
-        let host = hosts
-            .iter_mut()
-            .find(|h| h.https == https && h.authority == *authority)?;
+        let host = hosts.iter_mut().find(|h| h.is(https, authority))?;
         let now = Instant::now();
         let timeout = self.0.settings.idle_timeout;
         let expired = |c: &Pooled| timeout.is_some_and(|t| now.duration_since(c.used) > t);
@@ -225,9 +241,10 @@ impl Pool {
             idle <= cap && !expired(c)
         });
         let i = host.conns.iter().position(Pooled::is_idle)?;
-        host.conns[i]
+        let pooled = host.conns[i]
             .share()
-            .or_else(|| Some(host.conns.swap_remove(i)))
+            .unwrap_or_else(|| host.conns.swap_remove(i));
+        Some((pooled, host.host_header.clone()))
     }
 
     /// Puts a connection (back) into the pool: an HTTP/1 one whose request
@@ -265,10 +282,11 @@ impl Pool {
         fresh: bool,
     ) -> Result<Checkout, TransportError> {
         let idle = || (!fresh).then(|| self.take(https, authority)).flatten();
-        if let Some(pooled) = idle() {
+        if let Some((pooled, host_header)) = idle() {
             return Ok(Checkout {
                 pooled,
                 reused: true,
+                host_header,
             });
         }
         let gate = self.h2_gate(https, authority);
@@ -276,19 +294,25 @@ impl Pool {
             Some(gate) => Some(gate.lock().await),
             None => None,
         };
-        if let Some(pooled) = gate.as_ref().and_then(|_| idle()) {
+        if let Some((pooled, host_header)) = gate.as_ref().and_then(|_| idle()) {
             return Ok(Checkout {
                 pooled,
                 reused: true,
+                host_header,
             });
         }
-        let mut pooled = self.connect(https, authority).await?;
+        // Boxed: making a connection (TCP, TLS, a proxy's handshake) takes
+        // kilobytes of state, and unboxed, every future that awaits a
+        // checkout would be that large and copied whole at each move,
+        // on every call, for the rare call that connects.
+        let mut pooled = Box::pin(self.connect(https, authority)).await?;
         if let Some(shared) = pooled.share() {
             self.give_back(https, authority, shared);
         }
         Ok(Checkout {
             pooled,
             reused: false,
+            host_header: host_header(https, authority),
         })
     }
 
@@ -344,10 +368,7 @@ impl Pool {
 
 /// The pool's entry for an origin, added if it has none.
 fn host_of<'a>(hosts: &'a mut Vec<Host>, https: bool, authority: &Authority) -> &'a mut Host {
-    let i = match hosts
-        .iter()
-        .position(|h| h.https == https && h.authority == *authority)
-    {
+    let i = match hosts.iter().position(|h| h.is(https, authority)) {
         Some(i) => i,
         None => {
             hosts.push(Host {
@@ -356,6 +377,7 @@ fn host_of<'a>(hosts: &'a mut Vec<Host>, https: bool, authority: &Authority) -> 
                 conns: Vec::new(),
                 h2: false,
                 connecting: Arc::default(),
+                host_header: host_header(https, authority),
             });
             hosts.len() - 1
         }
@@ -365,43 +387,34 @@ fn host_of<'a>(hosts: &'a mut Vec<Host>, https: bool, authority: &Authority) -> 
 
 /// The request target and `Host` of an HTTP/1 request, as hyper-util set
 /// them: origin form (`/path?query`), absolute form through a forward
-/// proxy, authority form for `CONNECT`.
-fn http1_target(request: &mut Request<SendBody>, proxied: bool) {
-    let uri = request.uri().clone();
-    if !request.headers().contains_key(header::HOST) {
-        if let Some(host) = host_header(&uri) {
-            request.headers_mut().insert(header::HOST, host);
-        }
+/// proxy, authority form for `CONNECT`; `host`, the origin's `Host`,
+/// unless the request has its own.
+fn http1_target(request: &mut Request<SendBody>, proxied: bool, host: Option<HeaderValue>) {
+    if let Some(host) = host {
+        request.headers_mut().entry(header::HOST).or_insert(host);
     }
+    if proxied && request.method() != Method::CONNECT {
+        return;
+    }
+    // Taken apart, not copied: the target is made of its own pieces.
+    let parts = std::mem::take(request.uri_mut()).into_parts();
+    let mut target = http::uri::Parts::default();
     if request.method() == Method::CONNECT {
-        if let Some(authority) = uri.authority() {
-            let mut parts = http::uri::Parts::default();
-            parts.authority = Some(authority.clone());
-            if let Ok(target) = Uri::from_parts(parts) {
-                *request.uri_mut() = target;
-            }
-        }
-    } else if !proxied {
-        *request.uri_mut() = match uri.path_and_query() {
-            Some(path) if path.as_str() != "/" => {
-                let mut parts = http::uri::Parts::default();
-                parts.path_and_query = Some(path.clone());
-                Uri::from_parts(parts).unwrap_or_default()
-            }
-            _ => Uri::default(),
-        };
+        target.authority = parts.authority;
+    } else {
+        target.path_and_query = parts.path_and_query.filter(|p| p.as_str() != "/");
+    }
+    if target.authority.is_some() || target.path_and_query.is_some() {
+        *request.uri_mut() = Uri::from_parts(target).unwrap_or_default();
     }
 }
 
-/// `host[:port]`, the port only when it is not the scheme's default.
-fn host_header(uri: &Uri) -> Option<HeaderValue> {
-    let host = uri.host()?;
-    let default = if uri.scheme() == Some(&Scheme::HTTPS) {
-        443
-    } else {
-        80
-    };
-    match uri.port_u16() {
+/// The `Host` header of a request to this origin: `host[:port]`, the port
+/// only when it is not the scheme's default.
+fn host_header(https: bool, authority: &Authority) -> Option<HeaderValue> {
+    let host = authority.host();
+    let default = if https { 443 } else { 80 };
+    match authority.port_u16() {
         Some(port) if port != default => HeaderValue::from_str(&format!("{host}:{port}")).ok(),
         _ => HeaderValue::from_str(host).ok(),
     }
@@ -547,7 +560,8 @@ mod tests {
                 sent.headers_mut()
                     .insert(header::HOST, HeaderValue::from_static(given));
             }
-            http1_target(&mut sent, proxied);
+            let (https, authority) = origin(sent.uri()).unwrap();
+            http1_target(&mut sent, proxied, host_header(https, &authority));
             assert_eq!(sent.uri().to_string(), target, "{uri}");
             assert_eq!(sent.headers()[header::HOST], host, "{uri}");
         }
@@ -568,7 +582,7 @@ mod tests {
             "http://h:1/"
         );
         let mut sent = request(Method::GET, "https://h:1/p?q");
-        http1_target(&mut sent, false);
+        http1_target(&mut sent, false, None);
         let again = absolute(sent, true, &authority).unwrap();
         assert_eq!(again.uri().to_string(), "https://h:1/p?q");
     }
