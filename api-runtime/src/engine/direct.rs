@@ -21,6 +21,7 @@ use crate::engine::incoming::{Incoming, Repr};
 use crate::engine::outgoing::{Outgoing, SendBody};
 use crate::engine::pool::{Pool, PoolSettings};
 use crate::engine::redirect::{Hop, redirect};
+use crate::engine::uri::KnownAuthority;
 
 /// The settings of the direct transport.
 pub(crate) struct DirectSettings {
@@ -65,6 +66,8 @@ pub(crate) struct Direct {
     /// The proxies, for the `Proxy-Authorization` of plain-http requests
     /// sent to an HTTP proxy in absolute form.
     proxies: Option<Arc<Proxies>>,
+    /// The authority of the origin requests go to, parsed once.
+    authority: KnownAuthority,
 }
 
 /// What reqwest sends by default, kept so that a server sees the same
@@ -96,6 +99,7 @@ impl Direct {
             max_redirects: settings.max_redirects,
             query_credential: settings.query_credential,
             proxies: settings.proxies,
+            authority: KnownAuthority::default(),
         })
     }
 }
@@ -262,7 +266,7 @@ impl Direct {
             // arguments), then the jar's.
             crate::request::cookie::join_cookies(&mut headers, cookies.as_bytes());
         }
-        let uri = Uri::try_from(url.as_str()).map_err(|e| TransportError::InvalidUrl(e.into()))?;
+        let uri = self.authority.uri(url)?;
         if let Some(auth) = self.proxies.as_ref().and_then(|p| p.forward_auth(url)) {
             headers.entry(header::PROXY_AUTHORIZATION).or_insert(auth);
         }

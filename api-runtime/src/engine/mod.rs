@@ -23,3 +23,4 @@ pub(crate) mod reqwest_adapter;
 pub(crate) mod stream_body;
 pub(crate) mod tls;
 pub(crate) mod transport;
+pub(crate) mod uri;
