@@ -21,6 +21,7 @@ pub(crate) mod redirect;
 #[cfg(feature = "reqwest")]
 pub(crate) mod reqwest_adapter;
 pub(crate) mod stream_body;
+pub(crate) mod target;
 pub(crate) mod tls;
 pub(crate) mod transport;
 pub(crate) mod uri;

@@ -10,19 +10,19 @@
 //! connection is shared by every request to its host.
 //!
 //! What hyper-util did that a request relies on is kept: the `Host`
-//! header, origin-form request targets (absolute-form through a forward
-//! proxy), a request that a reused connection dropped before sending it
-//! sent again on a new connection, idle connections dropped after the
-//! idle time-out and beyond the per-host cap.
+//! header and origin-form request targets (`target.rs`), a request that a
+//! reused connection dropped before sending it sent again on a new
+//! connection, idle connections dropped after the idle time-out and
+//! beyond the per-host cap.
 
 use std::error::Error as StdError;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use http::header::{self, HeaderValue};
-use http::uri::{Authority, Scheme};
-use http::{Method, Request, Response, Uri};
+use http::header::HeaderValue;
+use http::uri::Authority;
+use http::{Request, Response};
 use hyper::body::Incoming;
 use hyper::client::conn::{http1, http2};
 use hyper_util::client::legacy::connect::Connection;
@@ -32,6 +32,11 @@ use tower_service::Service;
 use crate::engine::connect::Connector;
 use crate::engine::failure::TransportError;
 use crate::engine::outgoing::SendBody;
+use crate::engine::target::{absolute, host_header, http1_target, origin, origin_uri};
+
+/// How often a host's connections are swept whole (closed and expired
+/// ones a checkout meets are dropped at once).
+const SWEEP_EVERY: Duration = Duration::from_secs(1);
 
 /// How the pool's connections are made and kept.
 #[derive(Clone, Debug)]
@@ -68,6 +73,8 @@ struct Host {
     connecting: Arc<tokio::sync::Mutex<()>>,
     /// The `Host` header of its HTTP/1 requests, made once.
     host_header: Option<HeaderValue>,
+    /// When `conns` is next swept whole.
+    next_sweep: Instant,
 }
 
 impl Host {
@@ -77,6 +84,24 @@ impl Host {
     fn is(&self, https: bool, authority: &Authority) -> bool {
         self.https == https
             && (self.authority.as_str() == authority.as_str() || self.authority == *authority)
+    }
+
+    /// Drops closed connections, idle ones past `timeout`, and idle ones
+    /// beyond the first `cap`.
+    fn sweep(&mut self, now: Instant, timeout: Option<Duration>, cap: usize) {
+        let expired = |c: &Pooled| timeout.is_some_and(|t| now.duration_since(c.used) > t);
+        let mut idle = 0;
+        self.conns.retain(|c| {
+            if c.sender.is_closed() {
+                return false;
+            }
+            if !c.is_idle() {
+                return true;
+            }
+            idle += 1;
+            idle <= cap && !expired(c)
+        });
+        self.next_sweep = now + SWEEP_EVERY;
     }
 }
 
@@ -219,32 +244,39 @@ enum Failed {
 
 impl Pool {
     /// A connection ready for a request to this origin, if the pool has
-    /// one: an idle HTTP/1 one (taken out) or the shared HTTP/2 one
-    /// (cloned). Closed and expired connections are dropped on the way.
+    /// one: the idle HTTP/1 one given back last (taken out) or the shared
+    /// HTTP/2 one (cloned). Closed and expired connections it meets are
+    /// dropped; the whole list is swept (`Host::sweep`) when it holds more
+    /// than the cap allows, and otherwise at most once a second, so that a
+    /// checkout does not look at every busy connection.
     fn take(&self, https: bool, authority: &Authority) -> Option<(Pooled, Option<HeaderValue>)> {
         let mut hosts = self.0.hosts.lock().unwrap_or_else(|e| e.into_inner());
         let host = hosts.iter_mut().find(|h| h.is(https, authority))?;
         let now = Instant::now();
-        let timeout = self.0.settings.idle_timeout;
-        let expired = |c: &Pooled| timeout.is_some_and(|t| now.duration_since(c.used) > t);
-        // Idle beyond the cap (the one taken now aside): dropped.
-        let cap = self.0.settings.max_idle_per_host.saturating_add(1);
-        let mut idle = 0;
-        host.conns.retain(|c| {
-            if c.sender.is_closed() {
-                return false;
+        let settings = &self.0.settings;
+        // Idle beyond the cap (the one taken now aside) is dropped.
+        let cap = settings.max_idle_per_host.saturating_add(1);
+        if host.conns.len() > cap || now >= host.next_sweep {
+            host.sweep(now, settings.idle_timeout, cap);
+        }
+        let expired = |c: &Pooled| {
+            settings
+                .idle_timeout
+                .is_some_and(|t| now.duration_since(c.used) > t)
+        };
+        loop {
+            let i = host
+                .conns
+                .iter()
+                .rposition(|c| c.is_idle() || c.sender.is_closed())?;
+            let conn = &mut host.conns[i];
+            if conn.sender.is_closed() || expired(conn) {
+                host.conns.swap_remove(i);
+                continue;
             }
-            if !c.is_idle() {
-                return true;
-            }
-            idle += 1;
-            idle <= cap && !expired(c)
-        });
-        let i = host.conns.iter().position(Pooled::is_idle)?;
-        let pooled = host.conns[i]
-            .share()
-            .unwrap_or_else(|| host.conns.swap_remove(i));
-        Some((pooled, host.host_header.clone()))
+            let pooled = conn.share().unwrap_or_else(|| host.conns.swap_remove(i));
+            return Some((pooled, host.host_header.clone()));
+        }
     }
 
     /// Puts a connection (back) into the pool: an HTTP/1 one whose request
@@ -378,96 +410,12 @@ fn host_of<'a>(hosts: &'a mut Vec<Host>, https: bool, authority: &Authority) -> 
                 h2: false,
                 connecting: Arc::default(),
                 host_header: host_header(https, authority),
+                next_sweep: Instant::now() + SWEEP_EVERY,
             });
             hosts.len() - 1
         }
     };
     &mut hosts[i]
-}
-
-/// The request target and `Host` of an HTTP/1 request, as hyper-util set
-/// them: origin form (`/path?query`), absolute form through a forward
-/// proxy, authority form for `CONNECT`; `host`, the origin's `Host`,
-/// unless the request has its own.
-fn http1_target(request: &mut Request<SendBody>, proxied: bool, host: Option<HeaderValue>) {
-    if let Some(host) = host {
-        request.headers_mut().entry(header::HOST).or_insert(host);
-    }
-    if proxied && request.method() != Method::CONNECT {
-        return;
-    }
-    // Taken apart, not copied: the target is made of its own pieces.
-    let parts = std::mem::take(request.uri_mut()).into_parts();
-    let mut target = http::uri::Parts::default();
-    if request.method() == Method::CONNECT {
-        target.authority = parts.authority;
-    } else {
-        target.path_and_query = parts.path_and_query.filter(|p| p.as_str() != "/");
-    }
-    if target.authority.is_some() || target.path_and_query.is_some() {
-        *request.uri_mut() = Uri::from_parts(target).unwrap_or_default();
-    }
-}
-
-/// The `Host` header of a request to this origin: `host[:port]`, the port
-/// only when it is not the scheme's default.
-fn host_header(https: bool, authority: &Authority) -> Option<HeaderValue> {
-    let host = authority.host();
-    let default = if https { 443 } else { 80 };
-    match authority.port_u16() {
-        Some(port) if port != default => HeaderValue::from_str(&format!("{host}:{port}")).ok(),
-        _ => HeaderValue::from_str(host).ok(),
-    }
-}
-
-/// The origin a request goes to: whether it is https, and its authority.
-fn origin(uri: &Uri) -> Result<(bool, Authority), TransportError> {
-    let https = match uri.scheme_str() {
-        Some("https") => true,
-        Some("http") => false,
-        _ => return Err(invalid_url("the URL is not http or https")),
-    };
-    let authority = uri
-        .authority()
-        .cloned()
-        .ok_or_else(|| invalid_url("the URL has no host"))?;
-    Ok((https, authority))
-}
-
-/// `scheme://authority/`, what the connector connects to.
-fn origin_uri(https: bool, authority: &Authority) -> Result<Uri, TransportError> {
-    absolute_uri(https, authority, http::uri::PathAndQuery::from_static("/"))
-}
-
-/// `request` with its absolute URI again (after `http1_target`).
-fn absolute(
-    mut request: Request<SendBody>,
-    https: bool,
-    authority: &Authority,
-) -> Result<Request<SendBody>, TransportError> {
-    let path = request
-        .uri()
-        .path_and_query()
-        .cloned()
-        .unwrap_or_else(|| http::uri::PathAndQuery::from_static("/"));
-    *request.uri_mut() = absolute_uri(https, authority, path)?;
-    Ok(request)
-}
-
-fn absolute_uri(
-    https: bool,
-    authority: &Authority,
-    path: http::uri::PathAndQuery,
-) -> Result<Uri, TransportError> {
-    let mut parts = http::uri::Parts::default();
-    parts.scheme = Some(if https { Scheme::HTTPS } else { Scheme::HTTP });
-    parts.authority = Some(authority.clone());
-    parts.path_and_query = Some(path);
-    Uri::from_parts(parts).map_err(|e| TransportError::InvalidUrl(e.into()))
-}
-
-fn invalid_url(why: &'static str) -> TransportError {
-    TransportError::InvalidUrl(why.into())
 }
 
 fn exchange_error(kind: &'static str, source: Option<hyper::Error>) -> TransportError {
@@ -509,83 +457,6 @@ impl StdError for ClientError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn request(method: Method, uri: &str) -> Request<SendBody> {
-        let mut request = Request::new(SendBody::Empty);
-        *request.method_mut() = method;
-        *request.uri_mut() = uri.parse().unwrap();
-        request
-    }
-
-    #[test]
-    fn http1_targets_are_origin_form_with_a_host_unless_proxied() {
-        // (method, URI, proxied, Host given, target sent, Host sent)
-        let cases = [
-            (
-                Method::GET,
-                "http://example.com:8080/a/b?q=1",
-                false,
-                None,
-                "/a/b?q=1",
-                "example.com:8080",
-            ),
-            (
-                Method::GET,
-                "https://example.com:443",
-                false,
-                None,
-                "/",
-                "example.com",
-            ),
-            (
-                Method::GET,
-                "http://example.com/x",
-                true,
-                Some("given"),
-                "http://example.com/x",
-                "given",
-            ),
-            (
-                Method::CONNECT,
-                "http://example.com:8443/",
-                false,
-                None,
-                "example.com:8443",
-                "example.com:8443",
-            ),
-        ];
-        for (method, uri, proxied, given, target, host) in cases {
-            let mut sent = request(method, uri);
-            if let Some(given) = given {
-                sent.headers_mut()
-                    .insert(header::HOST, HeaderValue::from_static(given));
-            }
-            let (https, authority) = origin(sent.uri()).unwrap();
-            http1_target(&mut sent, proxied, host_header(https, &authority));
-            assert_eq!(sent.uri().to_string(), target, "{uri}");
-            assert_eq!(sent.headers()[header::HOST], host, "{uri}");
-        }
-    }
-
-    #[test]
-    fn only_absolute_http_urls_have_an_origin() {
-        let (https, authority) = origin(&"https://Example.com:9/x".parse().unwrap()).unwrap();
-        assert!(https);
-        assert_eq!(authority, "example.com:9");
-        for bad in ["/relative", "ftp://example.com/"] {
-            let err = origin(&bad.parse().unwrap()).unwrap_err();
-            assert!(matches!(err, TransportError::InvalidUrl(_)), "{bad}");
-        }
-        let authority: Authority = "h:1".parse().unwrap();
-        assert_eq!(
-            origin_uri(false, &authority).unwrap().to_string(),
-            "http://h:1/"
-        );
-        let mut sent = request(Method::GET, "https://h:1/p?q");
-        http1_target(&mut sent, false, None);
-        let again = absolute(sent, true, &authority).unwrap();
-        assert_eq!(again.uri().to_string(), "https://h:1/p?q");
-    }
 
     #[test]
     fn failures_read_as_hyper_util_showed_them_with_their_cause() {
