@@ -170,23 +170,27 @@ impl Direct {
             let resendable = !resent
                 && matches!(body, SendBody::Empty)
                 && matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+            // The body decompressed as it is read, unless a range was asked
+            // for: part of a compressed body cannot be decompressed alone.
+            let ranged = headers.contains_key(header::RANGE);
             // Built and handed over in one expression: nothing of it is
             // kept in this future while the response is awaited.
-            let response =
-                match hyper_exchange(self.pool(), exchange(method.clone(), uri, headers, body))
-                    .await
-                {
-                    Ok(response) => response,
-                    // A server (or a proxy such as tinyproxy) that closes a
-                    // kept-alive connection without saying so races its next
-                    // request: an idempotent request without a body is sent
-                    // once more, on a new connection, as browsers do.
-                    Err(e) if resendable && e.is_closed_before_response() => {
-                        resent = true;
-                        continue;
-                    }
-                    Err(e) => return Err(e),
-                };
+            let response = match self
+                .pool()
+                .send(exchange(method.clone(), uri, headers, body))
+                .await
+            {
+                Ok(response) => decompressed(response, ranged),
+                // A server (or a proxy such as tinyproxy) that closes a
+                // kept-alive connection without saying so races its next
+                // request: an idempotent request without a body is sent
+                // once more, on a new connection, as browsers do.
+                Err(e) if resendable && e.is_closed_before_response() => {
+                    resent = true;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             resent = false;
             if let Some(jar) = &self.cookies {
                 let set = response.headers().get_all(header::SET_COOKIE);
@@ -325,18 +329,6 @@ impl Direct {
         }
         headers
     }
-}
-
-/// One exchange through the pool, the response body decompressed as it
-/// is read (unless a range was asked for: part of a compressed body
-/// cannot be decompressed alone).
-async fn hyper_exchange(
-    pool: &Pool,
-    request: http::Request<SendBody>,
-) -> Result<http::Response<DirectBody>, TransportError> {
-    let ranged = request.headers().contains_key(header::RANGE);
-    let response = pool.send(request).await?;
-    Ok(decompressed(response, ranged))
 }
 
 /// The request hyper sends.

@@ -17,7 +17,10 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use http::header::HeaderValue;
@@ -172,74 +175,107 @@ impl Pool {
 
     /// Sends `request` (absolute URI) on a pooled connection or a new one;
     /// the future waits for the response head.
-    pub(crate) async fn send(
+    ///
+    /// An `async` block, not an `async fn`: a function's future holds its
+    /// request twice (as given, and moved into a local).
+    #[allow(clippy::manual_async_fn)] // on purpose: see above
+    pub(crate) fn send(
         &self,
         mut request: Request<SendBody>,
-    ) -> Result<Response<Incoming>, TransportError> {
-        let (https, authority) = origin(request.uri())?;
-        // A request a reused connection dropped unsent goes once more,
-        // on a new connection.
-        let mut retried = false;
-        loop {
-            let checkout = self.checkout(https, &authority, retried).await?;
-            match self.exchange(https, &authority, checkout, request).await {
-                Ok(response) => return Ok(response),
-                Err(Failed::Unsent(again)) if !retried => {
-                    // Its target may be in origin form by now.
-                    request = absolute(*again, https, &authority)?;
-                    retried = true;
+    ) -> impl Future<Output = Result<Response<Incoming>, TransportError>> + Send + '_ {
+        async move {
+            let (https, authority) = origin(request.uri())?;
+            // A request a reused connection dropped unsent goes once more,
+            // on a new connection.
+            let mut retried = false;
+            loop {
+                let checkout = self.checkout(https, &authority, retried).await?;
+                let reused = checkout.reused;
+                // Only the wait for the response is kept in this future: the
+                // hand-over is synchronous.
+                let sent = self.hand_over(https, &authority, checkout, request).await;
+                let mut error = match sent {
+                    Ok(response) => return Ok(response),
+                    Err(error) => error,
+                };
+                match error.take_message() {
+                    Some(again) if reused && !retried => {
+                        // Its target may be in origin form by now.
+                        request = absolute(again, https, &authority)?;
+                        retried = true;
+                    }
+                    Some(_) if reused => return Err(exchange_error("Canceled", None)),
+                    _ => return Err(exchange_error("SendRequest", Some(error.into_error()))),
                 }
-                Err(Failed::Unsent(_)) => return Err(exchange_error("Canceled", None)),
-                Err(Failed::Error(e)) => return Err(e),
             }
         }
     }
 
-    /// Hands `request` to the checked-out connection, gives the connection
-    /// back, and waits for the response head.
-    async fn exchange(
+    /// Hands `request` to the checked-out connection and gives an HTTP/1
+    /// connection back (busy until its response is read); what is returned
+    /// waits for the response head.
+    fn hand_over(
         &self,
         https: bool,
         authority: &Authority,
         checkout: Checkout,
         mut request: Request<SendBody>,
-    ) -> Result<Response<Incoming>, Failed> {
+    ) -> Handed<impl Future<Output = SendResult> + use<>, impl Future<Output = SendResult> + use<>>
+    {
         let Checkout {
             pooled,
-            reused,
             host_header,
+            ..
         } = checkout;
         let Pooled {
             sender, proxied, ..
         } = pooled;
-        let back = |sender| Pooled {
-            sender,
-            proxied,
-            used: Instant::now(),
-        };
-        let sent = match sender {
+        match sender {
             Sender::Http1(mut sender) => {
                 http1_target(&mut request, proxied, host_header);
                 // Queued at once: the connection goes back busy.
                 let sent = sender.try_send_request(request);
-                self.give_back(https, authority, back(Sender::Http1(sender)));
-                sent.await
+                let back = Pooled {
+                    sender: Sender::Http1(sender),
+                    proxied,
+                    used: Instant::now(),
+                };
+                self.give_back(https, authority, back);
+                Handed::Http1 { sent }
             }
-            Sender::Http2(mut sender) => sender.try_send_request(request).await,
-        };
-        sent.map_err(|mut e| match e.take_message() {
-            Some(request) if reused => Failed::Unsent(Box::new(request)),
-            _ => Failed::Error(exchange_error("SendRequest", Some(e.into_error()))),
-        })
+            Sender::Http2(mut sender) => Handed::Http2 {
+                sent: sender.try_send_request(request),
+            },
+        }
     }
 }
 
-/// Why an exchange failed: its request never left (it comes back), or an
-/// error.
-enum Failed {
-    /// Boxed: the rare case.
-    Unsent(Box<Request<SendBody>>),
-    Error(TransportError),
+/// What a connection's sender gives back: the response head, or why not
+/// (with the request when it was not sent).
+type SendResult = Result<Response<Incoming>, hyper::client::conn::TrySendError<Request<SendBody>>>;
+
+pin_project_lite::pin_project! {
+    /// The wait for a response, on an HTTP/1 or an HTTP/2 connection.
+    #[project = HandedProjection]
+    enum Handed<A, B> {
+        Http1 { #[pin] sent: A },
+        Http2 { #[pin] sent: B },
+    }
+}
+
+impl<A, B> Future for Handed<A, B>
+where
+    A: Future<Output = SendResult>,
+    B: Future<Output = SendResult>,
+{
+    type Output = SendResult;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<SendResult> {
+        match self.project() {
+            HandedProjection::Http1 { sent } => sent.poll(cx),
+            HandedProjection::Http2 { sent } => sent.poll(cx),
+        }
+    }
 }
 
 impl Pool {
