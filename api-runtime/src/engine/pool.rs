@@ -92,7 +92,6 @@ impl Host {
     /// Drops closed connections, idle ones past `timeout`, and idle ones
     /// beyond the first `cap`.
     fn sweep(&mut self, now: Instant, timeout: Option<Duration>, cap: usize) {
-        let expired = |c: &Pooled| timeout.is_some_and(|t| now.duration_since(c.used) > t);
         let mut idle = 0;
         self.conns.retain(|c| {
             if c.sender.is_closed() {
@@ -102,7 +101,7 @@ impl Host {
                 return true;
             }
             idle += 1;
-            idle <= cap && !expired(c)
+            idle <= cap && !c.expired(now, timeout)
         });
         self.next_sweep = now + SWEEP_EVERY;
     }
@@ -132,6 +131,11 @@ impl Sender {
 }
 
 impl Pooled {
+    /// Whether it has been idle longer than `timeout` at `now`.
+    fn expired(&self, now: Instant, timeout: Option<Duration>) -> bool {
+        timeout.is_some_and(|t| now.duration_since(self.used) > t)
+    }
+
     /// Another handle on a shared (HTTP/2) connection, marked used now.
     fn share(&mut self) -> Option<Pooled> {
         let Sender::Http2(sender) = &self.sender else {
@@ -295,18 +299,13 @@ impl Pool {
         if host.conns.len() > cap || now >= host.next_sweep {
             host.sweep(now, settings.idle_timeout, cap);
         }
-        let expired = |c: &Pooled| {
-            settings
-                .idle_timeout
-                .is_some_and(|t| now.duration_since(c.used) > t)
-        };
         loop {
             let i = host
                 .conns
                 .iter()
                 .rposition(|c| c.is_idle() || c.sender.is_closed())?;
             let conn = &mut host.conns[i];
-            if conn.sender.is_closed() || expired(conn) {
+            if conn.sender.is_closed() || conn.expired(now, settings.idle_timeout) {
                 host.conns.swap_remove(i);
                 continue;
             }
