@@ -55,6 +55,11 @@ impl CountingServer {
         self.opened.load(Ordering::SeqCst)
     }
 
+    /// How many connections have closed so far.
+    pub fn closed(&self) -> usize {
+        self.closed.load(Ordering::SeqCst)
+    }
+
     /// Waits (up to 10 s) until `n` connections have closed.
     pub fn wait_closed(&self, n: usize) -> usize {
         let deadline = Instant::now() + Duration::from_secs(10);

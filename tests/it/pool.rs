@@ -105,6 +105,30 @@ async fn an_idle_connection_past_the_time_out_is_closed_not_reused() {
 }
 
 #[tokio::test]
+async fn an_expired_connection_no_checkout_reaches_is_swept_within_seconds() {
+    let server = CountingServer::start(false);
+    let client = client_with(&server, |b| {
+        b.pool_idle_timeout(Some(Duration::from_millis(300)))
+    });
+    let both = futures_util::future::join(client.user("a"), client.user("b")).await;
+    assert_eq!(both.0.unwrap()["id"], 1);
+    assert_eq!(both.1.unwrap()["id"], 1);
+    assert_eq!(server.opened(), 2);
+    // Every call takes the connection given back last: the other one is
+    // never reached again and expires; the periodic sweep closes it (the
+    // server would only close it after 10 s of silence).
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(client.user("a").await.unwrap()["id"], 1);
+        if server.closed() == 1 {
+            break;
+        }
+    }
+    assert_eq!(server.closed(), 1, "the expired idle connection is closed");
+    assert_eq!(server.opened(), 2, "the connection in use was kept");
+}
+
+#[tokio::test]
 async fn a_connection_the_server_closed_while_idle_is_replaced() {
     let server = CountingServer::start(true);
     let client = client(&server);
