@@ -28,8 +28,12 @@ impl Call {
         let local = D::BUFFERED && self.core.shared.transport.has_pool_per_thread();
         // Everything but the decoding is not generic: compiled once, in
         // this crate, not once per return type in every user crate.
-        let received = self.perform_as(D::READS_REDIRECT, D::BUFFERED, D::META);
-        let future = Box::pin(async move { received.await?.decode::<D>(validator) });
+        // The block captures the call, not the call's future: boxing it
+        // copies the future once, not twice.
+        let future = Box::pin(async move {
+            let received = self.perform_as(D::READS_REDIRECT, D::BUFFERED, D::META);
+            received.await?.decode::<D>(validator)
+        });
         Sending { future, local }
     }
 
