@@ -70,7 +70,7 @@ pub(crate) struct Ended {
 #[allow(clippy::manual_async_fn)] // on purpose: see above
 pub(crate) fn perform(
     endpoint: &'static Endpoint,
-    built: std::result::Result<Built, (Session, Error)>,
+    mut built: std::result::Result<Built, (Session, Error)>,
     buffered: bool,
     meta: bool,
     page: Option<u32>,
@@ -79,37 +79,58 @@ pub(crate) fn perform(
         let target = built.as_ref().ok().map(|b| b.request.url());
         let span = call_span(endpoint, target, page);
         let started = Instant::now();
-        let mut built = match built {
-            Ok(built) => built,
-            Err((core, error)) => {
-                end_of_call(&core, endpoint, &span, started, None, Err(&error));
-                return Err(error);
-            }
+        // Borrowed, not moved out: what a block moves out of its capture
+        // keeps its slot, and the request would be held twice across the
+        // awaits below.
+        let call = match built.as_mut() {
+            Ok(call) => call,
+            Err(_) => return Err(not_built(built, endpoint, &span, started)),
         };
-        // Boxed: this one holds every state of the attempt loop.
         // Whether the method (or a declaration) allows sending the request
         // again once it may have reached the server.
         let replayable = retry::may_replay(
             &endpoint.method,
             endpoint.idempotent,
-            built.request.headers(),
+            call.request.headers(),
         );
-        let result = Box::pin(built.attempts(started, replayable, buffered, meta))
+        // Boxed: this one holds every state of the attempt loop.
+        let result = Box::pin(call.attempts(started, replayable, buffered, meta))
             .instrument(span.clone())
             .await;
         let status = result.as_ref().map(|ended| ended.received.status());
-        let url = built.request.url();
-        end_of_call(&built.core, endpoint, &span, started, Some(url), status);
+        let url = call.request.url();
+        end_of_call(&call.core, endpoint, &span, started, Some(url), status);
         let ended = result?;
-        let Built {
-            endpoint,
-            core,
-            request,
-            ..
-        } = built;
-        let url = request.into_url();
-        let done = Done::new(ended.received, endpoint, core, url, ended.attempts, span);
-        Ok(done.with_request_id(ended.request_id))
+        match built {
+            Ok(Built {
+                endpoint,
+                core,
+                request,
+                ..
+            }) => {
+                let url = request.into_url();
+                let done = Done::new(ended.received, endpoint, core, url, ended.attempts, span);
+                Ok(done.with_request_id(ended.request_id))
+            }
+            Err((_, error)) => Err(error),
+        }
+    }
+}
+
+/// The end of a call whose request could not be built: its metrics and
+/// span, and its error.
+fn not_built(
+    built: std::result::Result<Built, (Session, Error)>,
+    endpoint: &'static Endpoint,
+    span: &tracing::Span,
+    started: Instant,
+) -> Error {
+    match built {
+        Err((core, error)) => {
+            end_of_call(&core, endpoint, span, started, None, Err(&error));
+            error
+        }
+        Ok(_) => Error::invalid_request("a built request was taken for one that failed"),
     }
 }
 
@@ -289,12 +310,13 @@ impl<'a> Run<'a> {
         let needs_copy = !shared.hooks.is_empty()
             || shared.signer.is_some()
             || auth.is_some_and(Auth::changes_url);
+        // Boxed: a copy is the rare case, kept out of every call's future.
         let mut copy = if needs_copy {
-            request.try_clone()
+            request.try_clone().map(Box::new)
         } else {
             None
         };
-        let to_send = copy.as_mut().unwrap_or(request);
+        let to_send = copy.as_deref_mut().unwrap_or(request);
         for hook in &shared.hooks {
             hook.on_request(&mut RequestContext {
                 endpoint: self.endpoint.name,

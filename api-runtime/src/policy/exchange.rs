@@ -191,9 +191,6 @@ impl Engine<'_> {
                 response, url,
             )))));
         }
-        // Moved, not cloned: the body is read without them.
-        let headers = response.take_headers();
-        let url = keep_url.then(|| final_url(&response));
         // Borrowed, not moved: a future holds its arguments twice.
         let body = read_body(
             &mut response,
@@ -203,6 +200,10 @@ impl Engine<'_> {
             |expired| limits.expired(expired, TimeoutPhase::Body, sent_at),
         )
         .await?;
+        // Moved, not cloned, and only now: held across the body's reads,
+        // they would grow this future (and every call's box) by 184 bytes.
+        let headers = response.take_headers();
+        let url = keep_url.then(|| final_url(&response));
         // Only `Response<T>` reports the elapsed time.
         let elapsed = url
             .as_ref()

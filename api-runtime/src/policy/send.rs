@@ -1,6 +1,5 @@
 //! Where a call starts: `Call::send`, and its future ([`Sending`]).
 
-use crate::policy::done::Done;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -26,33 +25,20 @@ impl Call {
         // A buffered result needs no runtime once returned; a streamed
         // one is read later, maybe on another thread.
         let local = D::BUFFERED && self.core.shared.transport.has_pool_per_thread();
-        // Everything but the decoding is not generic: compiled once, in
-        // this crate, not once per return type in every user crate.
-        // The block captures the call, not the call's future: boxing it
-        // copies the future once, not twice.
-        let future = Box::pin(async move {
-            let received = self.perform_as(D::READS_REDIRECT, D::BUFFERED, D::META);
-            received.await?.decode::<D>(validator)
-        });
-        Sending { future, local }
-    }
-
-    /// Builds and performs the call, the response read as the return type
-    /// asks; nothing happens until the future is polled.
-    fn perform_as(
-        self,
-        reads_redirect: bool,
-        buffered: bool,
-        meta: bool,
-    ) -> impl Future<Output = Result<Done>> + Send {
+        // The request is built now (no I/O: the URL, the headers, the
+        // body's bytes); it is sent when the future is first polled.
         let endpoint = self.endpoint;
-        async move {
-            let mut built = self.build();
-            if let Ok(built) = &mut built {
-                built.request.set_reads_redirect(reads_redirect);
-            }
-            perform(endpoint, built, buffered, meta, None).await
+        let mut built = self.build();
+        if let Ok(built) = &mut built {
+            built.request.set_reads_redirect(D::READS_REDIRECT);
         }
+        // Everything but the decoding is not generic: compiled once, in
+        // this crate, not once per return type in every user crate. The
+        // block captures `perform`'s future, and nothing else big, so
+        // that the box holds the request once.
+        let performing = perform(endpoint, built, D::BUFFERED, D::META, None);
+        let future = Box::pin(async move { performing.await?.decode::<D>(validator) });
+        Sending { future, local }
     }
 }
 
