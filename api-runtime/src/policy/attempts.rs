@@ -170,39 +170,45 @@ impl Built {
             let mut reauthenticated = false;
             loop {
                 sent += 1;
-                // A bytes body is sent again by a later attempt; a streamed
-                // one goes out once.
-                let kept = self.request.is_replayable();
-                let (outcome, auth_sent) =
-                    match run.attempt(&mut self.request, sent, buffered, meta).await {
-                        Ok(attempted) => attempted,
-                        // Nothing was sent by this attempt.
-                        Err(e) => return Err(run.error(e, self.request.url(), sent - 1)),
+                // The attempt's outcome ends before the wait: held across
+                // it, it would take its own slot beside the attempt's future.
+                let delay = {
+                    // A bytes body is sent again by a later attempt; a
+                    // streamed one goes out once.
+                    let kept = self.request.is_replayable();
+                    let (outcome, auth_sent) =
+                        match run.attempt(&mut self.request, sent, buffered, meta).await {
+                            Ok(attempted) => attempted,
+                            // Nothing was sent by this attempt.
+                            Err(e) => return Err(run.error(e, self.request.url(), sent - 1)),
+                        };
+                    let outcome = match outcome {
+                        Outcome::Success(received) => return Ok(run.ended(received, sent)),
+                        failed => failed,
                     };
-                let outcome = match outcome {
-                    Outcome::Success(received) => return Ok(run.ended(received, sent)),
-                    failed => failed,
-                };
-                // A 401 answered with new credentials is replayed once.
-                let refused = match &outcome {
-                    Outcome::Status(response) if kept && !reauthenticated => Some(response),
-                    _ => None,
-                };
-                if run.renewed(refused, &auth_sent).await {
-                    reauthenticated = true;
-                    tracing::debug!(attempt = sent, "401: replaying with new credentials");
-                    continue;
-                }
-                let may_retry = kept && retries + 1 < run.policy.max_attempts();
-                let (reason, delay) = match run.retry(&outcome, may_retry, replayable, retries) {
-                    Ok(next) => next,
-                    Err(retry_after) => {
-                        let error = run.outcome_error(outcome, retry_after);
-                        return Err(run.error(error, self.request.url(), sent));
+                    // A 401 answered with new credentials is replayed once.
+                    let refused = match &outcome {
+                        Outcome::Status(response) if kept && !reauthenticated => Some(response),
+                        _ => None,
+                    };
+                    if run.renewed(refused, &auth_sent).await {
+                        reauthenticated = true;
+                        tracing::debug!(attempt = sent, "401: replaying with new credentials");
+                        continue;
                     }
+                    let may_retry = kept && retries + 1 < run.policy.max_attempts();
+                    let (reason, delay) = match run.retry(&outcome, may_retry, replayable, retries)
+                    {
+                        Ok(next) => next,
+                        Err(retry_after) => {
+                            let error = run.outcome_error(outcome, retry_after);
+                            return Err(run.error(error, self.request.url(), sent));
+                        }
+                    };
+                    retries += 1;
+                    tracing::info!(attempt = sent, %reason, delay_ms = delay.as_millis() as u64, "retrying");
+                    delay
                 };
-                retries += 1;
-                tracing::info!(attempt = sent, %reason, delay_ms = delay.as_millis() as u64, "retrying");
                 Box::pin(tokio::time::sleep(delay)).await;
             }
         }
