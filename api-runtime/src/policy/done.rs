@@ -73,7 +73,7 @@ impl Done {
                     envelope: finish.endpoint.envelope.as_ref(),
                     request_id: finish.request_id.clone(),
                 };
-                D::decode(raw, &ctx)
+                D::decode(*raw, &ctx)
             }
         };
         match result {

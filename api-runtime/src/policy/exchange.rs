@@ -98,8 +98,9 @@ impl Outcome {
 // Buffered is the common case: kept inline, no allocation.
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Received {
-    /// A 2xx response read to its end.
-    Buffered(RawResponse),
+    /// A 2xx response read to its end. Boxed: a call's result moves
+    /// through several futures, 16 bytes rather than 264 each time.
+    Buffered(Box<RawResponse>),
     /// A 2xx response whose body is still to be read, and its URL.
     Streaming(Box<(Incoming, url::Url)>),
 }
@@ -220,7 +221,7 @@ impl Engine<'_> {
             None => Vec::new(),
         };
         let raw = RawResponse::new(status, headers, url, body, elapsed).with_history(history);
-        Ok(Outcome::Success(Received::Buffered(raw)))
+        Ok(Outcome::Success(Received::Buffered(Box::new(raw))))
     }
 }
 
