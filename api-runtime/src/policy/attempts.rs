@@ -112,6 +112,7 @@ pub(crate) fn perform(
                 let done = Done::new(ended.received, endpoint, core, url, ended.attempts, span);
                 Ok(done.with_request_id(ended.request_id))
             }
+            // Not reached: `call` was borrowed from `Ok` above.
             Err((_, error)) => Err(error),
         }
     }
@@ -130,7 +131,8 @@ fn not_built(
             end_of_call(&core, endpoint, span, started, None, Err(&error));
             error
         }
-        Ok(_) => Error::invalid_request("a built request was taken for one that failed"),
+        // Not reached: called for an `Err` only.
+        Ok(_) => Error::invalid_request("the call's request was built after all"),
     }
 }
 

@@ -95,8 +95,6 @@ impl Outcome {
 }
 
 /// A 2xx response as an attempt received it.
-// Buffered is the common case: kept inline, no allocation.
-#[allow(clippy::large_enum_variant)]
 pub(crate) enum Received {
     /// A 2xx response read to its end. Boxed: a call's result moves
     /// through several futures, 16 bytes rather than 264 each time.
