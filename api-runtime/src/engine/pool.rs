@@ -18,11 +18,10 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use futures_util::future::Either;
 use http::header::HeaderValue;
 use http::uri::Authority;
 use http::{Request, Response};
@@ -224,7 +223,7 @@ impl Pool {
         authority: &Authority,
         checkout: Checkout,
         mut request: Request<SendBody>,
-    ) -> Handed<impl Future<Output = SendResult> + use<>, impl Future<Output = SendResult> + use<>>
+    ) -> Either<impl Future<Output = SendResult> + use<>, impl Future<Output = SendResult> + use<>>
     {
         let Checkout {
             pooled,
@@ -245,11 +244,9 @@ impl Pool {
                     used: Instant::now(),
                 };
                 self.give_back(https, authority, back);
-                Handed::Http1 { sent }
+                Either::Left(sent)
             }
-            Sender::Http2(mut sender) => Handed::Http2 {
-                sent: sender.try_send_request(request),
-            },
+            Sender::Http2(mut sender) => Either::Right(sender.try_send_request(request)),
         }
     }
 }
@@ -257,30 +254,6 @@ impl Pool {
 /// What a connection's sender gives back: the response head, or why not
 /// (with the request when it was not sent).
 type SendResult = Result<Response<Incoming>, hyper::client::conn::TrySendError<Request<SendBody>>>;
-
-pin_project_lite::pin_project! {
-    /// The wait for a response, on an HTTP/1 or an HTTP/2 connection.
-    #[project = HandedProjection]
-    enum Handed<A, B> {
-        Http1 { #[pin] sent: A },
-        Http2 { #[pin] sent: B },
-    }
-}
-
-impl<A, B> Future for Handed<A, B>
-where
-    A: Future<Output = SendResult>,
-    B: Future<Output = SendResult>,
-{
-    type Output = SendResult;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<SendResult> {
-        match self.project() {
-            HandedProjection::Http1 { sent } => sent.poll(cx),
-            HandedProjection::Http2 { sent } => sent.poll(cx),
-        }
-    }
-}
 
 impl Pool {
     /// A connection ready for a request to this origin, if the pool has
