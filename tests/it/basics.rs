@@ -30,6 +30,29 @@ async fn get_decodes_json() {
 }
 
 #[tokio::test]
+async fn a_call_sends_nothing_until_it_is_awaited() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/users/octocat"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"login": "octocat", "id": 583231})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let gh = client(&server);
+    // The request is built when the method is called; nothing goes out
+    // before the future is polled, and a future dropped unpolled sends
+    // nothing at all.
+    drop(gh.user("octocat"));
+    let later = gh.user("octocat");
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(server.received_requests().await.unwrap().is_empty());
+    assert_eq!(later.await.unwrap().id, 583231);
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
 async fn post_sends_a_json_body_and_decodes_the_reply() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
