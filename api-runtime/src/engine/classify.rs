@@ -49,12 +49,17 @@ pub(crate) fn classify(
         };
         return Error::timeout(phase, limit, sent_at.elapsed()).with_source(source);
     }
-    let kind = match (connect, stage) {
+    let why = permanence(&*source);
+    // A TLS handshake the server refused is a connect error at any stage:
+    // with TLS 1.3 the client's side of the handshake is done before the
+    // server checks its certificate, and the server's alert arrives
+    // where the response head was awaited; the request was never read.
+    let refused_handshake = find_tls_cause(&*source).is_some_and(is_handshake_refusal);
+    let kind = match (connect || refused_handshake, stage) {
         (true, _) => ErrorKind::Connect,
         (false, Stage::Head) => ErrorKind::Transport,
         (false, Stage::Body) => ErrorKind::Body,
     };
-    let why = permanence(&*source);
     let error = Error::new(kind).with_source(source);
     match why {
         Some(why) => error.permanent_because(why),
@@ -90,6 +95,24 @@ fn permanence(error: &(dyn StdError + 'static)) -> Option<&'static str> {
         cause = e.source();
     }
     None
+}
+
+/// The first rustls error in `error`'s cause chain.
+fn find_tls_cause<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if let Some(tls) = find_tls_error(e) {
+            return Some(tls);
+        }
+        cause = e.source();
+    }
+    None
+}
+
+/// Whether the server refused the handshake: a certificate it wanted and
+/// did not get (or did not accept), or no protocol or cipher in common.
+fn is_handshake_refusal(error: &rustls::Error) -> bool {
+    matches!(error, rustls::Error::AlertReceived(_)) && tls_permanence(error).is_some()
 }
 
 /// The rustls error `error` is, or wraps as an I/O error (at any depth:

@@ -383,6 +383,8 @@ impl Pool {
             builder
                 .timer(TokioTimer::new())
                 .adaptive_window(settings.http2_adaptive_window);
+            // The server's control frames are bounded (`h2_guard.rs`).
+            let io = crate::engine::h2_guard::FrameGuard::new(io);
             let (sender, connection) = builder.handshake(io).await.map_err(handshake_failed)?;
             tokio::spawn(async move {
                 let _ = connection.await;
