@@ -3,6 +3,10 @@
 //! goes direct; without `NO_PROXY` it goes through the proxy; `no_proxy()`
 //! ignores the environment. A test binary of its own: the environment is
 //! the process's, and no other test runs beside this one.
+//!
+//! The security model's rule 7 (curl's reading of the environment) and
+//! the environment's half of rule 2 (a proxy's credentials are scrubbed)
+//! are here too.
 
 use api_client::{Result, api};
 use serde_json::{Value, json};
@@ -82,4 +86,93 @@ async fn the_environment_decides_per_destination() {
         .unwrap();
     assert_eq!(client.where_().await.unwrap()["answered_by"], "target");
     assert_eq!(proxy.received_requests().await.unwrap().len(), 1);
+
+    curl_s_reading(&proxy, &target).await;
+    credentials_from_the_environment_are_scrubbed(&target).await;
+}
+
+/// `NO_PROXY=*` means no proxy at all (IP destinations included); a name
+/// with a trailing dot matches the name; an unusable proxy variable is an
+/// error at `build()` that names it, never silence.
+async fn curl_s_reading(proxy: &MockServer, target: &MockServer) {
+    set("http_proxy", None);
+    set("HTTP_PROXY", Some(&proxy.uri()));
+    let asked_before = proxy.received_requests().await.unwrap().len();
+    set("NO_PROXY", Some("*"));
+    let client = TargetClient::builder()
+        .base_url(target.uri())
+        .build()
+        .unwrap();
+    assert_eq!(client.where_().await.unwrap()["answered_by"], "target");
+    set("NO_PROXY", Some("localhost."));
+    let port = target.address().port();
+    let client = TargetClient::builder()
+        .base_url(format!("http://localhost:{port}"))
+        .build()
+        .unwrap();
+    assert_eq!(client.where_().await.unwrap()["answered_by"], "target");
+    assert_eq!(proxy.received_requests().await.unwrap().len(), asked_before);
+    set("NO_PROXY", None);
+
+    for bad in [
+        "http://[::bad",
+        "socks4://127.0.0.1:1080",
+        "ftp://u:hunter2@h",
+    ] {
+        set("HTTP_PROXY", Some(bad));
+        let err = TargetClient::builder()
+            .base_url(target.uri())
+            .build()
+            .expect_err("an unusable HTTP_PROXY is refused");
+        let text = err.to_string();
+        assert!(text.contains("`HTTP_PROXY`"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+        // `.no_proxy()` ignores the environment, bad values included.
+        let client = TargetClient::builder()
+            .base_url(target.uri())
+            .no_proxy()
+            .build()
+            .unwrap();
+        assert_eq!(client.where_().await.unwrap()["answered_by"], "target");
+    }
+    set("HTTP_PROXY", None);
+}
+
+/// A proxy named by `HTTP_PROXY` that quotes the request head in its
+/// answer: its credentials are not printed.
+async fn credentials_from_the_environment_are_scrubbed(target: &MockServer) {
+    let quoting = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(|request: &wiremock::Request| {
+            ResponseTemplate::new(502).set_body_string(format!("{:?}", request.headers))
+        })
+        .mount(&quoting)
+        .await;
+    let with_credentials = quoting
+        .uri()
+        .replace("http://", "http://envuser:envpass-0014@");
+    set("HTTP_PROXY", Some(&with_credentials));
+    let client = TargetClient::builder()
+        .base_url(target.uri())
+        .no_retry()
+        .build()
+        .unwrap();
+    let err = client.where_().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(502), "{err}");
+    use base64::Engine as _;
+    let pair = base64::engine::general_purpose::STANDARD.encode("envuser:envpass-0014");
+    let asked = format!(
+        "{:?}",
+        quoting.received_requests().await.unwrap()[0].headers
+    );
+    assert!(
+        asked.contains(&pair),
+        "the proxy got its credentials: {asked}"
+    );
+    let printed = format!("{err} {err:?}");
+    assert!(
+        !printed.contains("envpass-0014") && !printed.contains(&pair),
+        "{printed}"
+    );
+    set("HTTP_PROXY", None);
 }

@@ -9,7 +9,7 @@ use http::header::HeaderName;
 use url::Url;
 
 use crate::metrics::{Metrics, MetricsSnapshot};
-use crate::policy::auth::Auth;
+use crate::policy::auth::Credentials;
 use crate::policy::hooks::Hook;
 use crate::policy::limits::Timeouts;
 use crate::policy::retry::{Bucket, RetryPolicy};
@@ -64,7 +64,7 @@ pub(crate) struct Shared {
     pub(crate) timeouts: Timeouts,
     pub(crate) retry: Arc<RetryPolicy>,
     pub(crate) bucket: Option<Bucket>,
-    pub(crate) auth: Option<Auth>,
+    pub(crate) auth: Option<Credentials>,
     pub(crate) header_names: Vec<HeaderName>,
     pub(crate) cookies: Option<Arc<crate::engine::cookies::CookieJar>>,
     pub(crate) hooks: Vec<Arc<dyn Hook>>,

@@ -48,7 +48,7 @@ pub use policy::breaker::{CircuitBreaker, CircuitState};
 pub use policy::hooks::{AttemptInfo, Hook, RequestContext};
 pub use policy::oauth::ClientCredentials;
 pub use policy::provider::{AuthProvider, Token, TokenFuture};
-pub use policy::quota::Quota;
+pub use policy::quota::{DEFAULT_MAX_SERVER_PAUSE, Quota};
 pub use policy::rate::RateLimit;
 pub use policy::retry::{RetryBudget, RetryPolicy};
 pub use policy::secret::Secret;

@@ -135,7 +135,7 @@ async fn a_rate_limit_paces_calls_exactly_and_clones_share_it() {
     for gap in server.gaps() {
         assert!(gap >= Duration::from_millis(99), "{:?}", server.gaps());
     }
-    assert!(format!("{:?}", c.session()).contains("rate_limit: Some(10 per 1s)"));
+    assert!(format!("{:?}", c.session()).contains("rate_limit: Some(10 per 1 s)"));
 }
 
 #[tokio::test(start_paused = true)]
@@ -182,9 +182,9 @@ async fn declared_limits_pace_the_client_and_their_endpoint() {
     let server = serve(ok).await;
     let c = declared(&server).build().unwrap();
     let debug = format!("{:?}", c.session());
-    assert!(debug.contains("rate_limit: Some(10 per 1s)"), "{debug}");
+    assert!(debug.contains("rate_limit: Some(10 per 1 s)"), "{debug}");
     assert!(
-        debug.contains(r#"endpoint_rate_limits: {"search": 2 per 60s (burst 2)}"#),
+        debug.contains(r#"endpoint_rate_limits: {"search": 2 per 1 min (burst 2)}"#),
         "{debug}"
     );
     let started = Instant::now();

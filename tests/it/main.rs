@@ -27,6 +27,7 @@ mod proxies;
 mod proxy_servers;
 mod resilience;
 mod secrets;
+mod security;
 mod session;
 mod signing;
 mod support;

@@ -198,7 +198,7 @@ async fn retry_after_too_long_fails_at_once_with_the_delay() {
     assert_eq!(err.attempts(), 1);
     assert!(
         err.to_string()
-            .contains("server asked to retry after 3600s"),
+            .contains("the server asked to retry after 1 h"),
         "{err}"
     );
 }

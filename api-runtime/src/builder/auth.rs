@@ -7,7 +7,7 @@ use http::header::HeaderName;
 
 use super::ClientBuilder;
 use crate::client::FromCore;
-use crate::policy::auth::Auth;
+use crate::policy::auth::{Auth, Credentials};
 use crate::policy::digest::DigestAuth;
 use crate::policy::provider::{AuthProvider, TokenCache};
 use crate::policy::secret::Secret;
@@ -28,6 +28,93 @@ pub(super) enum AuthSpec {
     Provider(Arc<TokenCache>),
 }
 
+/// The credentials given to a builder, each with the setter that gave it
+/// (for the messages of `build()`). A setter called again replaces its
+/// earlier value; two setters that would write the same place (the
+/// `Authorization` header, one header, the query key) are refused at
+/// `build()`, so that none is dropped silently.
+#[derive(Default)]
+pub(super) struct AuthSpecs(Vec<(&'static str, AuthSpec)>);
+
+/// Where a credential goes: what two credentials cannot share.
+#[derive(PartialEq)]
+enum Slot {
+    Header(String),
+    Query,
+}
+
+impl AuthSpec {
+    fn slot(&self) -> Slot {
+        match self {
+            AuthSpec::Basic(..)
+            | AuthSpec::Bearer(_)
+            | AuthSpec::BearerEnv(_)
+            | AuthSpec::Digest(..)
+            | AuthSpec::Provider(_) => Slot::Header("authorization".to_owned()),
+            AuthSpec::Header(name, _) | AuthSpec::HeaderEnv(name, _) => {
+                Slot::Header(name.to_ascii_lowercase())
+            }
+            AuthSpec::Query(..) | AuthSpec::QueryEnv(..) => Slot::Query,
+        }
+    }
+}
+
+impl AuthSpecs {
+    /// Sets the credential of `setter`, replacing what it set before.
+    pub(super) fn set(&mut self, setter: &'static str, spec: AuthSpec) {
+        self.0.retain(|(s, _)| *s != setter);
+        self.0.push((setter, spec));
+    }
+
+    /// The name of the query parameter that carries an API key, if one
+    /// does.
+    pub(super) fn query_name(&self) -> Option<String> {
+        self.0.iter().find_map(|(_, spec)| match spec {
+            AuthSpec::Query(name, _) | AuthSpec::QueryEnv(name, _) => Some(name.clone()),
+            _ => None,
+        })
+    }
+
+    /// Every credential, each secret also handed to `scrubber`.
+    ///
+    /// # Errors
+    /// Two credentials for one place; an unset environment variable; a
+    /// value a header cannot carry.
+    pub(super) fn resolve(self, scrubber: &mut Scrubber) -> Result<Option<Credentials>> {
+        for (i, (first, spec)) in self.0.iter().enumerate() {
+            let slot = spec.slot();
+            if let Some((second, _)) = self.0[i + 1..].iter().find(|(_, s)| s.slot() == slot) {
+                let place = match slot {
+                    Slot::Header(name) => format!("the `{name}` header"),
+                    Slot::Query => "the query's API key".to_owned(),
+                };
+                return Err(Error::builder(format!(
+                    "{} and {} both set {place}: keep one",
+                    setter_text(first),
+                    setter_text(second)
+                )));
+            }
+        }
+        let list = self
+            .0
+            .into_iter()
+            .map(|(_, spec)| spec.resolve(scrubber))
+            .collect::<Result<Vec<Auth>>>()?;
+        Ok(Credentials::new(list))
+    }
+}
+
+/// How a setter is named in a message.
+fn setter_text(setter: &str) -> String {
+    match setter {
+        BASE_URL_USERINFO => "the base URL's user info (`user:…@`)".to_owned(),
+        setter => format!("`.{setter}(…)`"),
+    }
+}
+
+/// The setter name of credentials found in the base URL.
+pub(super) const BASE_URL_USERINFO: &str = "base_url";
+
 fn from_env(var: &str) -> Result<Secret> {
     match std::env::var(var) {
         Ok(value) if !value.is_empty() => Ok(Secret::new(value)),
@@ -44,8 +131,8 @@ fn from_env(var: &str) -> Result<Secret> {
 }
 
 impl AuthSpec {
-    /// The credentials, each secret also handed to `scrubber`.
-    pub(super) fn resolve(self, scrubber: &mut Scrubber) -> Result<Auth> {
+    /// The credential, each secret also handed to `scrubber`.
+    fn resolve(self, scrubber: &mut Scrubber) -> Result<Auth> {
         let mut secret = |s: Secret| {
             scrubber.add(s.expose());
             s
@@ -94,13 +181,14 @@ fn header_auth(name: &str, key: &Secret) -> Result<Auth> {
 impl<C: FromCore> ClientBuilder<C> {
     /// HTTP Basic authentication on every call.
     pub fn basic_auth(mut self, user: impl Into<String>, password: impl Into<Secret>) -> Self {
-        self.auth = Some(AuthSpec::Basic(user.into(), password.into()));
+        self.auth
+            .set("basic_auth", AuthSpec::Basic(user.into(), password.into()));
         self
     }
 
     /// `Authorization: Bearer <token>` on every call.
     pub fn bearer_auth(mut self, token: impl Into<Secret>) -> Self {
-        self.auth = Some(AuthSpec::Bearer(token.into()));
+        self.auth.set("bearer_auth", AuthSpec::Bearer(token.into()));
         self
     }
 
@@ -112,20 +200,32 @@ impl<C: FromCore> ClientBuilder<C> {
     /// [`build`](ClientBuilder::build) fails, naming the variable, when it
     /// is unset or empty.
     pub fn bearer_auth_env(mut self, var: impl Into<String>) -> Self {
-        self.auth = Some(AuthSpec::BearerEnv(var.into()));
+        self.auth
+            .set("bearer_auth_env", AuthSpec::BearerEnv(var.into()));
         self
     }
 
     /// An API key in a header, e.g. `.api_key_header("X-API-Key", key)`.
+    ///
+    /// Credentials that go to different places are all sent: an API that
+    /// wants a subscription key beside a token takes
+    /// `.bearer_auth(token).api_key_header("Ocp-Apim-Subscription-Key", key)`.
+    /// Two that would write the same place (`.bearer_auth(…)` and
+    /// `.basic_auth(…)`, both `Authorization`) make
+    /// [`build`](ClientBuilder::build) fail, naming both.
     pub fn api_key_header(mut self, name: impl Into<String>, key: impl Into<Secret>) -> Self {
-        self.auth = Some(AuthSpec::Header(name.into(), key.into()));
+        self.auth
+            .set("api_key_header", AuthSpec::Header(name.into(), key.into()));
         self
     }
 
     /// An API key in a header, read from the environment variable `var`
     /// at `build()` (which fails, naming it, when it is unset).
     pub fn api_key_header_env(mut self, name: impl Into<String>, var: impl Into<String>) -> Self {
-        self.auth = Some(AuthSpec::HeaderEnv(name.into(), var.into()));
+        self.auth.set(
+            "api_key_header_env",
+            AuthSpec::HeaderEnv(name.into(), var.into()),
+        );
         self
     }
 
@@ -133,14 +233,18 @@ impl<C: FromCore> ClientBuilder<C> {
     /// errors, removed from [`Response::url`](crate::Response::url), and no
     /// `Referer` header is ever sent, so it cannot leak through a redirect.
     pub fn api_key_query(mut self, name: impl Into<String>, key: impl Into<Secret>) -> Self {
-        self.auth = Some(AuthSpec::Query(name.into(), key.into()));
+        self.auth
+            .set("api_key_query", AuthSpec::Query(name.into(), key.into()));
         self
     }
 
     /// An API key as a query parameter, read from the environment variable
     /// `var` at `build()` (which fails, naming it, when it is unset).
     pub fn api_key_query_env(mut self, name: impl Into<String>, var: impl Into<String>) -> Self {
-        self.auth = Some(AuthSpec::QueryEnv(name.into(), var.into()));
+        self.auth.set(
+            "api_key_query_env",
+            AuthSpec::QueryEnv(name.into(), var.into()),
+        );
         self
     }
 
@@ -148,7 +252,10 @@ impl<C: FromCore> ClientBuilder<C> {
     /// first call's 401 challenge is answered and the call replayed; later
     /// calls reuse the nonce with an incremented count.
     pub fn digest_auth(mut self, user: impl Into<String>, password: impl Into<Secret>) -> Self {
-        self.auth = Some(AuthSpec::Digest(user.into(), password.into()));
+        self.auth.set(
+            "digest_auth",
+            AuthSpec::Digest(user.into(), password.into()),
+        );
         self
     }
 
@@ -158,7 +265,10 @@ impl<C: FromCore> ClientBuilder<C> {
     /// [`AuthProvider`] and the ready-made
     /// [`ClientCredentials`](crate::ClientCredentials).
     pub fn auth_provider(mut self, provider: impl AuthProvider) -> Self {
-        self.auth = Some(AuthSpec::Provider(Arc::new(TokenCache::new(provider))));
+        self.auth.set(
+            "auth_provider",
+            AuthSpec::Provider(Arc::new(TokenCache::new(provider))),
+        );
         self
     }
 }

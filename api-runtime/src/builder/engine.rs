@@ -10,8 +10,8 @@ use super::ClientBuilder;
 const DEFAULT_MAX_REDIRECTS: usize = 10;
 
 use crate::client::FromCore;
-use crate::engine::connect::Proxies;
 use crate::engine::direct::{Direct, DirectSettings};
+use crate::engine::proxies::Proxies;
 use crate::engine::tls::TlsSettings;
 use crate::engine::transport::Transport;
 use crate::response::error::Error;
@@ -45,8 +45,22 @@ impl<C: FromCore> ClientBuilder<C> {
         headers: http::HeaderMap,
         cookies: Option<Arc<crate::engine::cookies::CookieJar>>,
         query_credential: Option<String>,
+        scrubber: &mut crate::response::scrub::Scrubber,
     ) -> crate::response::error::Result<Transport> {
         let engine = std::mem::take(&mut self.engine);
+        let proxies = match engine.no_proxy {
+            true => None,
+            false => match engine.proxy {
+                Some(proxies) => Some(proxies),
+                None => Proxies::from_env()?.map(Arc::new),
+            },
+        };
+        // The proxies' credentials are the client's too.
+        if let Some(proxies) = &proxies {
+            for secret in proxies.secrets() {
+                scrubber.add(secret.expose());
+            }
+        }
         let settings = DirectSettings {
             headers,
             connect_timeout: self.timeouts.connect,
@@ -59,11 +73,8 @@ impl<C: FromCore> ClientBuilder<C> {
             pool_idle_timeout: self.pool.idle_timeout,
             tcp_keepalive: self.pool.tcp_keepalive,
             tls: engine.tls,
-            proxies: if engine.no_proxy {
-                None
-            } else {
-                engine.proxy.or_else(|| Proxies::from_env().map(Arc::new))
-            },
+            proxies,
+            cross_origin: self.cross_origin.clone(),
         };
         #[cfg(feature = "reqwest")]
         if let Some(client) = self.own_client.take() {
@@ -72,7 +83,7 @@ impl<C: FromCore> ClientBuilder<C> {
                     "`.{setting}(…)` does not apply to a client given with `.with_reqwest_client(…)`: set it on that reqwest client"
                 )));
             }
-            return Ok(Transport::Reqwest(client));
+            return Ok(Transport::Reqwest(client, settings.cross_origin));
         }
         Ok(Transport::Direct(Box::new(Direct::new(settings)?)))
     }

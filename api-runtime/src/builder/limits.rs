@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::ClientBuilder;
 use crate::client::FromCore;
 use crate::policy::breaker::{Breakers, CircuitBreaker};
-use crate::policy::quota::QuotaGate;
+use crate::policy::quota::{DEFAULT_MAX_SERVER_PAUSE, QuotaGate};
 use crate::policy::rate::{EndpointLimiters, Limiter, RateLimit};
 use crate::response::error::{Error, Result};
 
@@ -19,6 +19,8 @@ pub(super) struct LimitSettings {
     concurrency: Option<usize>,
     breaker: Option<CircuitBreaker>,
     server: bool,
+    /// The longest pause a server's announcement imposes.
+    max_server_pause: std::time::Duration,
 }
 
 impl Default for LimitSettings {
@@ -29,6 +31,7 @@ impl Default for LimitSettings {
             concurrency: None,
             breaker: None,
             server: true,
+            max_server_pause: DEFAULT_MAX_SERVER_PAUSE,
         }
     }
 }
@@ -56,7 +59,7 @@ impl LimitSettings {
         Ok(Limits {
             limiter: self.rate.map(Limiter::new).transpose()?,
             endpoint_limiters: EndpointLimiters::new(&self.endpoints)?,
-            quota: self.server.then(QuotaGate::default),
+            quota: self.server.then(|| QuotaGate::new(self.max_server_pause)),
             bulkhead,
             breakers: self
                 .breaker
@@ -113,9 +116,22 @@ impl<C: FromCore> ClientBuilder<C> {
     /// Whether the quota a server announces (`X-RateLimit-*`, the IETF
     /// `RateLimit` fields, `Retry-After` on 429 and 503) pauses the
     /// following calls until it resets (default: yes, each call within
-    /// its deadline). [`Session::quota`](crate::Session::quota) reads it.
+    /// its deadline, and for at most
+    /// [`max_server_pause`](Self::max_server_pause)). Only what the
+    /// client's own origin announces counts: a redirect target on another
+    /// host cannot pause the client. [`Session::quota`](crate::Session::quota)
+    /// reads it.
     pub fn server_rate_limits(mut self, obey: bool) -> Self {
         self.limits.server = obey;
+        self
+    }
+
+    /// The longest pause a server's announcement imposes on the client
+    /// (default 10 minutes): a broken or hostile `X-RateLimit-Reset` or
+    /// `Retry-After` cannot stop it for longer. Calls after the pause ask
+    /// again, and a server whose quota is still spent says so again.
+    pub fn max_server_pause(mut self, limit: std::time::Duration) -> Self {
+        self.limits.max_server_pause = limit;
         self
     }
 }

@@ -26,7 +26,7 @@ use crate::response::error::{Error, Result};
 use crate::response::redact::Visible;
 use crate::response::scrub::Scrubber;
 
-use auth::AuthSpec;
+use auth::{AuthSpec, AuthSpecs, BASE_URL_USERINFO};
 use base_url::check_base_url;
 use engine::{EngineSettings, PoolSettings};
 
@@ -63,7 +63,9 @@ pub struct ClientBuilder<C> {
     pool: PoolSettings,
     #[cfg(feature = "reqwest")]
     own_client: Option<reqwest::Client>,
-    auth: Option<AuthSpec>,
+    auth: AuthSpecs,
+    /// Headers marked safe to send to another origin.
+    cross_origin: Vec<HeaderName>,
     engine: EngineSettings,
     hooks: Vec<Arc<dyn Hook>>,
     signer: Option<Arc<dyn crate::policy::sign::Signer>>,
@@ -101,7 +103,8 @@ impl<C: FromCore> ClientBuilder<C> {
             pool: PoolSettings::default(),
             #[cfg(feature = "reqwest")]
             own_client: None,
-            auth: None,
+            auth: AuthSpecs::default(),
+            cross_origin: Vec::new(),
             engine: EngineSettings::default(),
             hooks: Vec::new(),
             signer: None,
@@ -133,8 +136,12 @@ impl<C: FromCore> ClientBuilder<C> {
     }
 
     /// Sends this header with every call, unless an endpoint sets the same
-    /// header itself. `Authorization`, `Cookie` and `Proxy-Authorization`
-    /// values are marked sensitive.
+    /// header itself. Unless it is one that may go to another origin
+    /// (`Accept*`, `User-Agent`, …, see
+    /// [`cross_origin_header`](Self::cross_origin_header)), its value is
+    /// treated as a credential: never sent to another origin, marked
+    /// sensitive, and scrubbed from what the client prints (from 8 bytes
+    /// on).
     ///
     /// # Errors
     /// [`build`](ClientBuilder::build) fails if the name is not a valid
@@ -149,9 +156,7 @@ impl<C: FromCore> ClientBuilder<C> {
                 "invalid value for header `{name}`: it must be visible ASCII, without CR or LF"
             )));
         };
-        if crate::response::redact::is_sensitive(&name) {
-            value.set_sensitive(true);
-        }
+        value.set_sensitive(!crate::engine::origin::may_cross(&name, true));
         if name == header::USER_AGENT {
             self.user_agent = value;
         } else {
@@ -159,6 +164,44 @@ impl<C: FromCore> ClientBuilder<C> {
         }
         self.transport_settings.push("header");
         self
+    }
+
+    /// Marks the header `name` safe to send to another origin. A request
+    /// that leaves the client's origin (a redirect to another host, port
+    /// or scheme, https to http included; a next-page link allowed with
+    /// [`allow_other_origins`](crate::Pages::allow_other_origins)) carries
+    /// only the headers of an allowlist (`Accept`, `Accept-Encoding`,
+    /// `Accept-Language`, `User-Agent`, `Range`, and the `Content-*`
+    /// headers of a body that is still sent) and the ones marked here:
+    /// every other header is dropped, whatever set it (this builder, an
+    /// argument, a hook, a signer, the credentials). Mark what identifies
+    /// a trace, never what identifies the caller.
+    ///
+    /// ```
+    /// # use api_client::{api, Result};
+    /// # #[api(base = "https://api.example.com")]
+    /// # pub trait Example { #[get("/ping")] async fn ping(&self) -> Result<()>; }
+    /// # fn main() -> Result<()> {
+    /// let client = ExampleClient::builder()
+    ///     .cross_origin_header("traceparent")
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`build`](ClientBuilder::build) fails if `name` is not a valid
+    /// header name.
+    pub fn cross_origin_header(mut self, name: impl AsRef<str>) -> Self {
+        match HeaderName::from_bytes(name.as_ref().as_bytes()) {
+            Ok(name) => {
+                self.cross_origin.push(name);
+                self
+            }
+            Err(_) => {
+                let message = format!("invalid header name `{}`", name.as_ref());
+                self.fail(Error::builder(message))
+            }
+        }
     }
 
     /// Sets the `User-Agent` header (default: `api-client/<version>`).
@@ -329,22 +372,19 @@ impl<C: FromCore> ClientBuilder<C> {
         let mut headers = std::mem::take(&mut self.headers);
         headers.insert(header::USER_AGENT, self.user_agent.clone());
         let header_names = headers.keys().cloned().collect();
-        let header_values: Vec<HeaderValue> = headers.values().cloned().collect();
+        let mut scrubber = secret_headers(&headers);
         let cookies = match self.engine.cookies {
             true => Some(Arc::new(crate::engine::cookies::CookieJar::new()?)),
             false => None,
         };
-        let query_credential = self.base_url_credentials(userinfo)?;
+        let query_credential = self.base_url_credentials(userinfo);
         let visible = Visible {
             query_key: query_credential.clone(),
         };
-        let transport = self.transport(headers, cookies.clone(), query_credential)?;
+        let transport =
+            self.transport(headers, cookies.clone(), query_credential, &mut scrubber)?;
         let limits = self.limits.build()?;
-        let mut scrubber = secret_headers(&header_values);
-        let auth = self
-            .auth
-            .map(|spec| spec.resolve(&mut scrubber))
-            .transpose()?;
+        let auth = std::mem::take(&mut self.auth).resolve(&mut scrubber)?;
         Ok(C::from_core(Session {
             shared: Arc::new(Shared {
                 transport,
@@ -375,35 +415,26 @@ impl<C: FromCore> ClientBuilder<C> {
 }
 
 impl<C: FromCore> ClientBuilder<C> {
-    /// Credentials in the base URL, used as basic auth (never shown);
-    /// returns the name of the query parameter that carries the API key,
-    /// if that is how the client authenticates.
-    fn base_url_credentials(&mut self, userinfo: base_url::UserInfo) -> Result<Option<String>> {
+    /// Credentials in the base URL, used as basic auth (never shown; with
+    /// another credential for `Authorization`, `build()` fails); returns
+    /// the name of the query parameter that carries the API key, if that
+    /// is how the client authenticates.
+    fn base_url_credentials(&mut self, userinfo: base_url::UserInfo) -> Option<String> {
         if let Some((user, password)) = userinfo {
-            if self.auth.is_some() {
-                return Err(Error::builder(
-                    "the base URL holds credentials (`user:…@`) and another authentication is set: keep one",
-                ));
-            }
-            self.auth = Some(AuthSpec::Basic(user, password));
+            self.auth
+                .set(BASE_URL_USERINFO, AuthSpec::Basic(user, password));
         }
-        Ok(match &self.auth {
-            Some(AuthSpec::Query(name, _) | AuthSpec::QueryEnv(name, _)) => Some(name.clone()),
-            _ => None,
-        })
+        self.auth.query_name()
     }
 }
 
-/// A scrubber of the default headers marked sensitive: they are
-/// credentials too.
-fn secret_headers(values: &[HeaderValue]) -> Scrubber {
+/// A scrubber of the default headers that may not cross origins: whatever
+/// their names, they are credentials too.
+fn secret_headers(headers: &HeaderMap) -> Scrubber {
     let mut scrubber = Scrubber::default();
-    for value in values.iter().filter(|v| v.is_sensitive()) {
-        if let Ok(text) = value.to_str() {
-            scrubber.add(text);
-            if let Some((_scheme, credential)) = text.split_once(' ') {
-                scrubber.add(credential.trim());
-            }
+    for (name, value) in headers {
+        if let (false, Ok(text)) = (crate::engine::origin::may_cross(name, true), value.to_str()) {
+            scrubber.add_header_value(text);
         }
     }
     scrubber

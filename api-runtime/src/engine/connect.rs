@@ -11,100 +11,19 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use http::{HeaderValue, Uri};
+use http::Uri;
 use hyper::rt::{Read, ReadBufCursor, Write};
 use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
 use hyper_util::client::legacy::connect::proxy::{SocksV5, Tunnel};
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
-use hyper_util::client::proxy::matcher::{Intercept, Matcher};
+use hyper_util::client::proxy::matcher::Intercept;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tower_service::Service;
-use url::Url;
 
-use crate::response::error::{Error, Result};
+use crate::engine::proxies::Proxies;
 
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// Which proxy, if any, each destination goes through.
-pub(crate) struct Proxies {
-    matcher: Matcher,
-}
-
-impl std::fmt::Debug for Proxies {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The matcher's Debug would show credentials.
-        f.write_str("Proxies")
-    }
-}
-
-/// The environment variables that name a proxy (either case).
-const PROXY_VARS: [&str; 6] = [
-    "HTTP_PROXY",
-    "http_proxy",
-    "HTTPS_PROXY",
-    "https_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-];
-
-impl Proxies {
-    /// The proxies the environment names, with its `NO_PROXY`; `None`
-    /// when it names none (no cost per connection then).
-    pub(crate) fn from_env() -> Option<Proxies> {
-        let any = PROXY_VARS
-            .iter()
-            .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
-        any.then(|| Proxies {
-            matcher: Matcher::from_env(),
-        })
-    }
-
-    /// Every destination through the proxy at `url` (`http://`,
-    /// `https://`, `socks5://`, `socks5h://`, credentials allowed).
-    ///
-    /// # Errors
-    /// A URL that is not one of those (its text is not shown: it may hold
-    /// credentials).
-    pub(crate) fn all(url: &str) -> Result<Proxies> {
-        let parsed = Url::parse(url).ok().filter(|u| {
-            matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h") && u.has_host()
-        });
-        let Some(mut parsed) = parsed else {
-            return Err(Error::builder(
-                "invalid proxy URL: expected http://, https://, socks5:// or socks5h:// with a host (the URL is not shown: it may hold credentials)",
-            ));
-        };
-        if parsed.port_or_known_default().is_none() {
-            // SOCKS's port, which `url` does not know.
-            let _ = parsed.set_port(Some(1080));
-        }
-        Ok(Proxies {
-            matcher: Matcher::builder().all(parsed.to_string()).build(),
-        })
-    }
-
-    fn intercept(&self, dst: &Uri) -> Option<Intercept> {
-        self.matcher.intercept(dst)
-    }
-
-    /// The `Proxy-Authorization` of a plain-http request to `url` that goes
-    /// through an HTTP proxy with credentials (sent in absolute form, the
-    /// proxy reads the header).
-    pub(crate) fn forward_auth(&self, url: &Url) -> Option<HeaderValue> {
-        if url.scheme() != "http" {
-            return None;
-        }
-        let uri = Uri::try_from(url.as_str()).ok()?;
-        let intercept = self.intercept(&uri)?;
-        if !matches!(intercept.uri().scheme_str(), Some("http" | "https")) {
-            return None;
-        }
-        let mut value = intercept.basic_auth()?.clone();
-        value.set_sensitive(true);
-        Some(value)
-    }
-}
 
 /// A connection the pool holds: direct (the common case, unboxed), or
 /// through a proxy.
@@ -372,7 +291,10 @@ impl Service<Uri> for Connector {
                 Ok(connected) => connected,
                 Err(_) => Err(Box::new(std::io::Error::new(
                     std::io::ErrorKind::TimedOut,
-                    format!("connecting took more than {timeout:?}"),
+                    format!(
+                        "connecting took more than {}",
+                        crate::response::error::Human(timeout)
+                    ),
                 )) as BoxError),
             }
         })

@@ -8,18 +8,19 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::header::{self, HeaderMap, HeaderValue};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Uri};
 use hyper_util::client::legacy::connect::HttpConnector;
 use thread_local::ThreadLocal;
 
-use crate::engine::connect::{Connector, Proxies};
+use crate::engine::connect::Connector;
 use crate::engine::cookies::CookieJar;
 use crate::engine::decompress::{DirectBody, accept_encoding, decompressed};
 use crate::engine::failure::TransportError;
 use crate::engine::incoming::{Incoming, Repr};
 use crate::engine::outgoing::{Outgoing, SendBody};
 use crate::engine::pool::{Pool, PoolSettings};
+use crate::engine::proxies::Proxies;
 use crate::engine::redirect::{Hop, redirect};
 use crate::engine::uri::KnownAuthority;
 
@@ -45,6 +46,9 @@ pub(crate) struct DirectSettings {
     pub(crate) tls: crate::engine::tls::TlsSettings,
     /// Which destinations go through which proxy (`None`: all direct).
     pub(crate) proxies: Option<Arc<Proxies>>,
+    /// Headers the user marked safe to send to another origin, beyond
+    /// the allowlist (`origin.rs`).
+    pub(crate) cross_origin: Vec<HeaderName>,
 }
 
 /// Our transport: our pool (`pool.rs`) of hyper connections over rustls,
@@ -68,6 +72,8 @@ pub(crate) struct Direct {
     proxies: Option<Arc<Proxies>>,
     /// The authority of the origin requests go to, parsed once.
     authority: KnownAuthority,
+    /// Headers the user marked safe to send to another origin.
+    cross_origin: Vec<HeaderName>,
 }
 
 /// What reqwest sends by default, kept so that a server sees the same
@@ -100,6 +106,7 @@ impl Direct {
             query_credential: settings.query_credential,
             proxies: settings.proxies,
             authority: KnownAuthority::default(),
+            cross_origin: settings.cross_origin,
         })
     }
 }
@@ -160,12 +167,11 @@ impl Direct {
                 Some(hop) => std::mem::replace(&mut hop.body, SendBody::Empty),
                 None => request.body.take_for_send(),
             };
+            let (uri, headers) = self.head_of(request, hop.as_ref(), &body)?;
             let (method, url) = match &hop {
                 Some(hop) => (&hop.method, &hop.url),
                 None => (&request.method, &request.url),
             };
-            let (uri, headers) =
-                self.hop_head(&request.headers, hop.as_ref(), url, request.foreign)?;
             // What a stale pooled connection allows to send again.
             let resendable = !resent
                 && matches!(body, SendBody::Empty)
@@ -205,6 +211,9 @@ impl Direct {
                 _ => Some(&request.body),
             };
             let Some(next) = self.redirect_of(&response, method, url, sent) else {
+                // Whether the answer came from another origin than the
+                // request's (a server's pause then is not the client's).
+                request.elsewhere = hop.as_ref().is_some_and(|hop| hop.crossed);
                 let (parts, body) = response.into_parts();
                 return Ok(Incoming(Repr::Direct {
                     status: parts.status,
@@ -247,10 +256,41 @@ impl Direct {
         redirect(status, method, url, response.headers(), sent)
     }
 
+    /// The URI and headers of the hop `hop` of `request` (its first when
+    /// `None`). A redirect on the origin is signed anew (the signature
+    /// covers the request it is on); one to another origin carries no
+    /// signature, as it carries no credential.
+    fn head_of(
+        &self,
+        request: &mut Outgoing,
+        hop: Option<&Hop>,
+        body: &SendBody,
+    ) -> Result<(Uri, HeaderMap), TransportError> {
+        let Some(next) = hop else {
+            return self.hop_head(&request.headers, None, &request.url, request.foreign);
+        };
+        let resign = request.resign.as_deref_mut().filter(|_| !next.crossed);
+        let Some(resign) = resign else {
+            return self.hop_head(&request.headers, hop, &next.url, request.foreign);
+        };
+        let mut own = request.headers.clone();
+        next.strip(&mut own, &[]);
+        resign
+            .resign(&next.method, &next.url, &mut own, body)
+            .map_err(|e| {
+                TransportError::Redirect(format!(
+                    "the request signer refused the redirect to {}: {e}",
+                    crate::response::redact::mask_url(&next.url)
+                ))
+            })?;
+        self.hop_head(&own, hop, &next.url, request.foreign)
+    }
+
     /// The URI and headers of one hop: the request's headers with the
-    /// defaults, less what a redirect strips, with the jar's cookies and
-    /// the forward proxy's credentials.
-    fn hop_head(
+    /// defaults, less what a redirect strips (once the origin is left,
+    /// all but the headers that may cross), with the jar's cookies for
+    /// this URL and the forward proxy's credentials.
+    pub(super) fn hop_head(
         &self,
         own: &HeaderMap,
         hop: Option<&Hop>,
@@ -258,12 +298,14 @@ impl Direct {
         foreign: bool,
     ) -> Result<(Uri, HeaderMap), TransportError> {
         let mut headers = self.headers_for(own);
-        if let Some(hop) = hop {
-            hop.strip(&mut headers);
-        }
-        if foreign {
-            // The builder's secret-looking default headers stay home.
-            crate::engine::redirect::strip_credentials(&mut headers);
+        match hop {
+            Some(hop) => hop.strip(&mut headers, &self.cross_origin),
+            // A request sent outside the client's origin (a next link the
+            // user allowed) carries what may cross, whatever set the rest.
+            None if foreign => {
+                crate::engine::origin::retain_crossing(&mut headers, &self.cross_origin, true)
+            }
+            None => {}
         }
         if let Some(cookies) = self.cookies.as_ref().and_then(|jar| jar.header_for(url)) {
             // The request's own cookies (a default header, `#[cookie]`
@@ -279,7 +321,7 @@ impl Direct {
 
     /// The redirect `next` after `previous`, if it may be followed: within
     /// the limit, to http(s), with what earlier hops dropped still dropped
-    /// and the query credential removed when credentials are.
+    /// and the query credential removed once the origin was left.
     fn next_hop(&self, previous: Option<&Hop>, mut next: Hop) -> Result<Hop, TransportError> {
         let redirects = previous.map_or(0, |hop| hop.redirects) + 1;
         let shown = || crate::response::redact::mask_url(&next.url);
@@ -298,10 +340,10 @@ impl Direct {
         }
         // Once dropped, credentials and the payload stay dropped.
         if let Some(previous) = previous {
-            next.drop_credentials |= previous.drop_credentials;
+            next.crossed |= previous.crossed;
             next.drop_payload |= previous.drop_payload;
         }
-        if next.drop_credentials {
+        if next.crossed {
             if let Some(name) = &self.query_credential {
                 next.url = crate::response::redact::without_query_param(&next.url, name);
             }

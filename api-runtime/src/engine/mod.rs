@@ -14,9 +14,12 @@ pub(crate) mod cookies;
 pub(crate) mod decompress;
 pub(crate) mod direct;
 pub(crate) mod failure;
+pub(crate) mod h2_guard;
 pub(crate) mod incoming;
+pub(crate) mod origin;
 pub(crate) mod outgoing;
 pub(crate) mod pool;
+pub(crate) mod proxies;
 pub(crate) mod redirect;
 #[cfg(feature = "reqwest")]
 pub(crate) mod reqwest_adapter;

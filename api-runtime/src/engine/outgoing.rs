@@ -13,6 +13,22 @@ use url::Url;
 
 use crate::engine::failure::BoxError;
 
+/// Signs a request again for a redirect it follows on its origin (the
+/// policy's signer, given to the request as it is signed).
+pub(crate) trait Resign: Send + Sync {
+    /// Replaces the signature in `headers` with one of this hop.
+    ///
+    /// # Errors
+    /// The signer refused the hop.
+    fn resign(
+        &mut self,
+        method: &Method,
+        url: &Url,
+        headers: &mut HeaderMap,
+        body: &SendBody,
+    ) -> Result<(), BoxError>;
+}
+
 /// A request as the attempt loop, credentials and hooks shape it.
 pub(crate) struct Outgoing {
     pub(super) method: Method,
@@ -25,6 +41,12 @@ pub(crate) struct Outgoing {
     /// A 3xx is the response wanted, when redirects are not followed
     /// (`Response<()>` and the like).
     reads_redirect: bool,
+    /// Set by the transport: the response came from another origin than
+    /// this request's (a redirect led there).
+    pub(super) elsewhere: bool,
+    /// How to sign each redirect followed on the origin, when the request
+    /// is signed.
+    pub(super) resign: Option<Box<dyn Resign>>,
 }
 
 impl Outgoing {
@@ -36,7 +58,15 @@ impl Outgoing {
             body: SendBody::Empty,
             foreign: false,
             reads_redirect: false,
+            elsewhere: false,
+            resign: None,
         }
+    }
+
+    /// Signs each redirect this request follows on its origin with
+    /// `resign`.
+    pub(crate) fn set_resign(&mut self, resign: Box<dyn Resign>) {
+        self.resign = Some(resign);
     }
 
     /// Reads a 3xx as the response when the client follows no redirects.
@@ -61,14 +91,18 @@ impl Outgoing {
     }
 
     /// Sends the request to `url`, outside the client's origin when
-    /// `foreign`: then the credentials among its headers are dropped now,
-    /// and the transport adds none.
+    /// `foreign`: then no credential is added to it, and the transport
+    /// sends only the headers that may cross origins (`origin.rs`).
     pub(crate) fn redirect_to(&mut self, url: Url, foreign: bool) {
-        self.url = url;
+        self.url = crate::engine::origin::without_userinfo(url);
         self.foreign |= foreign;
-        if self.foreign {
-            crate::engine::redirect::strip_credentials(&mut self.headers);
-        }
+    }
+
+    /// Whether the last response to this request came from another origin
+    /// than its own (a redirect led there): what that server announced
+    /// (a pause, its health) is not of the client's origin.
+    pub(crate) fn answered_elsewhere(&self) -> bool {
+        self.elsewhere || self.foreign
     }
 
     pub(crate) fn method(&self) -> &Method {
@@ -119,6 +153,9 @@ impl Outgoing {
             body: self.body.try_clone()?,
             foreign: self.foreign,
             reads_redirect: self.reads_redirect,
+            elsewhere: false,
+            // Each attempt's copy is signed on its own.
+            resign: None,
         })
     }
 }

@@ -1,12 +1,14 @@
 //! Redirects, as reqwest and browsers follow them: which method and body
 //! the next request has, and what it must no longer carry (the payload
-//! after a change to GET; every credential once the redirect leaves the
-//! origin or goes from https to http).
+//! after a change to GET; once the redirect leaves the origin or goes
+//! from https to http, every header but those that may cross, see
+//! `origin.rs`).
 
-use http::header::{self, HeaderMap};
+use http::header::{self, HeaderMap, HeaderName};
 use http::{Method, StatusCode};
 use url::Url;
 
+use crate::engine::origin::{PAYLOAD, retain_crossing, same_origin, without_userinfo};
 use crate::engine::outgoing::SendBody;
 
 /// The request a redirect leads to.
@@ -16,50 +18,26 @@ pub(crate) struct Hop {
     pub(crate) body: SendBody,
     /// The method changed to GET: no body, no `Content-*` headers.
     pub(crate) drop_payload: bool,
-    /// The redirect left the origin: credentials stay behind.
-    pub(crate) drop_credentials: bool,
+    /// The redirect left the origin (or an earlier one did): only the
+    /// headers that may cross go along.
+    pub(crate) crossed: bool,
     /// Redirects followed so far.
     pub(crate) redirects: usize,
 }
 
 impl Hop {
-    pub(crate) fn strip(&self, headers: &mut HeaderMap) {
+    /// Takes out of `headers` what this hop no longer carries: the
+    /// payload's headers after a change to GET, and, once the origin was
+    /// left, every header but the allowlist's and the `marked` ones.
+    pub(crate) fn strip(&self, headers: &mut HeaderMap, marked: &[HeaderName]) {
         if self.drop_payload {
-            for name in [
-                header::CONTENT_TYPE,
-                header::CONTENT_LENGTH,
-                header::CONTENT_ENCODING,
-                header::TRANSFER_ENCODING,
-            ] {
+            for name in PAYLOAD {
                 headers.remove(name);
             }
         }
-        if self.drop_credentials {
-            strip_credentials(headers);
+        if self.crossed {
+            retain_crossing(headers, marked, !self.drop_payload);
         }
-    }
-}
-
-/// Removes every credential from `headers`: `Authorization`, cookies,
-/// proxy credentials, and every value marked sensitive (API keys in
-/// headers, and whatever the builder or an argument marked so).
-pub(crate) fn strip_credentials(headers: &mut HeaderMap) {
-    for name in [
-        header::AUTHORIZATION,
-        header::COOKIE,
-        header::PROXY_AUTHORIZATION,
-        header::WWW_AUTHENTICATE,
-    ] {
-        headers.remove(name);
-    }
-    headers.remove("cookie2");
-    let sensitive: Vec<_> = headers
-        .iter()
-        .filter(|(_, value)| value.is_sensitive())
-        .map(|(name, _)| name.clone())
-        .collect();
-    for name in sensitive {
-        headers.remove(name);
     }
 }
 
@@ -74,7 +52,7 @@ pub(crate) fn redirect(
     body: Option<&SendBody>,
 ) -> Option<Hop> {
     let location = headers.get(header::LOCATION)?.to_str().ok()?;
-    let next = url.join(location).ok()?;
+    let next = without_userinfo(url.join(location).ok()?);
     let (next_method, next_body) = match status {
         StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND if *method == Method::POST => {
             (Method::GET, None)
@@ -88,15 +66,13 @@ pub(crate) fn redirect(
         _ => return None,
     };
     // Credentials go to the origin they were meant for, never further.
-    let drop_credentials = next.scheme() != url.scheme()
-        || next.host_str() != url.host_str()
-        || next.port_or_known_default() != url.port_or_known_default();
+    let crossed = !same_origin(&next, url);
     Some(Hop {
         method: next_method,
         url: next,
         drop_payload: next_body.is_none(),
         body: next_body.unwrap_or(SendBody::Empty),
-        drop_credentials,
+        crossed,
         redirects: 0,
     })
 }
@@ -120,7 +96,8 @@ mod tests {
         let mut sent = HeaderMap::new();
         sent.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer t"));
         sent.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-        hop.strip(&mut sent);
+        sent.insert("x-partner-key", HeaderValue::from_static("k"));
+        hop.strip(&mut sent, &[]);
         Some((hop, sent))
     }
 
@@ -156,9 +133,17 @@ mod tests {
         for to in ["http://other/x", "https://h/x", "http://h:8080/x"] {
             let (_, headers) = follow(302, Method::GET, "http://h/", to).unwrap();
             assert!(!headers.contains_key(header::AUTHORIZATION), "{to}");
+            assert!(!headers.contains_key("x-partner-key"), "{to}");
         }
         let (_, headers) = follow(302, Method::GET, "http://h:80/", "http://h/x").unwrap();
         assert!(headers.contains_key(header::AUTHORIZATION));
+        assert!(headers.contains_key("x-partner-key"));
+    }
+
+    #[test]
+    fn a_location_loses_its_user_info() {
+        let (hop, _) = follow(302, Method::GET, "http://h/", "http://u:SECRET@h/x").unwrap();
+        assert_eq!(hop.url.as_str(), "http://h/x");
     }
 
     #[test]

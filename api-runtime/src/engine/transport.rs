@@ -17,8 +17,10 @@ use crate::engine::outgoing::Outgoing;
 /// cookies.
 pub(crate) enum Transport {
     Direct(Box<Direct>),
+    /// A given client, and the headers the user marked safe to send to
+    /// another origin.
     #[cfg(feature = "reqwest")]
-    Reqwest(reqwest::Client),
+    Reqwest(reqwest::Client, Vec<http::HeaderName>),
 }
 
 impl Transport {
@@ -30,7 +32,9 @@ impl Transport {
         match self {
             Transport::Direct(direct) => Box::pin(direct.send(request)),
             #[cfg(feature = "reqwest")]
-            Transport::Reqwest(client) => crate::engine::reqwest_adapter::send(client, request),
+            Transport::Reqwest(client, marked) => {
+                crate::engine::reqwest_adapter::send(client, marked, request)
+            }
         }
     }
 
@@ -47,7 +51,7 @@ impl Transport {
         match self {
             Transport::Direct(direct) => direct.max_redirects > 0,
             #[cfg(feature = "reqwest")]
-            Transport::Reqwest(_) => true,
+            Transport::Reqwest(..) => true,
         }
     }
 
@@ -56,7 +60,7 @@ impl Transport {
         match self {
             Transport::Direct(_) => "hyper",
             #[cfg(feature = "reqwest")]
-            Transport::Reqwest(_) => "reqwest (given)",
+            Transport::Reqwest(..) => "reqwest (given)",
         }
     }
 }

@@ -15,7 +15,7 @@ use tracing::Instrument;
 
 use crate::client::Session;
 use crate::engine::outgoing::{Outgoing, SendBody};
-use crate::policy::auth::{Auth, Sent};
+use crate::policy::auth::{Credentials, Sent};
 use crate::policy::call_span::{call_span, end_of_call};
 use crate::policy::done::{Done, request_id, with_api_error};
 use crate::policy::exchange::{Outcome, Received, StatusResponse};
@@ -25,13 +25,17 @@ use crate::policy::rate::Limiter;
 use crate::policy::retry::{self, Reason, RetryPolicy};
 use crate::request::call::Built;
 use crate::request::endpoint::{Endpoint, EndpointRetry};
-use crate::response::error::{Error, Result, TimeoutPhase};
+use crate::response::error::{Error, Human, Result, TimeoutPhase};
 
-/// A call that would wait past its deadline for its turn.
-fn rate_limited(message: String, wait: Duration) -> Error {
-    Error::with_message(crate::response::error::ErrorKind::RateLimited, message)
-        .with_retry_after(wait)
-        .permanent()
+/// A call that would wait past its deadline for its turn: `own`, under
+/// the client's own limit; else under a pause the server asked for.
+fn rate_limited(message: String, wait: Duration, own: bool) -> Error {
+    let error = Error::with_message(crate::response::error::ErrorKind::RateLimited, message);
+    match own {
+        true => error.with_own_wait(wait),
+        false => error.with_retry_after(wait),
+    }
+    .permanent()
 }
 
 /// What `outcome` says of the host, for the circuit breaker: `Some(true)`
@@ -154,7 +158,7 @@ impl Built {
                 Some((n, slots)) => Some(
                     Box::pin(run.slot(*n, slots))
                         .await
-                        .map_err(|e| run.error(e, self.request.url(), 0))?,
+                        .map_err(|e| run.error(e, &self.request, 0))?,
                 ),
                 None => None,
             };
@@ -162,7 +166,7 @@ impl Built {
                 // Boxed: a rare path, kept out of every call's future.
                 let (content_type, body) = Box::pin(crate::request::multipart::encode(parts))
                     .await
-                    .map_err(|e| run.error(e, self.request.url(), 0))?;
+                    .map_err(|e| run.error(e, &self.request, 0))?;
                 let headers = self.request.headers_mut();
                 headers.insert(http::header::CONTENT_TYPE, content_type);
                 self.request.set_body(SendBody::Stream(body));
@@ -182,7 +186,7 @@ impl Built {
                         match run.attempt(&mut self.request, sent, buffered, meta).await {
                             Ok(attempted) => attempted,
                             // Nothing was sent by this attempt.
-                            Err(e) => return Err(run.error(e, self.request.url(), sent - 1)),
+                            Err(e) => return Err(run.error(e, &self.request, sent - 1)),
                         };
                     let outcome = match outcome {
                         Outcome::Success(received) => return Ok(run.ended(received, sent)),
@@ -204,7 +208,7 @@ impl Built {
                         Ok(next) => next,
                         Err(retry_after) => {
                             let error = run.outcome_error(outcome, retry_after);
-                            return Err(run.error(error, self.request.url(), sent));
+                            return Err(run.error(error, &self.request, sent));
                         }
                     };
                     retries += 1;
@@ -229,6 +233,10 @@ struct Run<'a> {
     /// The client's credentials go with the request (not to another
     /// origin).
     credentials: bool,
+    /// The values of headers that may not cross origins which hooks or a
+    /// signer set on attempts that failed: scrubbed from the call's error
+    /// like the client's own credentials, should a server echo them.
+    echoed: std::sync::Mutex<Vec<String>>,
 }
 
 impl<'a> Run<'a> {
@@ -253,10 +261,11 @@ impl<'a> Run<'a> {
             attempt_limit,
             deadline: crate::policy::watchdog::instant_after(started, total),
             credentials: true,
+            echoed: std::sync::Mutex::default(),
         }
     }
 
-    fn auth(&self) -> Option<&'a Auth> {
+    fn auth(&self) -> Option<&'a Credentials> {
         self.core
             .shared
             .auth
@@ -317,7 +326,7 @@ impl<'a> Run<'a> {
         let auth = self.auth();
         let needs_copy = !shared.hooks.is_empty()
             || shared.signer.is_some()
-            || auth.is_some_and(Auth::changes_url);
+            || auth.is_some_and(Credentials::changes_url);
         // Boxed: a copy is the rare case, kept out of every call's future.
         let mut copy = if needs_copy {
             request.try_clone().map(Box::new)
@@ -341,7 +350,7 @@ impl<'a> Run<'a> {
             None => Sent::Nothing,
         };
         if let Some(signer) = &shared.signer {
-            crate::policy::sign::sign(&**signer, self.endpoint.name, sent, to_send)?;
+            crate::policy::sign::sign(signer, self.endpoint.name, sent, to_send)?;
         }
         let outcome = self
             .core
@@ -349,15 +358,36 @@ impl<'a> Run<'a> {
             .execute(to_send, &limits, buffered, meta)
             .await;
         self.observe(&outcome, sent, attempt_started);
-        if let (Some(quota), Some(status), Some(headers)) =
-            (&shared.quota, outcome.status(), outcome.headers())
+        // What another origin answered (a redirect led there) says
+        // nothing of the client's: not its quota, not its health.
+        let home = !to_send.answered_elsewhere();
+        if let (Some(quota), Some(status), Some(headers), true) =
+            (&shared.quota, outcome.status(), outcome.headers(), home)
         {
             quota.observe(status, headers);
         }
         if let Some(admission) = admission {
-            admission.record(host_failure(&outcome));
+            admission.record(host_failure(&outcome).filter(|_| home));
+        }
+        if let (Some(copy), false) = (&copy, matches!(outcome, Outcome::Success(_))) {
+            self.remember_values(copy.headers());
         }
         Ok((outcome, auth_sent))
+    }
+
+    /// Keeps the values of `headers` that may not cross origins (what
+    /// hooks and the signer set), for the scrubber of the call's error.
+    fn remember_values(&self, headers: &http::HeaderMap) {
+        let mut echoed = self.echoed.lock().unwrap_or_else(|p| p.into_inner());
+        for (name, value) in headers {
+            if let (false, Ok(text)) =
+                (crate::engine::origin::may_cross(name, true), value.to_str())
+            {
+                if !echoed.iter().any(|known| known == text) {
+                    echoed.push(text.to_owned());
+                }
+            }
+        }
     }
 
     /// Waits, in order, for one of the `n` call slots, within the deadline.
@@ -386,9 +416,10 @@ impl<'a> Run<'a> {
             let wait = until.saturating_duration_since(Instant::now());
             if until > self.deadline {
                 let message = format!(
-                    "the server's quota is spent for {wait:?} more, past this call's deadline: nothing was sent"
+                    "the server announced its quota spent for {} more, past this call's deadline: nothing was sent",
+                    Human(wait)
                 );
-                return Err(rate_limited(message, wait));
+                return Err(rate_limited(message, wait, false));
             }
             tokio::time::sleep_until(until).await;
         }
@@ -396,18 +427,20 @@ impl<'a> Run<'a> {
         if let Some(limiter) = own {
             if let Err(wait) = limiter.acquire(self.deadline).await {
                 let message = format!(
-                    "the rate limit of `{}` ({limiter:?}) lets this call go in {wait:?}, past its deadline: nothing was sent",
-                    self.endpoint.name
+                    "the client's own rate limit of `{}` ({limiter:?}) lets this call go in {}, past its deadline: nothing was sent",
+                    self.endpoint.name,
+                    Human(wait)
                 );
-                return Err(rate_limited(message, wait));
+                return Err(rate_limited(message, wait, true));
             }
         }
         if let Some(limiter) = client {
             if let Err(wait) = limiter.acquire(self.deadline).await {
                 let message = format!(
-                    "the client's rate limit ({limiter:?}) lets this call go in {wait:?}, past its deadline: nothing was sent"
+                    "the client's own rate limit ({limiter:?}) lets this call go in {}, past its deadline: nothing was sent",
+                    Human(wait)
                 );
-                return Err(rate_limited(message, wait));
+                return Err(rate_limited(message, wait, true));
             }
         }
         Ok(())
@@ -415,7 +448,7 @@ impl<'a> Run<'a> {
 
     /// Adds the credentials to one attempt. Getting them (a token
     /// request) is bounded by the deadline too.
-    async fn authenticate(&self, auth: &Auth, request: &mut Outgoing) -> Result<Sent> {
+    async fn authenticate(&self, auth: &Credentials, request: &mut Outgoing) -> Result<Sent> {
         let shared = &self.core.shared;
         let http = crate::policy::auth_http::AuthHttp::new(
             self.core.engine(),
@@ -541,19 +574,33 @@ impl<'a> Run<'a> {
 
     /// Everything a call's error says of the call: where it went, the
     /// declared error document, the attempts, the request id, the time,
-    /// and the client's secrets scrubbed.
-    fn error(&self, error: Error, url: &url::Url, attempts: u32) -> Error {
+    /// and the secrets scrubbed: the client's, and the value of every
+    /// header of the call that may not cross origins (an argument's, a
+    /// hook's, a signer's), whatever its name.
+    fn error(&self, error: Error, request: &Outgoing, attempts: u32) -> Error {
         let shared = &self.core.shared;
         let id = shared
             .request_id_header
             .as_ref()
             .and_then(|h| error.headers().and_then(|headers| request_id(headers, h)));
+        let echoed = self.echoed.lock().unwrap_or_else(|p| p.into_inner());
+        let own = request
+            .headers()
+            .iter()
+            .filter(|(name, _)| !crate::engine::origin::may_cross(name, true))
+            .filter_map(|(_, value)| value.to_str().ok());
+        let scrubber = shared
+            .scrubber
+            .extended(own.chain(echoed.iter().map(String::as_str)));
         with_api_error(self.endpoint, error)
-            .at(&self.endpoint.method, &shared.visible.visible_url(url))
+            .at(
+                &self.endpoint.method,
+                &shared.visible.visible_url(request.url()),
+            )
             .with_attempts(attempts)
             .with_request_id(id)
             .with_call_elapsed(self.started.elapsed())
-            .scrubbed_by(Some(&shared.scrubber))
+            .scrubbed_by(Some(&scrubber))
     }
 }
 

@@ -40,6 +40,60 @@ impl fmt::Debug for Auth {
     }
 }
 
+/// Every credential of a client, each in its own place (the builder
+/// refuses two for one place): all are added to each attempt. At most one
+/// of them can be renewed after a 401 (a digest or a token provider, both
+/// `Authorization`).
+pub(crate) struct Credentials(Box<[Auth]>);
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self.0 {
+            [one] => one.fmt(f),
+            all => f.debug_list().entries(all).finish(),
+        }
+    }
+}
+
+impl Credentials {
+    /// `None` when `list` is empty.
+    pub(crate) fn new(list: Vec<Auth>) -> Option<Credentials> {
+        (!list.is_empty()).then(|| Credentials(list.into_boxed_slice()))
+    }
+
+    /// Whether applying them changes the URL (a query key).
+    pub(crate) fn changes_url(&self) -> bool {
+        self.0.iter().any(Auth::changes_url)
+    }
+
+    /// Adds every credential to one attempt; what was sent of the one
+    /// that can be renewed.
+    pub(crate) async fn apply(
+        &self,
+        request: &mut crate::engine::outgoing::Outgoing,
+        http: AuthHttp<'_>,
+    ) -> Result<Sent> {
+        let mut sent = Sent::Nothing;
+        for auth in &*self.0 {
+            match auth.apply(request, http.clone()).await? {
+                Sent::Nothing => {}
+                renewable => sent = renewable,
+            }
+        }
+        Ok(sent)
+    }
+
+    /// After a 401: whether new credentials were obtained.
+    pub(crate) async fn renew(&self, sent: &Sent, headers: &HeaderMap) -> bool {
+        for auth in &*self.0 {
+            if matches!(auth, Auth::Digest(_) | Auth::Provider(_)) {
+                return auth.renew(sent, headers).await;
+            }
+        }
+        false
+    }
+}
+
 /// What was sent, so that a 401 can be answered.
 pub(crate) enum Sent {
     Nothing,
@@ -74,10 +128,9 @@ impl Auth {
         matches!(self, Auth::Query { .. })
     }
 
-    /// Adds the credentials to one attempt. Credentials in a header
-    /// replace those of a previous attempt.
-    /// Adds the credentials to one attempt; a provider that must fetch a
-    /// token does it through `http`.
+    /// Adds the credentials to one attempt (in a header, they replace
+    /// those of a previous attempt); a provider that must fetch a token
+    /// does it through `http`.
     pub(crate) async fn apply(
         &self,
         request: &mut crate::engine::outgoing::Outgoing,

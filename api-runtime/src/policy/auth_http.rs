@@ -25,6 +25,7 @@ pub const TOKEN_BODY_LIMIT: usize = 64 * 1024;
 /// deadline of the call that asked for the token, and bodies read up to
 /// [`TOKEN_BODY_LIMIT`] bytes. Given to
 /// [`AuthProvider::token_with`](crate::AuthProvider::token_with).
+#[derive(Clone)]
 pub struct AuthHttp<'a> {
     engine: Engine<'a>,
     timeouts: &'a Timeouts,

@@ -190,7 +190,8 @@ impl Breakers {
                         .to_owned()
                 } else {
                     format!(
-                        "the circuit is open for {wait:?} more after repeated failures: nothing was sent"
+                        "the circuit is open for {} more after repeated failures: nothing was sent",
+                        crate::response::error::Human(wait)
                     )
                 };
                 Err(Error::with_message(ErrorKind::CircuitOpen, message).permanent())

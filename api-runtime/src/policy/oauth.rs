@@ -102,10 +102,12 @@ impl ClientCredentials {
         })
     }
 
-    /// The provider's own secret, scrubbed from its errors.
+    /// The provider's own secrets, scrubbed from its errors.
     fn scrubber(&self) -> std::sync::Arc<crate::response::scrub::Scrubber> {
         let mut scrubber = crate::response::scrub::Scrubber::default();
-        scrubber.add(self.client_secret.expose());
+        for secret in self.secrets() {
+            scrubber.add(secret.expose());
+        }
         std::sync::Arc::new(scrubber)
     }
 }
@@ -125,7 +127,11 @@ impl AuthProvider for ClientCredentials {
         Box::pin(self.fetch(http))
     }
 
+    /// The client secret, and the `client_id:client_secret` pair whose
+    /// base64 the token request sends as `Authorization: Basic`: a token
+    /// endpoint that echoes the request must not print either.
     fn secrets(&self) -> Vec<Secret> {
-        vec![self.client_secret.clone()]
+        let pair = format!("{}:{}", self.client_id, self.client_secret.expose());
+        vec![self.client_secret.clone(), Secret::new(pair)]
     }
 }

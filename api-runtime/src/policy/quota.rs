@@ -25,9 +25,14 @@ const RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
 const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
 const POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
 
-/// The longest pause a server's headers can impose (a day): a hostile or
-/// broken value cannot stop a client for longer.
+/// The longest reset a server's headers are believed for (a day): a
+/// hostile or broken value is no further away.
 const MAX_PAUSE: Duration = Duration::from_secs(24 * 3600);
+
+/// The longest pause a server's announcement imposes on a client unless
+/// [`max_server_pause`](crate::ClientBuilder::max_server_pause) says
+/// otherwise: 10 minutes.
+pub const DEFAULT_MAX_SERVER_PAUSE: Duration = Duration::from_secs(10 * 60);
 
 /// The quota a server last announced, read on the session with
 /// [`Session::quota`](crate::Session::quota).
@@ -36,6 +41,7 @@ pub struct Quota {
     limit: Option<u64>,
     remaining: Option<u64>,
     reset: Option<Instant>,
+    paused_until: Option<Instant>,
 }
 
 impl Quota {
@@ -53,6 +59,16 @@ impl Quota {
     pub fn resets_in(&self) -> Option<Duration> {
         self.reset
             .map(|at| at.saturating_duration_since(Instant::now()))
+    }
+
+    /// How long calls stay paused because the server said its quota is
+    /// spent (at most the client's
+    /// [`max_server_pause`](crate::ClientBuilder::max_server_pause));
+    /// `None` when no pause is in force.
+    pub fn paused_for(&self) -> Option<Duration> {
+        self.paused_until
+            .map(|at| at.saturating_duration_since(Instant::now()))
+            .filter(|left| !left.is_zero())
     }
 }
 
@@ -182,11 +198,13 @@ fn mentions_a_limit(status: StatusCode, headers: &HeaderMap) -> bool {
 }
 
 /// The server-announced quota of a client's host, shared by its clones.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct QuotaGate {
     /// Set while a pause is in force: the fast path reads only this.
     paused: AtomicBool,
     state: Mutex<State>,
+    /// The longest pause an announcement imposes.
+    max_pause: Duration,
 }
 
 #[derive(Debug, Default)]
@@ -196,7 +214,16 @@ struct State {
 }
 
 impl QuotaGate {
-    /// Records what a response announced.
+    /// A gate whose pauses last at most `max_pause`.
+    pub(crate) fn new(max_pause: Duration) -> QuotaGate {
+        QuotaGate {
+            paused: AtomicBool::new(false),
+            state: Mutex::default(),
+            max_pause,
+        }
+    }
+
+    /// Records what a response of the client's own origin announced.
     pub(crate) fn observe(&self, status: StatusCode, headers: &HeaderMap) {
         if !mentions_a_limit(status, headers) {
             return;
@@ -210,8 +237,9 @@ impl QuotaGate {
             limit: announced.limit,
             remaining: announced.remaining,
             reset: announced.reset.map(|r| now + r.min(MAX_PAUSE)),
+            paused_until: None,
         });
-        if let Some(pause) = announced.pause() {
+        if let Some(pause) = announced.pause().map(|p| p.min(self.max_pause)) {
             let until = now + pause;
             if state.until.is_none_or(|u| u < until) {
                 state.until = Some(until);
@@ -240,9 +268,14 @@ impl QuotaGate {
         }
     }
 
-    /// The quota last announced.
+    /// The quota last announced, with the pause in force.
     pub(crate) fn quota(&self) -> Option<Quota> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).quota
+        let until = self.paused_until();
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.quota.map(|quota| Quota {
+            paused_until: until,
+            ..quota
+        })
     }
 }
 
@@ -312,7 +345,7 @@ mod tests {
             let announcing = headers(&[("content-type", "text/plain"), (name, "1")]);
             assert!(mentions_a_limit(StatusCode::OK, &announcing), "{name}");
         }
-        let gate = QuotaGate::default();
+        let gate = QuotaGate::new(DEFAULT_MAX_SERVER_PAUSE);
         gate.observe(StatusCode::OK, &plain);
         assert_eq!(gate.quota(), None);
     }
@@ -325,6 +358,15 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(far.pause(), Some(MAX_PAUSE));
+        // The gate pauses for at most its own limit.
+        let gate = QuotaGate::new(Duration::from_secs(90));
+        let spent = headers(&[
+            ("ratelimit-remaining", "0"),
+            ("ratelimit-reset", "99999999"),
+        ]);
+        gate.observe(StatusCode::OK, &spent);
+        let paused = gate.quota().and_then(|q| q.paused_for()).unwrap();
+        assert!(paused <= Duration::from_secs(90) && paused > Duration::from_secs(80));
         assert_eq!(read(&[("ratelimit-remaining", "-1")]), None);
         assert_eq!(read(&[("ratelimit", "remaining=zero")]), None);
         let delta = read(&[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "30")]).unwrap();

@@ -90,7 +90,12 @@ impl RateLimit {
 
 impl fmt::Display for RateLimit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} per {:?}", self.calls, self.period)?;
+        write!(
+            f,
+            "{} per {}",
+            self.calls,
+            crate::response::error::Human(self.period)
+        )?;
         if self.burst > 1 {
             write!(f, " (burst {})", self.burst)?;
         }

@@ -4,6 +4,7 @@
 //! over a timestamp and the body.
 
 use std::fmt;
+use std::sync::Arc;
 
 use http::Method;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
@@ -18,7 +19,10 @@ pub type SignError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Signs every attempt of every call, after the hooks and the client's
 /// credentials, just before it is sent: a retried attempt is signed
-/// afresh. Closures `Fn(&mut SignRequest) -> Result<(), SignError>` are
+/// afresh, and so is each redirect the attempt follows on the same origin
+/// (the signature covers the request it is on: its method, path and
+/// body). A redirect to another origin carries no signature: what a
+/// signer sets is a credential, and stays home. Closures `Fn(&mut SignRequest) -> Result<(), SignError>` are
 /// signers too.
 ///
 /// The transport adds `Host`, the default `User-Agent`, `Accept` and
@@ -77,6 +81,9 @@ pub struct SignRequest<'a> {
     url: &'a Url,
     headers: &'a mut HeaderMap,
     body: Option<&'a [u8]>,
+    /// The names of the headers set, taken out again before a redirect
+    /// is signed anew.
+    set: Vec<HeaderName>,
 }
 
 impl fmt::Debug for SignRequest<'_> {
@@ -135,33 +142,30 @@ impl SignRequest<'_> {
         let mut value = HeaderValue::from_str(value)
             .map_err(|_| format!("the value of `{name}` is not a valid header value"))?;
         value.set_sensitive(true);
+        if !self.set.contains(&name) {
+            self.set.push(name.clone());
+        }
         self.headers.insert(name, value);
         Ok(())
     }
 }
 
-/// Runs `signer` on attempt `attempt` of `endpoint`.
+/// Runs `signer` on attempt `attempt` of `endpoint`, and gives the
+/// request what it takes to sign each redirect it follows on its origin.
 pub(crate) fn sign(
-    signer: &dyn Signer,
+    signer: &Arc<dyn Signer>,
     endpoint: &'static str,
     attempt: u32,
     request: &mut Outgoing,
 ) -> Result<()> {
-    let (method, url, headers, body) = request.parts_mut();
-    let body = match body {
-        SendBody::Empty => Some(&[][..]),
-        SendBody::Bytes(bytes) => Some(&bytes[..]),
-        SendBody::Stream(_) => None,
-    };
-    let mut view = SignRequest {
+    let mut hops = HopSigner {
+        signer: signer.clone(),
         endpoint,
         attempt,
-        method,
-        url,
-        headers,
-        body,
+        set: Vec::new(),
     };
-    signer.sign(&mut view).map_err(|e| {
+    let (method, url, headers, body) = request.parts_mut();
+    hops.sign(method, url, headers, body).map_err(|e| {
         Error::with_message(
             ErrorKind::Auth,
             format!(
@@ -169,5 +173,59 @@ pub(crate) fn sign(
             ),
         )
         .permanent()
-    })
+    })?;
+    request.set_resign(Box::new(hops));
+    Ok(())
+}
+
+/// Signs one attempt and the redirects it follows on its origin.
+struct HopSigner {
+    signer: Arc<dyn Signer>,
+    endpoint: &'static str,
+    attempt: u32,
+    /// The headers the last signing set.
+    set: Vec<HeaderName>,
+}
+
+impl HopSigner {
+    fn sign(
+        &mut self,
+        method: &Method,
+        url: &Url,
+        headers: &mut HeaderMap,
+        body: &SendBody,
+    ) -> std::result::Result<(), SignError> {
+        let body = match body {
+            SendBody::Empty => Some(&[][..]),
+            SendBody::Bytes(bytes) => Some(&bytes[..]),
+            SendBody::Stream(_) => None,
+        };
+        let mut view = SignRequest {
+            endpoint: self.endpoint,
+            attempt: self.attempt,
+            method,
+            url,
+            headers,
+            body,
+            set: Vec::new(),
+        };
+        let signed = self.signer.sign(&mut view);
+        self.set = view.set;
+        signed
+    }
+}
+
+impl crate::engine::outgoing::Resign for HopSigner {
+    fn resign(
+        &mut self,
+        method: &Method,
+        url: &Url,
+        headers: &mut HeaderMap,
+        body: &SendBody,
+    ) -> std::result::Result<(), SignError> {
+        for name in &self.set {
+            headers.remove(name);
+        }
+        self.sign(method, url, headers, body)
+    }
 }

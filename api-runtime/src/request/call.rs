@@ -278,7 +278,9 @@ impl Call {
             return;
         }
         let mut first = true;
-        let sensitive = crate::response::redact::is_sensitive(&name);
+        // A value that may not cross origins is a credential, whatever the
+        // header's name: marked sensitive, it is never logged.
+        let sensitive = !crate::engine::origin::may_cross(&name, true);
         for text in values.0 {
             let Ok(mut value) = HeaderValue::from_str(&text) else {
                 self.fail(format!(
@@ -286,7 +288,6 @@ impl Call {
                 ));
                 return;
             };
-            // A credential: never sent across origins by a redirect.
             value.set_sensitive(sensitive);
             if std::mem::take(&mut first) {
                 self.headers.insert(name.clone(), value);

@@ -36,15 +36,6 @@ impl Visible {
     }
 }
 
-/// Whether a header with this name carries a credential: its value is
-/// marked sensitive (never shown, never sent across origins by a redirect).
-pub(crate) fn is_sensitive(name: &http::HeaderName) -> bool {
-    name == http::header::AUTHORIZATION
-        || name == http::header::PROXY_AUTHORIZATION
-        || name == http::header::COOKIE
-        || is_secret_lowercase(name.as_str())
-}
-
 /// The URL with each query value replaced by `***` and any user name or
 /// password removed: safe to print.
 pub(crate) fn mask_url(url: &Url) -> Url {

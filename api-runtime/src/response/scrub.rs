@@ -14,6 +14,13 @@ use crate::response::redact::MASK;
 /// message would garble it while protecting a credential that weak.
 const MIN_SECRET_LEN: usize = 4;
 
+/// The values of headers that may not cross origins but were not given as
+/// credentials (a default header, an argument, a hook's or a signer's) are
+/// scrubbed from this length on: an `X-Subscription-Key` is a credential
+/// whatever its name, while a `2022-11-28` version or a `1` flag stays
+/// readable in messages.
+pub(crate) const MIN_HEADER_VALUE_LEN: usize = 8;
+
 /// Where secrets that change (tokens from a provider) are read from at the
 /// time something is printed.
 pub(crate) trait SecretSource: Send + Sync {
@@ -22,11 +29,14 @@ pub(crate) trait SecretSource: Send + Sync {
 }
 
 /// The secrets of one client, in every form they may be printed in: as
-/// given, percent-encoded, JSON-escaped and base64-encoded.
+/// given, percent-encoded, JSON-escaped and base64-encoded; a call's own
+/// (its header values) extend the client's (`extended`).
 #[derive(Default)]
 pub(crate) struct Scrubber {
     needles: Vec<String>,
     dynamic: Vec<Arc<dyn SecretSource>>,
+    /// The client's, under a call's own.
+    parent: Option<Arc<Scrubber>>,
 }
 
 impl std::fmt::Debug for Scrubber {
@@ -44,6 +54,21 @@ impl Scrubber {
         self.needles.dedup();
     }
 
+    /// Scrubs the value of a header that may not cross origins (see
+    /// [`MIN_HEADER_VALUE_LEN`]), and the credential after its scheme
+    /// (`Token abc…`).
+    pub(crate) fn add_header_value(&mut self, value: &str) {
+        if value.len() < MIN_HEADER_VALUE_LEN {
+            return;
+        }
+        self.add(value);
+        if let Some((_scheme, credential)) = value.split_once(' ') {
+            if credential.trim().len() >= MIN_HEADER_VALUE_LEN {
+                self.add(credential.trim());
+            }
+        }
+    }
+
     /// Scrubs whatever `source` holds at the time of printing.
     pub(crate) fn add_source(&mut self, source: Arc<dyn SecretSource>) {
         self.dynamic.push(source);
@@ -51,27 +76,65 @@ impl Scrubber {
 
     /// Whether there is nothing to scrub.
     pub(crate) fn is_empty(&self) -> bool {
-        self.needles.is_empty() && self.dynamic.is_empty()
+        self.needles.is_empty()
+            && self.dynamic.is_empty()
+            && self.parent.as_ref().is_none_or(|p| p.is_empty())
     }
 
-    /// `text` with every known secret replaced by `***`.
-    pub(crate) fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let mut dynamic = Vec::new();
+    /// Whether `value` is scrubbed already.
+    fn knows(&self, value: &str) -> bool {
+        self.needles.iter().any(|n| n == value)
+            || self.parent.as_ref().is_some_and(|p| p.knows(value))
+    }
+
+    /// This scrubber with the header `values` of one call added (see
+    /// [`add_header_value`](Self::add_header_value)); itself, shared,
+    /// when they add nothing.
+    pub(crate) fn extended<'v>(
+        self: &Arc<Self>,
+        values: impl Iterator<Item = &'v str>,
+    ) -> Arc<Self> {
+        let mut call = Scrubber::default();
+        for value in values.filter(|v| !self.knows(v)) {
+            call.add_header_value(value);
+        }
+        if call.needles.is_empty() {
+            return self.clone();
+        }
+        call.parent = Some(self.clone());
+        Arc::new(call)
+    }
+
+    /// Every needle of this scrubber and its parents, the dynamic ones
+    /// read now.
+    fn all_needles<'s>(&'s self, out: &mut Vec<Cow<'s, str>>) {
+        out.extend(self.needles.iter().map(|n| Cow::Borrowed(n.as_str())));
         if !self.dynamic.is_empty() {
             let mut raw = Vec::new();
             for source in &self.dynamic {
                 source.secrets(&mut raw);
             }
+            let mut dynamic = Vec::new();
             for secret in &raw {
                 forms(secret, &mut dynamic);
             }
+            out.extend(dynamic.into_iter().map(Cow::Owned));
         }
-        let mut out = Cow::Borrowed(text);
+        if let Some(parent) = &self.parent {
+            parent.all_needles(out);
+        }
+    }
+
+    /// `text` with every known secret replaced by `***`.
+    pub(crate) fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut needles = Vec::new();
+        self.all_needles(&mut needles);
         // Longest first: a secret that contains another is masked whole.
-        dynamic.sort_by_key(|n| std::cmp::Reverse(n.len()));
-        for needle in self.needles.iter().chain(&dynamic) {
-            if out.contains(needle.as_str()) {
-                out = Cow::Owned(out.replace(needle.as_str(), MASK));
+        needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        let mut out = Cow::Borrowed(text);
+        for needle in &needles {
+            if out.contains(needle.as_ref()) {
+                out = Cow::Owned(out.replace(needle.as_ref(), MASK));
             }
         }
         out
@@ -166,6 +229,20 @@ mod tests {
         assert_eq!(
             format!("{scrubber:?}"),
             format!("Scrubber({} secrets)", scrubber.needles.len())
+        );
+    }
+
+    #[test]
+    fn a_call_extends_the_client_and_short_values_stay() {
+        let mut client = Scrubber::default();
+        client.add("client-secret");
+        let client = Arc::new(client);
+        let same = client.extended(["client-secret", "short"].into_iter());
+        assert!(Arc::ptr_eq(&client, &same), "nothing new: shared");
+        let call = client.extended(["partner-key-9", "2022-11", "Token call-tok-77"].into_iter());
+        assert_eq!(
+            call.scrub("client-secret partner-key-9 call-tok-77 2022-11"),
+            "*** *** *** 2022-11"
         );
     }
 

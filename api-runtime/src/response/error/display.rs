@@ -5,7 +5,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 
-use super::{Error, ErrorKind, TimeoutPhase};
+use super::{Error, ErrorKind, Human, TimeoutPhase};
 use crate::response::redact;
 use crate::response::scrub::bounded;
 
@@ -49,13 +49,13 @@ impl Error {
                 write!(f, "HTTP {status} but the response reports an error")?;
             }
             (ErrorKind::Timeout, _, Some(t)) => {
-                write!(f, "timed out {} after {:?}", t.phase, t.elapsed)?;
+                write!(f, "timed out {} after {}", t.phase, Human(t.elapsed))?;
                 if let Some(limit) = t.limit {
-                    write!(f, " (limit {limit:?})")?;
+                    write!(f, " (limit {})", Human(limit))?;
                 }
                 let whole_call = t.phase == TimeoutPhase::Deadline;
                 if let Some(call) = inner.call_elapsed.filter(|_| !whole_call) {
-                    write!(f, "; the call took {call:?}")?;
+                    write!(f, "; the call took {}", Human(call))?;
                 }
             }
             (ErrorKind::Validation, _, _) => {}
@@ -88,8 +88,9 @@ impl Error {
         if inner.attempts > 1 {
             write!(f, " (after {} attempts)", inner.attempts)?;
         }
-        if let Some(after) = inner.retry_after {
-            write!(f, " (server asked to retry after {after:?})")?;
+        // The client's own limit says its wait in the message.
+        if let Some(after) = inner.retry_after.filter(|_| !inner.own_limit) {
+            write!(f, " (the server asked to retry after {})", Human(after))?;
         }
         if let Some(id) = &inner.request_id {
             write!(f, " (request id {id})")?;

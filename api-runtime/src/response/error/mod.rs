@@ -2,6 +2,9 @@
 //! how it prints is in `display.rs`.
 
 mod display;
+mod human;
+
+pub(crate) use human::Human;
 
 use std::any::Any;
 use std::error::Error as StdError;
@@ -205,6 +208,8 @@ struct Inner {
     source: Option<BoxError>,
     attempts: u32,
     retry_after: Option<Duration>,
+    /// The wait is the client's own limit's, not one a server asked for.
+    own_limit: bool,
     timeout: Option<TimeoutInfo>,
     decode: Option<DecodeInfo>,
     api_error: Option<ApiErrorBody>,
@@ -255,6 +260,7 @@ impl Error {
                 source: None,
                 attempts: 0,
                 retry_after: None,
+                own_limit: false,
                 timeout: None,
                 decode: None,
                 api_error: None,
@@ -426,6 +432,15 @@ impl Error {
 
     pub(crate) fn with_retry_after(mut self, retry_after: Duration) -> Self {
         self.inner.retry_after = Some(retry_after);
+        self
+    }
+
+    /// [`with_retry_after`](Self::with_retry_after) for a wait that the
+    /// client's own limit imposes (a rate limit, a circuit): the message
+    /// says so, and no server is said to have asked.
+    pub(crate) fn with_own_wait(mut self, wait: Duration) -> Self {
+        self.inner.retry_after = Some(wait);
+        self.inner.own_limit = true;
         self
     }
 
