@@ -62,13 +62,16 @@ mod doc;
 mod emit;
 mod emit_api;
 mod emit_models;
+mod graph;
 mod markdown;
 mod model;
 mod names;
+mod node;
 mod ops;
 mod rules;
 mod schema;
 mod shapes;
+mod yaml;
 
 use std::fmt;
 use std::path::Path;
@@ -135,8 +138,19 @@ pub struct Warning {
 }
 
 impl fmt::Display for Warning {
+    /// `at: message`, with the document's control characters and
+    /// bidirectional overrides escaped (`\u{202e}`): a warning goes to a
+    /// terminal or a build log, where they would reorder or hide text.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.at, self.message)
+        let shown = |text: &str| -> String {
+            text.chars()
+                .map(|c| match c.is_control() || markdown::is_bidi_control(c) {
+                    true => c.escape_unicode().to_string(),
+                    false => c.to_string(),
+                })
+                .collect()
+        };
+        write!(f, "{}: {}", shown(&self.at), shown(&self.message))
     }
 }
 

@@ -11,6 +11,50 @@ pub const VERBS: [&str; 7] = ["get", "put", "post", "delete", "options", "head",
 /// Headers the specification says to ignore as parameters.
 const IGNORED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
 
+/// A path as the macro's route takes it: its `{name}` templates kept, and
+/// every other character that RFC 3986 does not allow in a path (a space,
+/// `|`, `<`, `"`, a stray `{`, non-ASCII…) percent-encoded, as is a `%`
+/// that starts no escape.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while !rest.is_empty() {
+        // A template: `{` and a name without braces or slashes, then `}`.
+        if let Some(after) = rest.strip_prefix('{') {
+            if let Some(end) = after
+                .find(['{', '}', '/'])
+                .filter(|&e| after[e..].starts_with('}'))
+            {
+                if end > 0 {
+                    out.push_str(&rest[..end + 2]);
+                    rest = &rest[end + 2..];
+                    continue;
+                }
+            }
+        }
+        let c = rest.chars().next().unwrap_or_default();
+        let escape =
+            rest.len() >= 3 && c == '%' && rest.as_bytes()[1..3].iter().all(u8::is_ascii_hexdigit);
+        if escape || c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/".contains(c) {
+            out.push(c);
+        } else {
+            for byte in c.to_string().bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// Whether `name` is an HTTP token (a valid header name).
+fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
 /// Lowers one operation. `names` is the trait's scope of method names;
 /// what cannot be expressed is pushed to `schemas.warnings` under the
 /// operation's name.
@@ -51,13 +95,14 @@ impl OpLowering<'_, '_> {
         let mut arg_names = Scope::default();
         // A fragment (`/items#v2`, a trick to declare a path twice) never
         // reaches the server.
-        let mut route = path.split('#').next().unwrap_or(path).to_owned();
+        let mut route = encode_path(path.split('#').next().unwrap_or(path));
         for param in self.parameters(item, op, &operation) {
             if let Some(arg) = self.parameter(param, &operation, &hint, &mut arg_names, &mut route)
             {
                 args.push(arg);
             }
         }
+        self.undeclared_path_parameters(&operation, &mut route, &mut arg_names, &mut args);
         args.sort_by_key(|a| a.role != Role::Path);
         let multipart = if matches!(verb, "get" | "head") {
             if !op.get("requestBody").is_null() {
@@ -94,6 +139,35 @@ impl OpLowering<'_, '_> {
             error,
             no_auth,
         })
+    }
+
+    /// The `{name}`s of the path that no parameter declares: each becomes
+    /// a string argument, with a warning (the macro would refuse a `{`).
+    fn undeclared_path_parameters(
+        &mut self,
+        operation: &str,
+        route: &mut String,
+        names: &mut Scope,
+        args: &mut Vec<Arg>,
+    ) {
+        while let Some(open) = route.find('{') {
+            let Some(len) = route[open..].find('}') else {
+                break;
+            };
+            let name = route[open + 1..open + len].to_owned();
+            let ident = names.unique(snake(&name), "_");
+            self.warn(
+                operation,
+                format!("path parameter `{name}` is not declared: taken as a string"),
+            );
+            route.replace_range(open..=open + len, &format!("<{ident}>"));
+            args.push(Arg {
+                ident,
+                ty: Ty::String,
+                role: Role::Path,
+                doc: None,
+            });
+        }
     }
 
     /// The path item's parameters overridden by the operation's (same name
@@ -150,6 +224,13 @@ impl OpLowering<'_, '_> {
         let doc = doc_of(param);
         let role = match location {
             "path" => return self.path_parameter(param, name, ty, doc, operation, names, route),
+            "query" if name.is_empty() => {
+                self.warn(
+                    operation,
+                    "a query parameter with an empty name: left out".into(),
+                );
+                return None;
+            }
             "query" => match query_style(param) {
                 Ok(style) => Role::Query(Some(name.to_owned()), style),
                 Err(note) => {
@@ -158,6 +239,16 @@ impl OpLowering<'_, '_> {
                 }
             },
             "header" if IGNORED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) => {
+                return None;
+            }
+            "header" if !is_token(name) => {
+                self.warn(
+                    operation,
+                    format!(
+                        "header parameter `{}` is not a valid header name: left out",
+                        name.escape_default()
+                    ),
+                );
                 return None;
             }
             "header" => Role::Header(name.to_owned()),
@@ -500,4 +591,28 @@ fn valid_cookie_name(name: &str) -> bool {
 /// The docs of one argument on one line.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{encode_path, is_token};
+
+    #[test]
+    fn paths_are_encoded_around_their_templates() {
+        assert_eq!(encode_path("/pets/{petId}"), "/pets/{petId}");
+        assert_eq!(
+            encode_path("/files/{name}/a b|c<d>\"e^`{x}"),
+            "/files/{name}/a%20b%7Cc%3Cd%3E%22e%5E%60{x}"
+        );
+        assert_eq!(encode_path("/a/{/b%2F%zz/é"), "/a/%7B/b%2F%25zz/%C3%A9");
+        assert_eq!(encode_path("/{}/x}"), "/%7B%7D/x%7D");
+    }
+
+    #[test]
+    fn header_names_are_tokens() {
+        assert!(is_token("X-Request-Id"));
+        for bad in ["", "X-Bad\nHeader", "a b", "é"] {
+            assert!(!is_token(bad), "{bad:?}");
+        }
+    }
 }

@@ -46,9 +46,11 @@ pub fn rules_of(schema: &Node, ty: &Ty, mut warn: impl FnMut(String)) -> Rules {
     rules
 }
 
-/// ECMA-262's `\d`, `\w` and `\s` (what a JSON Schema `pattern` means)
-/// are ASCII classes; spelled out, they need none of regex's Unicode
-/// tables, whatever features the user's regex has.
+/// ECMA-262's `\d`, `\w`, `\s` and `\b` (what a JSON Schema `pattern`
+/// means) are ASCII; spelled out as ASCII (`[0-9]`, `(?-u:\b)`), they
+/// need none of regex's Unicode tables, which garde's derive checks its
+/// patterns without (regex with its `std` feature only). `[\b]` is a
+/// backspace, as in ECMA-262.
 fn ascii_classes(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut in_class = false;
@@ -60,6 +62,21 @@ fn ascii_classes(pattern: &str) -> String {
                     out.push(c);
                     break;
                 };
+                match (next, in_class) {
+                    ('b', false) => {
+                        out.push_str("(?-u:\\b)");
+                        continue;
+                    }
+                    ('B', false) => {
+                        out.push_str("(?-u:\\B)");
+                        continue;
+                    }
+                    ('b', true) => {
+                        out.push_str("\\x08");
+                        continue;
+                    }
+                    _ => {}
+                }
                 let (positive, negated) = match next {
                     'd' => ("0-9", false),
                     'D' => ("0-9", true),
@@ -77,11 +94,9 @@ fn ascii_classes(pattern: &str) -> String {
                     (true, false) => out.push_str(positive),
                     (false, false) => out.push_str(&format!("[{positive}]")),
                     (false, true) => out.push_str(&format!("[^{positive}]")),
-                    // A negated class inside a class (`[^\D]`) has no ASCII spelling.
-                    (true, true) => {
-                        out.push(c);
-                        out.push(next);
-                    }
+                    // A negated class inside a class (`[a\D]`) is a nested
+                    // class, which Rust's regex reads as a union.
+                    (true, true) => out.push_str(&format!("[^{positive}]")),
                 }
             }
             '[' if !in_class => {
@@ -196,6 +211,16 @@ mod tests {
             r"([0-9]{4})-[0-9A-Za-z_]+[\t\n\x0B\x0C\r ][a-f0-9]\."
         );
         assert_eq!(ascii_classes(r"\D\\d"), r"[^0-9]\\d");
+        // DigitalOcean's `\b`: an ASCII word boundary, a backspace in a class.
+        assert_eq!(
+            ascii_classes(r"^\bword\B[\b\D]$"),
+            r"^(?-u:\b)word(?-u:\B)[\x08[^0-9]]$"
+        );
+        let (r, w) = rules(r#"{"pattern": "\\bdroplet\\b"}"#, Ty::String);
+        assert_eq!(
+            (r.pattern.as_deref(), w.len()),
+            (Some(r"(?-u:\b)droplet(?-u:\b)"), 0)
+        );
         let (r, w) = rules(r#"{"pattern": "^[a-f\\d]{24}$"}"#, Ty::String);
         assert_eq!((r.pattern.as_deref(), w.len()), (Some("^[a-f0-9]{24}$"), 0));
     }

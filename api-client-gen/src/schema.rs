@@ -64,30 +64,37 @@ impl<'d> Schemas<'d> {
 
     /// `A: {$ref: B}`, `B: {$ref: A}` would be `type A = B; type B = A;`,
     /// which does not compile: such aliases become any JSON, with a warning.
+    /// An alias is on such a cycle when its component of the aliases'
+    /// graph has another member, or it names itself (one pass, however
+    /// long the cycle).
     fn break_alias_cycles(&mut self) {
-        let aliases: HashMap<String, String> = self
+        let aliases: HashMap<String, Vec<String>> = self
             .models
             .iter()
             .filter_map(|m| match &m.kind {
-                Kind::Alias(Ty::Named(target)) => Some((m.name.clone(), target.clone())),
+                Kind::Alias(Ty::Named(target)) => Some((m.name.clone(), vec![target.clone()])),
                 _ => None,
             })
             .collect();
+        let component = crate::graph::components(&aliases);
+        let mut size: HashMap<usize, usize> = HashMap::new();
+        for c in component.values() {
+            *size.entry(*c).or_default() += 1;
+        }
+        let on_cycle: std::collections::HashSet<String> = aliases
+            .iter()
+            .filter(|(name, targets)| {
+                size[&component[name.as_str()]] > 1 || targets.first() == Some(*name)
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
         for model in &mut self.models {
-            let mut name = &model.name;
-            for _ in 0..aliases.len() {
-                match aliases.get(name) {
-                    Some(next) if *next == model.name => {
-                        self.warnings.push((
-                            model.name.clone(),
-                            "a `$ref` cycle with no schema in it: typed as any JSON".into(),
-                        ));
-                        model.kind = Kind::Alias(Ty::Json);
-                        break;
-                    }
-                    Some(next) => name = next,
-                    None => break,
-                }
+            if on_cycle.contains(&model.name) {
+                self.warnings.push((
+                    model.name.clone(),
+                    "a `$ref` cycle with no schema in it: typed as any JSON".into(),
+                ));
+                model.kind = Kind::Alias(Ty::Json);
             }
         }
     }
@@ -258,6 +265,9 @@ impl<'d> Schemas<'d> {
             Node::Bool(true) => Some(Ty::Json),
             _ => None,
         };
+        if extra.is_some() {
+            make_room_for_extra(&mut fields);
+        }
         Kind::Struct { fields, extra }
     }
 
@@ -332,6 +342,9 @@ impl<'d> Schemas<'d> {
         }
         // A property two members declare keeps the first one's type and
         // requiredness.
+        if extra.is_some() {
+            make_room_for_extra(&mut fields);
+        }
         Kind::Struct { fields, extra }
     }
 
@@ -528,6 +541,19 @@ fn enum_variants(values: &[&str]) -> Vec<(String, String)> {
         variants.push((scope.unique(name, ""), (*value).to_owned()));
     }
     variants
+}
+
+/// The field `extra` holds the properties a schema does not declare: a
+/// declared property of that name takes another.
+fn make_room_for_extra(fields: &mut [Field]) {
+    let mut scope = Scope::default();
+    for field in fields.iter() {
+        scope.reserve(&field.ident);
+    }
+    scope.reserve("extra");
+    for field in fields.iter_mut().filter(|f| f.ident == "extra") {
+        field.ident = scope.unique("extra".to_owned(), "_");
+    }
 }
 
 /// `title` and `description`, one paragraph each.

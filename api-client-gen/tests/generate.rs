@@ -114,6 +114,7 @@ fn checked_in_modules_are_current() {
         ("petstore-3.0.yaml", "examples/openapi/petstore.rs"),
         ("petstore-3.1.yaml", "tests/it/generated/petstore31.rs"),
         ("constructs.yaml", "tests/it/generated/constructs.rs"),
+        ("hostile.yaml", "tests/it/generated/hostile.rs"),
     ] {
         let options = Options {
             all_schemas: true,
@@ -301,4 +302,147 @@ fn empty_successes_and_repeated_inline_errors() {
     );
     assert!(!out.code.contains("pub struct GetAError2"), "{}", out.code);
     assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+}
+
+/// `$ref` graphs are handled in linear time: a cycle of 20,000 schemas
+/// (each holding the next), and one of 20,000 bare `$ref`s, generate in
+/// well under the time a walk per field took (31.6 s).
+#[test]
+fn a_cycle_of_twenty_thousand_schemas_generates_in_linear_time() {
+    let n = 20_000;
+    let mut doc = String::from(
+        "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Ring\",\"version\":\"1\"},\"paths\":{},\"components\":{\"schemas\":{",
+    );
+    for i in 0..n {
+        let next = (i + 1) % n;
+        doc.push_str(&format!(
+            "\"S{i}\":{{\"type\":\"object\",\"properties\":{{\"next\":{{\"$ref\":\"#/components/schemas/S{next}\"}}}}}},\"A{i}\":{{\"$ref\":\"#/components/schemas/A{next}\"}},"
+        ));
+    }
+    doc.pop();
+    doc.push_str("}}}");
+    let started = std::time::Instant::now();
+    let options = Options {
+        all_schemas: true,
+        ..Options::default()
+    };
+    let out = generate(&doc, &options).unwrap();
+    let took = started.elapsed();
+    assert!(
+        out.code.contains("pub next: Option<Box<S1>>"),
+        "the ring is boxed"
+    );
+    assert_eq!(
+        out.warnings
+            .iter()
+            .filter(|w| w.message.contains("`$ref` cycle"))
+            .count(),
+        n,
+        "every alias of the cycle is any JSON"
+    );
+    // A generous bound for a debug build on a slow machine.
+    assert!(took < std::time::Duration::from_secs(30), "{took:?}");
+    eprintln!("{n}-schema cycles generated in {took:?}");
+}
+
+/// Document text is data, never code (the security model's rule 10): no
+/// code block in a document's descriptions becomes a doc-test, whatever
+/// its fence, indentation or nesting. Checked by rustdoc itself: every
+/// doc comment of the module generated from `hostile.yaml` goes on a stub
+/// item of a file rustdoc tests, and rustdoc finds no test to run.
+#[test]
+fn no_description_of_a_hostile_document_becomes_a_doc_test() {
+    let options = Options {
+        all_schemas: true,
+        ..Options::default()
+    };
+    let out = generate(&fixture("hostile.yaml"), &options).unwrap();
+    let mut stub = String::from("#![allow(dead_code)]\n");
+    let mut block: Vec<&str> = Vec::new();
+    let mut items = 0;
+    for line in out.code.lines() {
+        let line = line.trim_start();
+        if line.starts_with("///") {
+            block.push(line);
+        } else if !block.is_empty() {
+            stub.push_str(&block.join("\n"));
+            stub.push_str(&format!("\npub struct Item{items};\n"));
+            items += 1;
+            block.clear();
+        }
+    }
+    assert!(items >= 5, "the module has docs: {items}");
+    let dir = std::env::temp_dir().join(format!("api-client-gen-doctest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("hostile_docs.rs");
+    std::fs::write(&file, &stub).unwrap();
+    let rustdoc = std::env::var("RUSTDOC").unwrap_or_else(|_| "rustdoc".to_owned());
+    let run = std::process::Command::new(rustdoc)
+        .args([
+            "--test",
+            "--edition",
+            "2021",
+            "--crate-name",
+            "hostile_docs",
+        ])
+        .arg(&file)
+        .current_dir(&dir)
+        .output()
+        .expect("rustdoc runs");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(run.status.success(), "{printed}");
+    assert!(printed.contains("running 0 tests"), "{printed}\n{stub}");
+    for n in 1..=5 {
+        let marker = format!("/tmp/api-client-gen-pwned-{n}");
+        assert!(!Path::new(&marker).exists(), "{marker} was written");
+    }
+}
+
+/// What the generator writes from a hostile document compiles (the root
+/// crate's tests build it): a path with characters a route cannot hold,
+/// empty and invalid parameter names, a property named like a generated
+/// field, control and bidirectional characters, patterns the regex
+/// engine refuses. Each is a warning of the generator's own.
+#[test]
+fn a_hostile_document_gives_warnings_not_a_broken_module() {
+    let options = Options {
+        all_schemas: true,
+        ..Options::default()
+    };
+    let out = generate(&fixture("hostile.yaml"), &options).unwrap();
+    let warnings: Vec<String> = out.warnings.iter().map(ToString::to_string).collect();
+    let text = warnings.join("\n");
+    for expected in [
+        "a query parameter with an empty name: left out",
+        "header parameter `X-Bad\\nHeader` is not a valid header name",
+        "pattern `(?<=a)b` is not a Rust regex",
+        "pattern `\\p{NoSuchClass}` is not a Rust regex",
+    ] {
+        assert!(text.contains(expected), "no `{expected}` in:\n{text}");
+    }
+    assert!(
+        !text.contains('\u{202e}'),
+        "a bidi override reached a warning:\n{text}"
+    );
+    assert!(text.contains("getFile\\u{202e}"), "{text}");
+    for bad in ['\r', '\u{202e}', '\u{2066}'] {
+        assert!(!out.code.contains(bad), "{bad:?} in the module");
+    }
+    assert!(
+        out.code
+            .contains(r#"#[get("/files/<name>/a%20b%7Cc%3Cd%3E%22e%5E%60<x>")]"#)
+    );
+    assert!(
+        out.code
+            .contains("pub extra: std::collections::HashMap<String, String>")
+    );
+    assert!(
+        out.code
+            .contains(r#"#[garde(pattern("(?-u:\\b)word(?-u:\\b)"))]"#)
+    );
 }

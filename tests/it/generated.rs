@@ -23,6 +23,13 @@ pub mod constructs {
     include!("generated/constructs.rs");
 }
 
+/// Generated from a document written to break the generator (the
+/// security model's rule 10): it compiles.
+#[allow(dead_code, clippy::all)]
+pub mod hostile {
+    include!("generated/hostile.rs");
+}
+
 use constructs::{
     Circle, Constructs, ConstructsClient, GetWidgetFieldsItem, GetWidgetFilter,
     GetWidgetFilterColor, LoginForm, Shape, Widget,
@@ -394,4 +401,23 @@ async fn query_key_basic_and_client_credentials_schemes() {
     let machine = ConstructsClient::builder().with_machine("id-1", "s3cret-value");
     let shown = format!("{machine:?}");
     assert!(!shown.contains("s3cret-value"), "{shown}");
+}
+
+#[tokio::test]
+async fn a_hostile_document_s_path_is_sent_percent_encoded() {
+    use hostile::Hostile as _;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/files/a.txt/a%20b%7Cc%3Cd%3E%22e%5E%60y"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"extra": "x", "k": "v"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = hostile::HostileClient::builder()
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    let file = client.get_file("a.txt", "y", None).await.unwrap();
+    assert_eq!(file.extra_3, "x");
+    assert_eq!(file.extra.get("k").map(String::as_str), Some("v"));
 }
