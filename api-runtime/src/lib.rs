@@ -88,8 +88,13 @@ pub fn ensure_tls_provider() -> Result<()> {
     }
     #[cfg(feature = "tls-ring")]
     {
+        // rustls 0.23.48 deprecates ring's provider for its lack of
+        // post-quantum key exchange: that is the `tls-ring` feature's
+        // documented trade (the lowest build cost); `tls-aws-lc-rs` has it.
+        #[allow(deprecated)]
+        let ring = rustls::crypto::ring::default_provider();
         // Fails only if another thread installed one meanwhile: fine too.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        let _ = ring.install_default();
         Ok(())
     }
     #[cfg(not(feature = "tls-ring"))]

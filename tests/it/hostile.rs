@@ -108,7 +108,7 @@ pub async fn mtls_server() -> String {
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = crate::support::ring_provider();
     let mut roots = rustls::RootCertStore::empty();
     for pem in [
         &include_bytes!("../fixtures/ca.pem")[..],

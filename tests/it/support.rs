@@ -180,3 +180,11 @@ impl std::io::Write for Captured {
         Ok(())
     }
 }
+
+/// The ring crypto provider, for the tests' TLS servers. rustls 0.23.48
+/// deprecates it for its lack of post-quantum key exchange, which test
+/// servers on loopback do not need.
+#[allow(deprecated)]
+pub fn ring_provider() -> std::sync::Arc<rustls::crypto::CryptoProvider> {
+    std::sync::Arc::new(rustls::crypto::ring::default_provider())
+}
