@@ -16,7 +16,7 @@ use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 
-use crate::response::error::{Error, Result};
+use crate::error::{Error, Result};
 
 /// The runtime behind every blocking client: it runs the calls, the I/O
 /// and timer drivers and the connection tasks, on up to 4 worker threads.
@@ -147,7 +147,7 @@ impl Drop for CallerThread {
 
 fn ended_without_result() -> Error {
     Error::with_message(
-        crate::response::error::ErrorKind::Transport,
+        crate::error::ErrorKind::Transport,
         "the blocking call ended without a result (its task panicked or the runtime stopped)",
     )
 }

@@ -83,9 +83,9 @@ pub(crate) struct Shared {
     /// The circuit breaker, per host or per endpoint.
     pub(crate) breakers: Option<Arc<crate::policy::breaker::Breakers>>,
     /// What of a URL a user may read (the query key taken out).
-    pub(crate) visible: crate::response::redact::Visible,
+    pub(crate) visible: crate::error::redact::Visible,
     /// The client's secrets, scrubbed from every error it returns.
-    pub(crate) scrubber: Arc<crate::response::scrub::Scrubber>,
+    pub(crate) scrubber: Arc<crate::error::scrub::Scrubber>,
 }
 
 impl Session {

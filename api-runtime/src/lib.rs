@@ -17,6 +17,9 @@ mod builder;
 mod client;
 mod encode;
 mod engine;
+mod error;
+#[cfg(test)]
+mod layers;
 mod metrics;
 /// Typed mocks: the argument matchers of generated `…Mock` kits (cargo
 /// feature `mock`).
@@ -26,6 +29,7 @@ mod pages;
 mod policy;
 mod request;
 mod response;
+mod secret;
 #[cfg(feature = "metrics")]
 mod telemetry;
 
@@ -35,6 +39,7 @@ pub use client::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT,
     DEFAULT_USER_AGENT, Session,
 };
+pub use error::{Error, ErrorKind, Result, TimeoutPhase, Violation};
 /// garde, the validation crate api-client validates with. Deriving
 /// `garde::Validate` needs garde as a direct dependency of your crate (its
 /// derive names `::garde`), in a version that matches this one (0.23).
@@ -51,7 +56,6 @@ pub use policy::provider::{AuthProvider, Token, TokenFuture};
 pub use policy::quota::{DEFAULT_MAX_SERVER_PAUSE, Quota};
 pub use policy::rate::RateLimit;
 pub use policy::retry::{RetryBudget, RetryPolicy};
-pub use policy::secret::Secret;
 pub use policy::sign::{SignError, SignRequest, Signer};
 pub use request::body::Upload;
 pub use request::multipart::{IntoPart, Part};
@@ -59,10 +63,9 @@ pub use request::multipart::{IntoPart, Part};
 /// types (cargo feature `reqwest`).
 #[cfg(feature = "reqwest")]
 pub use reqwest;
-pub use response::error::{Error, ErrorKind, Result, TimeoutPhase};
 pub use response::meta::{Redirect, Response};
 pub use response::stream::{BlockingChunks, ByteStream};
-pub use response::validate::Violation;
+pub use secret::Secret;
 #[cfg(feature = "metrics")]
 pub use telemetry::REQUEST_DURATION;
 pub use url::Url;
@@ -128,6 +131,7 @@ pub mod __private {
     pub use crate::blocking::{block_on, block_on_call};
     pub use crate::builder::ClientBuilder;
     pub use crate::client::{FromCore, Session};
+    pub use crate::error::{Result, Validator, assert_api_result};
     #[cfg(feature = "mock")]
     pub use crate::mock::{AnyBody, Arg, ArgRef, MockBuilder, MockKit, MockRequest, PagesMock};
     pub use crate::pages::{
@@ -146,11 +150,10 @@ pub mod __private {
     pub use crate::response::decode::{
         Decode, Json, Optional, Raw, Streamed, Text, Unit, WithMeta,
     };
-    pub use crate::response::error::{Result, assert_api_result};
     pub use crate::response::json::{Envelope, decode_api_error, decode_json_body};
     pub use crate::response::model_de;
     pub use crate::response::validate::{
-        Probe, ValidateViaGarde, ValidateViaNothing, Validator, assert_validates,
+        Probe, ValidateViaGarde, ValidateViaNothing, assert_validates,
     };
     pub use core::time::Duration;
     pub use http::Method;

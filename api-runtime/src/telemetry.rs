@@ -13,8 +13,8 @@ use http::StatusCode;
 use metrics::Label;
 use url::Url;
 
+use crate::error::Error;
 use crate::request::endpoint::Endpoint;
-use crate::response::error::Error;
 
 /// The histogram's name, as the conventions spell it.
 pub const REQUEST_DURATION: &str = "http.client.request.duration";

@@ -7,12 +7,12 @@ use http::header::HeaderName;
 
 use super::ClientBuilder;
 use crate::client::FromCore;
+use crate::error::scrub::Scrubber;
+use crate::error::{Error, Result};
 use crate::policy::auth::{Auth, Credentials};
 use crate::policy::digest::DigestAuth;
 use crate::policy::provider::{AuthProvider, TokenCache};
-use crate::policy::secret::Secret;
-use crate::response::error::{Error, Result};
-use crate::response::scrub::Scrubber;
+use crate::secret::Secret;
 
 /// Credentials as given to the builder; `_env` variants are read at
 /// `build()`.

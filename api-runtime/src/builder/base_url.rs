@@ -5,8 +5,8 @@ use std::fmt;
 
 use url::Url;
 
-use crate::policy::secret::Secret;
-use crate::response::error::{Error, Result};
+use crate::error::{Error, Result};
+use crate::secret::Secret;
 
 /// A base URL's user name and password, percent-decoded.
 pub(super) type UserInfo = Option<(String, Secret)>;
@@ -18,7 +18,7 @@ pub(super) fn check_base_url(base: &str) -> Result<(String, UserInfo)> {
     let invalid = |why: &dyn fmt::Display| {
         Error::builder(format!(
             "invalid base URL `{}`: {why}",
-            crate::response::redact::mask_text_url(base)
+            crate::error::redact::mask_text_url(base)
         ))
     };
     let mut url = Url::parse(base).map_err(|e| invalid(&e))?;

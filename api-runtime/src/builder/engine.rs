@@ -14,7 +14,7 @@ use crate::engine::direct::{Direct, DirectSettings};
 use crate::engine::proxies::Proxies;
 use crate::engine::tls::TlsSettings;
 use crate::engine::transport::Transport;
-use crate::response::error::Error;
+use crate::error::Error;
 
 /// Connection settings beyond the pool.
 #[derive(Default)]
@@ -45,8 +45,8 @@ impl<C: FromCore> ClientBuilder<C> {
         headers: http::HeaderMap,
         cookies: Option<Arc<crate::engine::cookies::CookieJar>>,
         query_credential: Option<String>,
-        scrubber: &mut crate::response::scrub::Scrubber,
-    ) -> crate::response::error::Result<Transport> {
+        scrubber: &mut crate::error::scrub::Scrubber,
+    ) -> crate::error::Result<Transport> {
         let engine = std::mem::take(&mut self.engine);
         let proxies = match engine.no_proxy {
             true => None,

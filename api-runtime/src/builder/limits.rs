@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use super::ClientBuilder;
 use crate::client::FromCore;
+use crate::error::{Error, Result};
 use crate::policy::breaker::{Breakers, CircuitBreaker};
 use crate::policy::quota::{DEFAULT_MAX_SERVER_PAUSE, QuotaGate};
 use crate::policy::rate::{EndpointLimiters, Limiter, RateLimit};
-use crate::response::error::{Error, Result};
 
 /// The limits as set (all off but the server's quota).
 #[derive(Debug)]

@@ -18,13 +18,13 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use crate::client::{
     BaseUrl, DEFAULT_MAX_BODY_SIZE, DEFAULT_USER_AGENT, FromCore, Overrides, Session, Shared,
 };
+use crate::error::redact::Visible;
+use crate::error::scrub::Scrubber;
+use crate::error::{Error, Result};
 use crate::metrics::Metrics;
 use crate::policy::hooks::{AttemptInfo, FnHook, Hook, RequestContext};
 use crate::policy::limits::Timeouts;
 use crate::policy::retry::{Bucket, RetryBudget, RetryPolicy};
-use crate::response::error::{Error, Result};
-use crate::response::redact::Visible;
-use crate::response::scrub::Scrubber;
 
 use auth::{AuthSpec, AuthSpecs, BASE_URL_USERINFO};
 use base_url::check_base_url;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::engine::failure::TransportError;
-use crate::response::error::{Error, ErrorKind, TimeoutPhase};
+use crate::error::{Error, ErrorKind, TimeoutPhase};
 
 /// Where in an exchange a failure happened.
 #[derive(Clone, Copy, PartialEq, Eq)]

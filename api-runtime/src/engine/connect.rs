@@ -291,10 +291,7 @@ impl Service<Uri> for Connector {
                 Ok(connected) => connected,
                 Err(_) => Err(Box::new(std::io::Error::new(
                     std::io::ErrorKind::TimedOut,
-                    format!(
-                        "connecting took more than {}",
-                        crate::response::error::Human(timeout)
-                    ),
+                    format!("connecting took more than {}", crate::error::Human(timeout)),
                 )) as BoxError),
             }
         })

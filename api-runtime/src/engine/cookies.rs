@@ -41,7 +41,7 @@ pub(crate) enum Refused {
 
 impl CookieJar {
     /// An empty jar.
-    pub(crate) fn new() -> crate::response::error::Result<CookieJar> {
+    pub(crate) fn new() -> crate::error::Result<CookieJar> {
         Ok(CookieJar::default())
     }
 

@@ -94,7 +94,7 @@ impl Direct {
     /// # Errors
     /// When TLS cannot be set up (no crypto provider, a client identity
     /// whose key does not fit).
-    pub(crate) fn new(settings: DirectSettings) -> crate::response::error::Result<Direct> {
+    pub(crate) fn new(settings: DirectSettings) -> crate::error::Result<Direct> {
         let (connector, pool_settings) = hyper_engine(&settings)?;
         Ok(Direct {
             pool: Pool::new(connector.clone(), pool_settings.clone()),
@@ -113,9 +113,7 @@ impl Direct {
 
 /// The connector (TCP, TLS, proxies) and the pool's settings, as the
 /// transport's settings say.
-fn hyper_engine(
-    settings: &DirectSettings,
-) -> crate::response::error::Result<(Connector, PoolSettings)> {
+fn hyper_engine(settings: &DirectSettings) -> crate::error::Result<(Connector, PoolSettings)> {
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     http.set_nodelay(true);
@@ -280,7 +278,7 @@ impl Direct {
             .map_err(|e| {
                 TransportError::Redirect(format!(
                     "the request signer refused the redirect to {}: {e}",
-                    crate::response::redact::mask_url(&next.url)
+                    crate::error::redact::mask_url(&next.url)
                 ))
             })?;
         self.hop_head(&own, hop, &next.url, request.foreign)
@@ -324,7 +322,7 @@ impl Direct {
     /// and the query credential removed once the origin was left.
     fn next_hop(&self, previous: Option<&Hop>, mut next: Hop) -> Result<Hop, TransportError> {
         let redirects = previous.map_or(0, |hop| hop.redirects) + 1;
-        let shown = || crate::response::redact::mask_url(&next.url);
+        let shown = || crate::error::redact::mask_url(&next.url);
         if redirects > self.max_redirects {
             return Err(TransportError::Redirect(format!(
                 "too many redirects (more than {}), the last to {}",
@@ -345,7 +343,7 @@ impl Direct {
         }
         if next.crossed {
             if let Some(name) = &self.query_credential {
-                next.url = crate::response::redact::without_query_param(&next.url, name);
+                next.url = crate::error::redact::without_query_param(&next.url, name);
             }
         }
         next.redirects = redirects;

@@ -5,7 +5,7 @@
 use http::HeaderValue;
 use url::Url;
 
-use crate::response::error::{Error, Result};
+use crate::error::{Error, Result};
 
 /// No jar: this build has no cookie store.
 pub(crate) enum CookieJar {}

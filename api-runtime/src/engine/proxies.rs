@@ -15,8 +15,8 @@ use http::{HeaderValue, Uri};
 use hyper_util::client::proxy::matcher::{Intercept, Matcher};
 use url::Url;
 
-use crate::policy::secret::Secret;
-use crate::response::error::{Error, Result};
+use crate::error::{Error, Result};
+use crate::secret::Secret;
 
 /// Which proxy, if any, each destination goes through.
 pub(crate) struct Proxies {

@@ -9,7 +9,7 @@ use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
-use crate::response::error::{Error, Result};
+use crate::error::{Error, Result};
 
 /// What the builder says of TLS.
 #[derive(Default)]

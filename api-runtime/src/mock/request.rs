@@ -7,6 +7,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use serde::Serialize;
 
 use crate::encode::write_encoded;
+use crate::error::Validator;
 use crate::request::body::{FormSink, Upload};
 use crate::request::build::{
     Argument, BodyArgument, BuildRequest, CookieArgument, FormArgument, HeaderArgument,
@@ -17,7 +18,6 @@ use crate::request::endpoint::Endpoint;
 use crate::request::multipart::IntoPart;
 use crate::request::params::{HeaderValues, QuerySink, serialize_pairs};
 use crate::request::query_style::{QueryStyle, serialize_query};
-use crate::response::validate::Validator;
 
 #[derive(Clone, Debug)]
 pub(super) enum PathPiece {

@@ -11,12 +11,12 @@ use url::Url;
 
 use crate::client::Session;
 use crate::engine::outgoing::Outgoing;
+use crate::error::redact::mask_url;
+use crate::error::{Error, ErrorKind, Result};
 use crate::pages::link;
 use crate::pages::parts::{PageScheme, Paging};
 use crate::request::call::Built;
 use crate::request::endpoint::Endpoint;
-use crate::response::error::{Error, ErrorKind, Result};
-use crate::response::redact::mask_url;
 
 /// The pages a walk fetches at most unless told otherwise: a server that
 /// never says "last page" cannot keep a client walking for ever.
@@ -236,7 +236,7 @@ impl Chain {
             )));
         }
         let url = match (&self.core.shared.visible.query_key, foreign) {
-            (Some(key), true) => crate::response::redact::without_query_param(&url, key),
+            (Some(key), true) => crate::error::redact::without_query_param(&url, key),
             _ => url,
         };
         Ok(Next::Url { url, foreign })

@@ -19,13 +19,13 @@ use futures_core::Stream;
 use http::{HeaderMap, StatusCode};
 use url::Url;
 
+use crate::error::Result;
+use crate::error::Validator;
 use crate::pages::chain::{Chain, Said};
 use crate::policy::attempts::perform;
 use crate::request::call::Call;
 use crate::response::decode::{Json, JsonResponse, WithMeta};
-use crate::response::error::Result;
 use crate::response::meta::Response;
-use crate::response::validate::Validator;
 
 pub use chain::DEFAULT_MAX_PAGES;
 pub use parts::{CountValue, CursorValue, FlagValue, PageParts, PageScheme, Paging};

@@ -15,6 +15,7 @@ use tracing::Instrument;
 
 use crate::client::Session;
 use crate::engine::outgoing::{Outgoing, SendBody};
+use crate::error::{Error, Human, Result, TimeoutPhase};
 use crate::policy::auth::{Credentials, Sent};
 use crate::policy::call_span::{call_span, end_of_call};
 use crate::policy::done::{Done, request_id, with_api_error};
@@ -25,12 +26,11 @@ use crate::policy::rate::Limiter;
 use crate::policy::retry::{self, Reason, RetryPolicy};
 use crate::request::call::Built;
 use crate::request::endpoint::{Endpoint, EndpointRetry};
-use crate::response::error::{Error, Human, Result, TimeoutPhase};
 
 /// A call that would wait past its deadline for its turn: `own`, under
 /// the client's own limit; else under a pause the server asked for.
 fn rate_limited(message: String, wait: Duration, own: bool) -> Error {
-    let error = Error::with_message(crate::response::error::ErrorKind::RateLimited, message);
+    let error = Error::with_message(crate::error::ErrorKind::RateLimited, message);
     match own {
         true => error.with_own_wait(wait),
         false => error.with_retry_after(wait),
@@ -42,7 +42,7 @@ fn rate_limited(message: String, wait: Duration, own: bool) -> Error {
 /// a failure (a time-out, a connection that failed, a 5xx), `Some(false)`
 /// a success, `None` neither (a 4xx, an error of ours).
 fn host_failure(outcome: &Outcome) -> Option<bool> {
-    use crate::response::error::ErrorKind;
+    use crate::error::ErrorKind;
     match outcome {
         Outcome::Success(_) => Some(false),
         Outcome::Status(response) if response.status.is_server_error() => Some(true),

@@ -9,11 +9,11 @@ use std::sync::Arc;
 use http::HeaderMap;
 use http::header::{self, HeaderName, HeaderValue};
 
+use crate::error::{Error, ErrorKind, Result};
 use crate::policy::auth_http::AuthHttp;
 use crate::policy::digest::DigestAuth;
 use crate::policy::provider::TokenCache;
-use crate::policy::secret::{Secret, basic_value};
-use crate::response::error::{Error, ErrorKind, Result};
+use crate::secret::{Secret, basic_value};
 
 /// How a client authenticates each request.
 #[derive(Clone)]
@@ -156,7 +156,7 @@ impl Auth {
                 let value = cache.header(http).await.map_err(|e| {
                     // The call's deadline, run out while getting a token, is
                     // the call's time-out, not a failure of the provider.
-                    if e.timeout_phase() == Some(crate::response::error::TimeoutPhase::Deadline) {
+                    if e.timeout_phase() == Some(crate::error::TimeoutPhase::Deadline) {
                         e
                     } else {
                         Error::new(ErrorKind::Auth).with_source(e)

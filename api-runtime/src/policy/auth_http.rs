@@ -10,10 +10,10 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::engine::outgoing::{Outgoing, SendBody};
+use crate::error::{Error, Result};
 use crate::policy::exchange::{Engine, Outcome, Received};
 use crate::policy::limits::{AttemptLimits, Timeouts};
-use crate::policy::secret::Secret;
-use crate::response::error::{Error, Result};
+use crate::secret::Secret;
 
 /// The most bytes of a token response (or of its error document) read: a
 /// token is a few KiB at most, and a hostile endpoint must not fill memory.
@@ -61,7 +61,7 @@ impl<'a> AuthHttp<'a> {
         form: &[(&str, &str)],
         basic: Option<(&str, &Secret)>,
     ) -> Result<Bytes> {
-        let shown = crate::response::redact::mask_text_url(url);
+        let shown = crate::error::redact::mask_text_url(url);
         let parsed =
             Url::parse(url).map_err(|e| Error::builder(format!("invalid URL `{shown}`: {e}")))?;
         if !parsed.username().is_empty() || parsed.password().is_some() {
@@ -77,7 +77,7 @@ impl<'a> AuthHttp<'a> {
         );
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
         if let Some((user, password)) = basic {
-            let mut value = crate::policy::secret::basic_value(user, password)?;
+            let mut value = crate::secret::basic_value(user, password)?;
             value.set_sensitive(true);
             headers.insert(header::AUTHORIZATION, value);
         }

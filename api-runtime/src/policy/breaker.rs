@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::response::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// When a circuit opens and how long it stays open.
 ///
@@ -191,7 +191,7 @@ impl Breakers {
                 } else {
                     format!(
                         "the circuit is open for {} more after repeated failures: nothing was sent",
-                        crate::response::error::Human(wait)
+                        crate::error::Human(wait)
                     )
                 };
                 Err(Error::with_message(ErrorKind::CircuitOpen, message).permanent())

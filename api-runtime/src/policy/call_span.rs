@@ -7,8 +7,8 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::client::Session;
+use crate::error::Error;
 use crate::request::endpoint::Endpoint;
-use crate::response::error::Error;
 
 /// The span of a call of `endpoint` to `target` (the page number of a
 /// walk, if it is one). Named `{method} {url.template}` for exporters

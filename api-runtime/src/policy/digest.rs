@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use http::header::{self, HeaderValue};
 use http::{HeaderMap, Method};
 
-use crate::policy::secret::Secret;
+use crate::secret::Secret;
 
 /// HTTP Digest authentication (RFC 7616): MD5 and SHA-256 (and their
 /// `-sess` forms), `qop=auth`. The first 401 challenge is answered; later

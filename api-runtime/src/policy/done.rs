@@ -4,12 +4,12 @@
 use http::{HeaderMap, HeaderName, Method};
 use url::Url;
 
+use crate::error::Validator;
+use crate::error::{Error, Result};
 use crate::policy::exchange::Received;
 use crate::request::endpoint::Endpoint;
 use crate::response::decode::{Decode, DecodeCtx};
-use crate::response::error::{Error, Result};
 use crate::response::stream::StreamLimits;
-use crate::response::validate::Validator;
 
 /// A response that came back from a call, to be decoded.
 pub(crate) struct Done {
@@ -148,8 +148,7 @@ pub(crate) fn with_api_error(endpoint: &Endpoint, error: Error) -> Error {
         (Some(decode), Some(status), Some(headers), Some(body))
             if matches!(
                 error.kind(),
-                crate::response::error::ErrorKind::Status
-                    | crate::response::error::ErrorKind::Envelope
+                crate::error::ErrorKind::Status | crate::error::ErrorKind::Envelope
             ) =>
         {
             decode(status, headers, body)

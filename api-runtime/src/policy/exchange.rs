@@ -13,11 +13,11 @@ use crate::engine::failure::TransportError;
 use crate::engine::incoming::Incoming;
 use crate::engine::outgoing::Outgoing;
 use crate::engine::transport::Transport;
+use crate::error::redact::Visible;
+use crate::error::{Error, ErrorKind, Result, TimeoutPhase};
 use crate::policy::limits::AttemptLimits;
 use crate::policy::watchdog::{Expired, Watchdog, instant_after};
-use crate::response::error::{Error, ErrorKind, Result, TimeoutPhase};
 use crate::response::meta::{RawResponse, Redirect};
-use crate::response::redact::Visible;
 
 /// How much of a non-2xx body is kept on the error (for `Error::body` and
 /// typed error documents); the rest is not read.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
-use crate::response::error::ErrorKind;
+use crate::error::ErrorKind;
 
 /// Runs before and after every attempt of every call: add headers (a
 /// correlation id), observe statuses and latencies (per route template).

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::error::{Error, TimeoutPhase};
 use crate::policy::watchdog::Expired;
-use crate::response::error::{Error, TimeoutPhase};
 
 /// The time limits of a client.
 #[derive(Clone, Copy, Debug)]

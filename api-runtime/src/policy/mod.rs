@@ -18,7 +18,6 @@ pub(crate) mod provider;
 pub(crate) mod quota;
 pub(crate) mod rate;
 pub(crate) mod retry;
-pub(crate) mod secret;
 pub(crate) mod send;
 pub(crate) mod sign;
 pub(crate) mod watchdog;

@@ -7,10 +7,10 @@ use std::time::Duration;
 use http::StatusCode;
 use serde::Deserialize;
 
+use crate::error::{Error, ErrorKind, Result};
 use crate::policy::auth_http::AuthHttp;
 use crate::policy::provider::{AuthProvider, Token, TokenFuture};
-use crate::policy::secret::Secret;
-use crate::response::error::{Error, ErrorKind, Result};
+use crate::secret::Secret;
 
 /// OAuth2 client credentials (RFC 6749 §4.4): a ready [`AuthProvider`] that
 /// posts to the token endpoint with HTTP Basic client authentication,
@@ -38,7 +38,7 @@ impl fmt::Debug for ClientCredentials {
         f.debug_struct("ClientCredentials")
             .field(
                 "token_url",
-                &crate::response::redact::mask_text_url(&self.token_url),
+                &crate::error::redact::mask_text_url(&self.token_url),
             )
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret)
@@ -103,8 +103,8 @@ impl ClientCredentials {
     }
 
     /// The provider's own secrets, scrubbed from its errors.
-    fn scrubber(&self) -> std::sync::Arc<crate::response::scrub::Scrubber> {
-        let mut scrubber = crate::response::scrub::Scrubber::default();
+    fn scrubber(&self) -> std::sync::Arc<crate::error::scrub::Scrubber> {
+        let mut scrubber = crate::error::scrub::Scrubber::default();
         for secret in self.secrets() {
             scrubber.add(secret.expose());
         }

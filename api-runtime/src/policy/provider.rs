@@ -10,10 +10,10 @@ use std::time::Duration;
 use http::header::HeaderValue;
 use tokio::time::Instant;
 
+use crate::error::scrub::{RecentSecrets, Scrubber};
+use crate::error::{Error, ErrorKind, Result};
 use crate::policy::auth_http::AuthHttp;
-use crate::policy::secret::Secret;
-use crate::response::error::{Error, ErrorKind, Result};
-use crate::response::scrub::{RecentSecrets, Scrubber};
+use crate::secret::Secret;
 
 /// A bearer token from an [`AuthProvider`], with its lifetime when known.
 #[derive(Clone, Debug)]

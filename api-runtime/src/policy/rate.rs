@@ -6,7 +6,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::response::error::{Error, Result};
+use crate::error::{Error, Result};
 
 #[cfg(feature = "rate-limit")]
 pub(crate) use gcra::Limiter;
@@ -90,12 +90,7 @@ impl RateLimit {
 
 impl fmt::Display for RateLimit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} per {}",
-            self.calls,
-            crate::response::error::Human(self.period)
-        )?;
+        write!(f, "{} per {}", self.calls, crate::error::Human(self.period))?;
         if self.burst > 1 {
             write!(f, " (burst {})", self.burst)?;
         }
@@ -149,7 +144,7 @@ mod gcra {
     use tokio::time::Instant;
 
     use super::RateLimit;
-    use crate::response::error::{Error, Result};
+    use crate::error::{Error, Result};
 
     /// tokio's clock for governor: a paused test clock paces calls too.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -244,7 +239,7 @@ mod off {
     use tokio::time::Instant;
 
     use super::RateLimit;
-    use crate::response::error::{Error, Result};
+    use crate::error::{Error, Result};
 
     #[derive(Debug)]
     pub(crate) enum Limiter {}

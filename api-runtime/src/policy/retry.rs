@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, Method, StatusCode, header};
 
+use crate::error::{ErrorKind, TimeoutPhase};
 use crate::policy::exchange::Outcome;
-use crate::response::error::{ErrorKind, TimeoutPhase};
 
 /// A source of uniform random numbers in `[0, 1)`, for backoff jitter.
 pub type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;

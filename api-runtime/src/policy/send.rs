@@ -4,11 +4,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use crate::error::Result;
+use crate::error::Validator;
 use crate::policy::attempts::perform;
 use crate::request::call::Call;
 use crate::response::decode::Decode;
-use crate::response::error::Result;
-use crate::response::validate::Validator;
 
 impl Call {
     /// Sends the call and decodes the response as `D` says.

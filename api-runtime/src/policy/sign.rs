@@ -11,7 +11,7 @@ use http::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
 use crate::engine::outgoing::{Outgoing, SendBody};
-use crate::response::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// Why a [`Signer`] refused to sign an attempt (the call then fails with
 /// [`ErrorKind::Auth`], nothing sent).

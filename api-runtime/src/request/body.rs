@@ -9,8 +9,8 @@ use futures_core::Stream;
 use http::HeaderValue;
 
 use crate::engine::stream_body::StreamBody;
+use crate::error::{BoxError, Error, Result};
 use crate::request::params::{Scalar, Sink};
-use crate::response::error::{BoxError, Error, Result};
 
 /// Collects `key=value` pairs as an `application/x-www-form-urlencoded`
 /// body.

@@ -14,11 +14,11 @@ use std::fmt::Display;
 use http::header::{HeaderName, HeaderValue};
 use serde::Serialize;
 
+use crate::error::Validator;
 use crate::request::body::Upload;
 use crate::request::endpoint::Endpoint;
 use crate::request::multipart::IntoPart;
 use crate::request::query_style::QueryStyle;
-use crate::response::validate::Validator;
 
 /// An argument as generated code hands it over: a value (a client's
 /// call), or a value or "any value" (a mock's expectation).

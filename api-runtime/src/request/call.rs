@@ -11,6 +11,8 @@ use crate::client::Session;
 use crate::engine::outgoing::{Outgoing, SendBody};
 
 use crate::encode::write_encoded;
+use crate::error::Error;
+use crate::error::Validator;
 use crate::request::body::{FormSink, Upload};
 use crate::request::build::{
     Argument, BodyArgument, BuildRequest, CookieArgument, FormArgument, HeaderArgument,
@@ -21,8 +23,6 @@ use crate::request::endpoint::Endpoint;
 use crate::request::multipart::{IntoPart, Part};
 use crate::request::params::{HeaderValues, QuerySink, serialize_pairs};
 use crate::request::query_style::{QueryStyle, serialize_query};
-use crate::response::error::Error;
-use crate::response::validate::Validator;
 
 /// A request being assembled from one call's arguments.
 ///
@@ -345,14 +345,14 @@ impl Call {
         &mut self,
         name: &str,
         type_name: &str,
-        violations: Vec<crate::response::validate::Violation>,
+        violations: Vec<crate::error::Violation>,
     ) {
         if self.error.is_none() {
-            let type_name = crate::response::validate::short_type_name(type_name);
+            let type_name = crate::error::short_type_name(type_name);
             let err = Error::validation(&type_name, violations);
             self.error = Some(
                 Error::with_message(
-                    crate::response::error::ErrorKind::Validation,
+                    crate::error::ErrorKind::Validation,
                     format!(
                         "in `{}`: the body argument `{name}` is invalid, nothing was sent",
                         self.endpoint.name

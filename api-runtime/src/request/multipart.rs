@@ -14,7 +14,7 @@ use http::HeaderValue;
 use serde::Serialize;
 
 use crate::engine::stream_body::StreamBody;
-use crate::response::error::{BoxError, Error, Result};
+use crate::error::{BoxError, Error, Result};
 
 /// One part of a `#[multipart]` request. Text and bytes are sent from
 /// memory; a file is opened when the call is sent and streamed from disk.

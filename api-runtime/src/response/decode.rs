@@ -8,11 +8,11 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::engine::incoming::Incoming;
-use crate::response::error::{Error, ErrorKind, Result};
+use crate::error::Validator;
+use crate::error::{Error, ErrorKind, Result};
 use crate::response::json::{BodyRef, Envelope, decode_json_validated};
 use crate::response::meta::{RawResponse, Response};
 use crate::response::stream::StreamLimits;
-use crate::response::validate::Validator;
 
 /// How a call decodes: the validator of the body type and the endpoint's
 /// envelope, if any.

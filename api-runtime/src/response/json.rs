@@ -11,11 +11,11 @@ use std::collections::HashMap;
 
 use serde_json::value::RawValue;
 
+use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Validator, Violation, short_type_name};
 use crate::response::decode::DecodeCtx;
-use crate::response::error::{Error, ErrorKind, Result};
 use crate::response::json_path::{failure_path, index_of, position_of};
 use crate::response::meta::RawResponse;
-use crate::response::validate::{Validator, Violation, short_type_name};
 
 /// A JSON envelope around the data: `#[envelope(data = "data", error =
 /// "error", ok = "ok")]`. Every part is optional.
@@ -108,7 +108,7 @@ pub fn decode_api_error<E>(
     _status: u16,
     headers: &HeaderMap,
     body: &[u8],
-) -> Option<crate::response::error::ApiErrorBody>
+) -> Option<crate::error::ApiErrorBody>
 where
     E: DeserializeOwned + Send + Sync + 'static,
 {
@@ -116,7 +116,7 @@ where
         return None;
     }
     let value: E = serde_json::from_slice(body).ok()?;
-    Some(crate::response::error::ApiErrorBody {
+    Some(crate::error::ApiErrorBody {
         value: Box::new(value),
         type_name: std::any::type_name::<E>(),
     })
@@ -124,8 +124,7 @@ where
 
 /// The signature of [`decode_api_error`], as stored on an endpoint.
 #[doc(hidden)]
-pub type ApiErrorDecoder =
-    fn(u16, &HeaderMap, &[u8]) -> Option<crate::response::error::ApiErrorBody>;
+pub type ApiErrorDecoder = fn(u16, &HeaderMap, &[u8]) -> Option<crate::error::ApiErrorBody>;
 
 /// The media type of a response's `Content-Type`, without parameters
 /// (case kept); `None` without one. On the bytes, without allocating or

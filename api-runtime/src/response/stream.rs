@@ -10,8 +10,8 @@ use futures_core::Stream;
 use http::{HeaderMap, StatusCode};
 use url::Url;
 
+use crate::error::{Error, Result};
 use crate::policy::watchdog::Watchdog;
-use crate::response::error::{Error, Result};
 
 /// A response body as a stream of chunks, for downloads of any size in
 /// constant memory: declare `-> Result<ByteStream>`.
@@ -180,7 +180,7 @@ impl Stream for ByteStream {
                         crate::policy::watchdog::Expired::Hard => self.limits.total,
                     };
                     Poll::Ready(Some(Err(Error::timeout(
-                        crate::response::error::TimeoutPhase::Body,
+                        crate::error::TimeoutPhase::Body,
                         limit,
                         self.started.elapsed(),
                     ))))

@@ -3,8 +3,13 @@
 
 mod display;
 mod human;
+pub(crate) mod redact;
+pub(crate) mod scrub;
+mod violation;
 
 pub(crate) use human::Human;
+pub(crate) use violation::short_type_name;
+pub use violation::{Validator, Violation};
 
 use std::any::Any;
 use std::error::Error as StdError;
@@ -16,9 +21,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
 use url::Url;
 
-use crate::response::redact;
-use crate::response::scrub::Scrubber;
-use crate::response::validate::Violation;
+use scrub::Scrubber;
 
 /// `Result<T, api_client::Error>`, the return type of every endpoint.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

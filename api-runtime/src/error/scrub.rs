@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 
-use crate::response::redact::MASK;
+use crate::error::redact::MASK;
 
 /// Secrets shorter than this are not scrubbed: masking every `abc` in a
 /// message would garble it while protecting a credential that weak.

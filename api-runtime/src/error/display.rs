@@ -6,8 +6,8 @@ use std::error::Error as StdError;
 use std::fmt;
 
 use super::{Error, ErrorKind, Human, TimeoutPhase};
-use crate::response::redact;
-use crate::response::scrub::bounded;
+use crate::error::redact;
+use crate::error::scrub::bounded;
 
 /// The longest `Display` of an error, in bytes: whatever a server sent or
 /// an argument held, a message stays fit for a log line.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use http::header::HeaderValue;
 
-use crate::response::error::{Error, Result};
+use crate::error::{Error, Result};
 
 /// A credential: a password, token or API key. Its `Debug` and `Display`
 /// print `[redacted]`; [`expose`](Secret::expose) is the only way to read
