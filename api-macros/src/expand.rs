@@ -289,7 +289,7 @@ fn emit_method(api: &ApiTrait, rt: &Rt, m: &Method) -> TokenStream {
         ReturnType::Default => None,
     };
     if let Some(p) = &endpoint.paginate {
-        let call = quote!(Self::#builder(&self.__api_session, #(#args),*));
+        let call = quote!(Self::#builder(self.__api_session.__call_base(), #(#args),*));
         let body = crate::pages::emit_body(rt, m, endpoint, p, call, validator);
         return quote! {
             #(#cfgs)*
@@ -301,9 +301,9 @@ fn emit_method(api: &ApiTrait, rt: &Rt, m: &Method) -> TokenStream {
         };
     }
     let send = if api.blocking {
-        quote_spanned!(ret_span=> #rt::block_on_call(__api_call.send::<#decoder>(#validator)))
+        quote_spanned!(ret_span=> #rt::block_on_call::<#decoder>(&self.__api_session, __api_call, #validator))
     } else {
-        quote_spanned!(ret_span=> __api_call.send::<#decoder>(#validator))
+        quote_spanned!(ret_span=> self.__api_session.send::<#decoder>(__api_call, #validator))
     };
     // `#[inline]` in dev builds: not compiled where the trait is declared,
     // but in each crate that calls the method, and only if one does. A
@@ -318,7 +318,7 @@ fn emit_method(api: &ApiTrait, rt: &Rt, m: &Method) -> TokenStream {
         #sig {
             #is_ours
             #must_validate
-            let __api_call: #rt::Call = Self::#builder(&self.__api_session, #(#args),*);
+            let __api_call: #rt::Call = Self::#builder(self.__api_session.__call_base(), #(#args),*);
             #send
         }
     }
@@ -394,7 +394,7 @@ fn declared_limits(api: &ApiTrait, rt: &Rt) -> (TokenStream, Vec<TokenStream>) {
         .iter()
         .map(|r| {
             let limit = value(r);
-            quote!(.rate_limit(#limit))
+            quote!(.__declared_rate_limit(#limit))
         })
         .collect();
     let endpoints = api.methods.iter().filter_map(|m| {

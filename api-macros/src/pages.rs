@@ -242,6 +242,6 @@ pub fn emit_body(
     let split = split_ident(m);
     quote! {
         let __api_call: #rt::Call = #call;
-        #rt::Pages::<#item, #page>::__new(__api_call, #paging, #validator, Self::#split)
+        #rt::Pages::<#item, #page>::__new(&self.__api_session, __api_call, #paging, #validator, Self::#split)
     }
 }

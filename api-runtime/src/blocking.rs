@@ -9,14 +9,21 @@
 //! background runtime while the calling thread waits for its result (as
 //! reqwest's blocking client does for every call).
 
-use std::cell::{Cell, OnceCell};
+use std::cell::OnceCell;
 use std::future::Future;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 
-use crate::error::{Error, Result};
+use bytes::Bytes;
+use futures_core::Stream;
+
+use crate::client::Session;
+use crate::error::{Error, Result, Validator};
+use crate::request::call::Call;
+use crate::response::decode::Decode;
+use crate::response::stream::ByteStream;
 
 /// The runtime behind every blocking client: it runs the calls, the I/O
 /// and timer drivers and the connection tasks, on up to 4 worker threads.
@@ -59,23 +66,27 @@ impl Wake for ThreadWaker {
 thread_local! {
     /// This thread's runtime for its blocking calls, made by the first.
     static LOCAL: OnceCell<tokio::runtime::Runtime> = const { OnceCell::new() };
-    /// Whether this thread is running a blocking call on its own runtime:
-    /// the transport then sends on this thread's connections.
-    static ON_CALLER_THREAD: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Whether the call being polled runs on its caller's thread, on that
-/// thread's runtime (so its connections must belong to this thread).
-pub(crate) fn on_caller_thread() -> bool {
-    ON_CALLER_THREAD.try_with(Cell::get).unwrap_or(false)
-}
-
-/// Runs a generated blocking call: on this thread when it can (see the
-/// module's documentation), else on the shared runtime.
+/// Runs a generated blocking call: on this thread, on this thread's
+/// connections, when it can (see the module's documentation: a buffered
+/// result, an engine that keeps connections per thread, no runtime's
+/// context entered here), else on the shared runtime. The choice is made
+/// here and handed down with the request, which the engine reads.
 #[doc(hidden)]
-pub fn block_on_call<T: Send + 'static>(call: crate::policy::send::Sending<T>) -> Result<T> {
-    let local = call.may_run_on_caller_thread();
-    run(local, call)
+pub fn block_on_call<D>(
+    session: &Session,
+    call: Call,
+    validator: Option<Validator<D::Target>>,
+) -> Result<D::Output>
+where
+    D: Decode + 'static,
+    D::Output: Send + 'static,
+{
+    let local = D::BUFFERED
+        && session.has_pool_per_thread()
+        && tokio::runtime::Handle::try_current().is_err();
+    run(local, session.send_on::<D>(call, validator, local))
 }
 
 /// Runs `future` to completion and waits for its result: on this thread's
@@ -103,7 +114,6 @@ where
             }
         };
         let future = future.take()?;
-        let _flag = CallerThread::enter();
         Some(runtime.block_on(async move {
             settle().await;
             future.await
@@ -127,22 +137,6 @@ where
 async fn settle() {
     tokio::task::yield_now().await;
     tokio::task::yield_now().await;
-}
-
-/// Marks this thread as running a call on its own runtime while alive.
-struct CallerThread;
-
-impl CallerThread {
-    fn enter() -> CallerThread {
-        let _ = ON_CALLER_THREAD.try_with(|on| on.set(true));
-        CallerThread
-    }
-}
-
-impl Drop for CallerThread {
-    fn drop(&mut self) {
-        let _ = ON_CALLER_THREAD.try_with(|on| on.set(false));
-    }
 }
 
 fn ended_without_result() -> Error {
@@ -182,6 +176,35 @@ pub(crate) fn block_on_local<T, F: Future<Output = Result<T>>>(future: F) -> Res
         match future.as_mut().poll(&mut cx) {
             Poll::Ready(output) => return output,
             Poll::Pending => thread::park(),
+        }
+    }
+}
+
+impl ByteStream {
+    /// The chunks as a blocking iterator, for blocking clients: each
+    /// `next()` waits for the next chunk.
+    pub fn blocking_iter(self) -> BlockingChunks {
+        BlockingChunks { stream: self }
+    }
+}
+
+/// The chunks of a [`ByteStream`], one blocking `next()` at a time.
+#[derive(Debug)]
+pub struct BlockingChunks {
+    stream: ByteStream,
+}
+
+impl Iterator for BlockingChunks {
+    type Item = Result<Bytes>;
+
+    fn next(&mut self) -> Option<Result<Bytes>> {
+        let stream = &mut self.stream;
+        let next = block_on_local(async move {
+            Ok(std::future::poll_fn(|cx| Pin::new(&mut *stream).poll_next(cx)).await)
+        });
+        match next {
+            Ok(item) => item,
+            Err(e) => Some(Err(e)),
         }
     }
 }

@@ -116,11 +116,22 @@ fn file_of(files: &BTreeMap<String, String>, parts: &[String]) -> Option<String>
 /// `super::a`, as module paths.
 fn named_paths(module: &[String], text: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
+    // The identifiers of a path, up to the first that ends it.
     let words = |s: &str| -> Vec<String> {
-        s.split("::")
-            .map(|w| w.trim().to_owned())
-            .take_while(|w| !w.is_empty() && w.chars().all(|c| c.is_alphanumeric() || c == '_'))
-            .collect()
+        let mut out = Vec::new();
+        for segment in s.split("::") {
+            let segment = segment.trim_start();
+            let end = segment
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(segment.len());
+            if end > 0 {
+                out.push(segment[..end].to_owned());
+            }
+            if end < segment.len() || end == 0 {
+                break;
+            }
+        }
+        out
     };
     for (prefix, base) in [("crate::", Vec::new()), ("super::", parent(module))] {
         let mut rest = text;

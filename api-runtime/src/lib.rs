@@ -29,16 +29,20 @@ mod pages;
 mod policy;
 mod request;
 mod response;
+mod run;
 mod secret;
 #[cfg(feature = "metrics")]
 mod telemetry;
 
+pub use blocking::BlockingChunks;
 pub use builder::ClientBuilder;
 pub use bytes::Bytes;
 pub use client::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT,
     DEFAULT_USER_AGENT, Session,
 };
+pub use engine::head::Redirect;
+pub use engine::tls::ensure_tls_provider;
 pub use error::{Error, ErrorKind, Result, TimeoutPhase, Violation};
 /// garde, the validation crate api-client validates with. Deriving
 /// `garde::Validate` needs garde as a direct dependency of your crate (its
@@ -47,7 +51,9 @@ pub use error::{Error, ErrorKind, Result, TimeoutPhase, Violation};
 pub use garde;
 pub use http::{HeaderMap, Method, StatusCode};
 pub use metrics::{EndpointMetrics, MetricsSnapshot};
-pub use pages::{BlockingPages, DEFAULT_MAX_PAGES, NextItem, Page, PageStream, Pages};
+pub use pages::{
+    BlockingPageStream, BlockingPages, DEFAULT_MAX_PAGES, NextItem, Page, PageStream, Pages,
+};
 pub use policy::auth_http::{AuthHttp, TOKEN_BODY_LIMIT};
 pub use policy::breaker::{CircuitBreaker, CircuitState};
 pub use policy::hooks::{AttemptInfo, Hook, RequestContext};
@@ -63,48 +69,12 @@ pub use request::multipart::{IntoPart, Part};
 /// types (cargo feature `reqwest`).
 #[cfg(feature = "reqwest")]
 pub use reqwest;
-pub use response::meta::{Redirect, Response};
-pub use response::stream::{BlockingChunks, ByteStream};
+pub use response::meta::Response;
+pub use response::stream::ByteStream;
 pub use secret::Secret;
 #[cfg(feature = "metrics")]
 pub use telemetry::REQUEST_DURATION;
 pub use url::Url;
-
-/// Makes sure rustls has a crypto provider, as building a client needs
-/// one: with the `tls-ring` feature (the default), installs ring as the
-/// process-wide default unless the application installed a provider
-/// already (its choice wins). Building an api-client client calls this;
-/// call it yourself before building a `reqwest::Client` of your own (for
-/// `ClientBuilder::with_reqwest_client`, cargo feature `reqwest`).
-///
-/// ```
-/// api_client::ensure_tls_provider()?;
-/// # Ok::<(), api_client::Error>(())
-/// ```
-///
-/// # Errors
-/// [`ErrorKind::Builder`] when no provider is compiled in (neither
-/// `tls-ring` nor `tls-aws-lc-rs`) and none was installed.
-pub fn ensure_tls_provider() -> Result<()> {
-    if rustls::crypto::CryptoProvider::get_default().is_some() || cfg!(feature = "tls-aws-lc-rs") {
-        return Ok(());
-    }
-    #[cfg(feature = "tls-ring")]
-    {
-        // rustls 0.23.48 deprecates ring's provider for its lack of
-        // post-quantum key exchange: that is the `tls-ring` feature's
-        // documented trade (the lowest build cost); `tls-aws-lc-rs` has it.
-        #[allow(deprecated)]
-        let ring = rustls::crypto::ring::default_provider();
-        // Fails only if another thread installed one meanwhile: fine too.
-        let _ = ring.install_default();
-        Ok(())
-    }
-    #[cfg(not(feature = "tls-ring"))]
-    Err(Error::builder(
-        "no TLS crypto provider: enable api-client's `tls-ring` or `tls-aws-lc-rs` feature, or install a rustls CryptoProvider before building a client",
-    ))
-}
 
 /// Expands to its input when the `mock` feature is on: generated code
 /// wraps the mock kit in it.
@@ -129,7 +99,7 @@ macro_rules! __api_if_mock {
 pub mod __private {
     pub use crate::__api_if_mock as if_mock;
     pub use crate::blocking::{block_on, block_on_call};
-    pub use crate::builder::ClientBuilder;
+    pub use crate::builder::{ClientBuilder, CookiesFeature, RateLimitFeature};
     pub use crate::client::{FromCore, Session};
     pub use crate::error::{Result, Validator, assert_api_result};
     #[cfg(feature = "mock")]
@@ -139,22 +109,22 @@ pub mod __private {
     };
     pub use crate::policy::rate::{RATE_LIMIT_FEATURE, RateLimit};
     pub use crate::policy::retry::RetryPolicy;
-    pub use crate::policy::send::Sending;
     pub use crate::request::build::{
         Argument, BodyArgument, BuildRequest, FormArgument, Given, HeaderArgument, PathArgument,
         QueryArgument,
     };
     pub use crate::request::call::Call;
-    pub use crate::request::endpoint::{Endpoint, EndpointRetry};
+    pub use crate::request::endpoint::{Endpoint, EndpointRetry, Envelope};
     pub use crate::request::query_style::QueryStyle;
     pub use crate::response::decode::{
         Decode, Json, Optional, Raw, Streamed, Text, Unit, WithMeta,
     };
-    pub use crate::response::json::{Envelope, decode_api_error, decode_json_body};
+    pub use crate::response::json::{decode_api_error, decode_json_body};
     pub use crate::response::model_de;
     pub use crate::response::validate::{
         Probe, ValidateViaGarde, ValidateViaNothing, assert_validates,
     };
+    pub use crate::run::Sending;
     pub use core::time::Duration;
     pub use http::Method;
     pub use http::header::{HeaderMap, HeaderName, HeaderValue};

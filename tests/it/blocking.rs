@@ -40,6 +40,10 @@ pub trait GitHubBlocking {
 
     #[get("/download")]
     fn download(&self) -> Result<api_client::ByteStream>;
+
+    #[get("/repos")]
+    #[paginate(page = page)]
+    fn repos(&self, #[query] page: Option<u32>) -> api_client::Pages<serde_json::Value>;
 }
 
 /// A mock server on its own runtime, so that the test thread can block.
@@ -248,4 +252,38 @@ fn typed_mocks_work_for_blocking_clients() {
     let c = s.client();
     assert_eq!(c.user("octocat").unwrap(), user);
     assert_eq!(c.search("rust", None).unwrap().body()["ok"], 1);
+}
+
+/// The blocking front end has what the async one has: a list's items and
+/// its pages, both as plain iterators.
+#[test]
+fn blocking_clients_iterate_items_and_pages() {
+    let server = Server::start();
+    for page in 1..=3 {
+        let items = if page < 3 {
+            json!([page * 10, page * 10 + 1])
+        } else {
+            json!([])
+        };
+        server.mount(
+            Mock::given(path("/repos"))
+                .and(query_param("page", page.to_string()))
+                .respond_with(ResponseTemplate::new(200).set_body_json(items)),
+        );
+    }
+    server.mount(
+        Mock::given(path("/repos"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([10, 11]))),
+    );
+    let client = server.client();
+    let items: Vec<serde_json::Value> =
+        client.repos(None).into_iter().map(|i| i.unwrap()).collect();
+    assert_eq!(items, [json!(10), json!(11), json!(20), json!(21)]);
+    let mut numbers = Vec::new();
+    for page in client.repos(None).pages() {
+        let page = page.unwrap();
+        assert_eq!(page.status(), 200);
+        numbers.push((page.number(), page.items().len()));
+    }
+    assert_eq!(numbers, [(1, 2), (2, 2), (3, 0)]);
 }

@@ -47,6 +47,14 @@ impl<C: FromCore> ClientBuilder<C> {
         query_credential: Option<String>,
         scrubber: &mut crate::error::scrub::Scrubber,
     ) -> crate::error::Result<Transport> {
+        if let Some(given) = self.given.take() {
+            if let Some(setting) = self.transport_settings.first() {
+                return Err(Error::builder(format!(
+                    "`.{setting}(…)` does not apply to a client given with `.with_reqwest_client(…)`: set it on that reqwest client"
+                )));
+            }
+            return Ok(Transport::Given(given(self.cross_origin.clone())));
+        }
         let engine = std::mem::take(&mut self.engine);
         let proxies = match engine.no_proxy {
             true => None,
@@ -76,15 +84,6 @@ impl<C: FromCore> ClientBuilder<C> {
             proxies,
             cross_origin: self.cross_origin.clone(),
         };
-        #[cfg(feature = "reqwest")]
-        if let Some(client) = self.own_client.take() {
-            if let Some(setting) = self.transport_settings.first() {
-                return Err(Error::builder(format!(
-                    "`.{setting}(…)` does not apply to a client given with `.with_reqwest_client(…)`: set it on that reqwest client"
-                )));
-            }
-            return Ok(Transport::Reqwest(client, settings.cross_origin));
-        }
         Ok(Transport::Direct(Box::new(Direct::new(settings)?)))
     }
 
@@ -131,10 +130,13 @@ impl<C: FromCore> ClientBuilder<C> {
     /// Keeps cookies the server sets and sends them back on later calls,
     /// like a requests `Session` (default: off). Read them with
     /// [`Session::cookies`](crate::Session::cookies). Needs api-client's
-    /// `cookies` feature (off by default, as in reqwest): without it,
-    /// [`build`](ClientBuilder::build) refuses `cookie_store(true)` and
-    /// names the feature.
-    pub fn cookie_store(mut self, enabled: bool) -> Self {
+    /// `cookies` feature (off by default, as in reqwest): without it, a
+    /// call of this method does not compile, and the error names the
+    /// feature.
+    pub fn cookie_store(mut self, enabled: bool) -> Self
+    where
+        C: super::features::CookiesFeature,
+    {
         self.engine.cookies = enabled;
         self.transport_settings.push("cookie_store");
         self
@@ -262,7 +264,10 @@ impl<C: FromCore> ClientBuilder<C> {
     /// # let _ = client; Ok(()) }
     /// ```
     pub fn with_reqwest_client(mut self, client: reqwest::Client) -> Self {
-        self.own_client = Some(client);
+        self.given = Some(Box::new(move |marked| {
+            let given = crate::engine::reqwest_adapter::GivenReqwest { client, marked };
+            Box::new(given) as Box<dyn crate::engine::transport::Given>
+        }));
         self
     }
 }

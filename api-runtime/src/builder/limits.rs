@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::ClientBuilder;
 use crate::client::FromCore;
 use crate::error::{Error, Result};
+use crate::policy::Limits;
 use crate::policy::breaker::{Breakers, CircuitBreaker};
 use crate::policy::quota::{DEFAULT_MAX_SERVER_PAUSE, QuotaGate};
 use crate::policy::rate::{EndpointLimiters, Limiter, RateLimit};
@@ -34,15 +35,6 @@ impl Default for LimitSettings {
             max_server_pause: DEFAULT_MAX_SERVER_PAUSE,
         }
     }
-}
-
-/// The limits a client runs with, made at `build()`.
-pub(super) struct Limits {
-    pub(super) limiter: Option<Limiter>,
-    pub(super) endpoint_limiters: EndpointLimiters,
-    pub(super) quota: Option<QuotaGate>,
-    pub(super) bulkhead: Option<(usize, Arc<tokio::sync::Semaphore>)>,
-    pub(super) breakers: Option<Arc<Breakers>>,
 }
 
 impl LimitSettings {
@@ -76,7 +68,8 @@ impl<C: FromCore> ClientBuilder<C> {
     /// its turn would come after the deadline, it fails at once with
     /// [`ErrorKind::RateLimited`](crate::ErrorKind::RateLimited), having
     /// sent nothing. Needs api-client's `rate-limit` feature (the
-    /// `governor` crate); without it, `build()` names the feature.
+    /// `governor` crate): without it, a call of this method does not
+    /// compile, and the error names the feature.
     ///
     /// ```
     /// # use api_client::{api, RateLimit, Result};
@@ -85,7 +78,18 @@ impl<C: FromCore> ClientBuilder<C> {
     /// let builder = ExampleClient::builder().rate_limit(RateLimit::per_hour(5000));
     /// # let _ = builder;
     /// ```
-    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+    pub fn rate_limit(self, limit: RateLimit) -> Self
+    where
+        C: super::features::RateLimitFeature,
+    {
+        self.__declared_rate_limit(limit)
+    }
+
+    /// The client's rate limit declared with `#[rate_limit(…)]` on the
+    /// trait (called by the generated `builder()`, behind a compile-time
+    /// assertion that the feature is on).
+    #[doc(hidden)]
+    pub fn __declared_rate_limit(mut self, limit: RateLimit) -> Self {
         self.limits.rate = Some(limit);
         self
     }

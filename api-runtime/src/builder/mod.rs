@@ -6,6 +6,7 @@
 mod auth;
 mod base_url;
 mod engine;
+mod features;
 mod limits;
 
 use std::fmt;
@@ -15,20 +16,27 @@ use std::time::Duration;
 
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
-use crate::client::{
-    BaseUrl, DEFAULT_MAX_BODY_SIZE, DEFAULT_USER_AGENT, FromCore, Overrides, Session, Shared,
-};
+use crate::client::{DEFAULT_MAX_BODY_SIZE, DEFAULT_USER_AGENT, FromCore, Session, Shared};
+use crate::engine::exchange::Engine;
+use crate::engine::limits::Timeouts;
 use crate::error::redact::Visible;
 use crate::error::scrub::Scrubber;
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
 use crate::policy::hooks::{AttemptInfo, FnHook, Hook, RequestContext};
-use crate::policy::limits::Timeouts;
 use crate::policy::retry::{Bucket, RetryBudget, RetryPolicy};
+use crate::policy::{Overrides, Policies};
+use crate::request::base::CallBase;
 
 use auth::{AuthSpec, AuthSpecs, BASE_URL_USERINFO};
 use base_url::check_base_url;
 use engine::{EngineSettings, PoolSettings};
+pub use features::{CookiesFeature, RateLimitFeature};
+
+/// How a given transport is made, from the headers marked safe to send to
+/// another origin.
+type GivenTransport =
+    Box<dyn FnOnce(Vec<HeaderName>) -> Box<dyn crate::engine::transport::Given> + Send + Sync>;
 
 /// Builds a generated client: `GitHubClient::builder()...build()?`.
 ///
@@ -61,8 +69,9 @@ pub struct ClientBuilder<C> {
     retry: RetryPolicy,
     budget: Option<RetryBudget>,
     pool: PoolSettings,
-    #[cfg(feature = "reqwest")]
-    own_client: Option<reqwest::Client>,
+    /// A transport of its own (a client given with `with_reqwest_client`),
+    /// made with the headers marked safe to send to another origin.
+    given: Option<GivenTransport>,
     auth: AuthSpecs,
     /// Headers marked safe to send to another origin.
     cross_origin: Vec<HeaderName>,
@@ -101,8 +110,7 @@ impl<C: FromCore> ClientBuilder<C> {
             retry: RetryPolicy::default(),
             budget: Some(RetryBudget::default()),
             pool: PoolSettings::default(),
-            #[cfg(feature = "reqwest")]
-            own_client: None,
+            given: None,
             auth: AuthSpecs::default(),
             cross_origin: Vec::new(),
             engine: EngineSettings::default(),
@@ -156,7 +164,7 @@ impl<C: FromCore> ClientBuilder<C> {
                 "invalid value for header `{name}`: it must be visible ASCII, without CR or LF"
             )));
         };
-        value.set_sensitive(!crate::engine::origin::may_cross(&name, true));
+        value.set_sensitive(!crate::request::origin::may_cross(&name, true));
         if name == header::USER_AGENT {
             self.user_agent = value;
         } else {
@@ -367,7 +375,7 @@ impl<C: FromCore> ClientBuilder<C> {
             ));
         };
         let (base, userinfo) = check_base_url(&base)?;
-        let base_url = BaseUrl::new(&base)
+        let call = CallBase::new(base.clone())
             .map_err(|e| Error::builder(format!("invalid base URL `{base}`: {e}")))?;
         let mut headers = std::mem::take(&mut self.headers);
         headers.insert(header::USER_AGENT, self.user_agent.clone());
@@ -383,34 +391,39 @@ impl<C: FromCore> ClientBuilder<C> {
         };
         let transport =
             self.transport(headers, cookies.clone(), query_credential, &mut scrubber)?;
-        let limits = self.limits.build()?;
-        let auth = std::mem::take(&mut self.auth).resolve(&mut scrubber)?;
+        let policies = self.policies(Engine { transport, visible }, scrubber)?;
         Ok(C::from_core(Session {
             shared: Arc::new(Shared {
-                transport,
-                base: base.into_boxed_str(),
-                base_url,
-                max_body_size: self.max_body_size,
-                timeouts: self.timeouts,
-                retry: Arc::new(self.retry),
-                bucket: self.budget.map(Bucket::new),
-                auth,
-                header_names,
+                call,
+                policies: Arc::new(policies),
                 cookies,
-                hooks: self.hooks,
-                signer: self.signer,
-                metrics: self.record_metrics.then(Metrics::new),
-                request_id_header: self.request_id_header,
-                limiter: limits.limiter,
-                endpoint_limiters: limits.endpoint_limiters,
-                quota: limits.quota,
-                bulkhead: limits.bulkhead,
-                breakers: limits.breakers,
-                visible,
-                scrubber: Arc::new(scrubber),
+                header_names,
             }),
             overrides: Overrides::default(),
         }))
+    }
+}
+
+impl<C: FromCore> ClientBuilder<C> {
+    /// The policy floor's part of the client, driving `engine`; every
+    /// credential also handed to `scrubber`.
+    fn policies(&mut self, engine: Engine, mut scrubber: Scrubber) -> Result<Policies> {
+        let limits = self.limits.build()?;
+        let auth = std::mem::take(&mut self.auth).resolve(&mut scrubber)?;
+        Ok(Policies {
+            engine,
+            timeouts: self.timeouts,
+            max_body_size: self.max_body_size,
+            retry: Arc::new(std::mem::take(&mut self.retry)),
+            bucket: self.budget.take().map(Bucket::new),
+            auth,
+            hooks: std::mem::take(&mut self.hooks),
+            signer: self.signer.take(),
+            limits,
+            request_id_header: self.request_id_header.take(),
+            scrubber: Arc::new(scrubber),
+            metrics: self.record_metrics.then(Metrics::new),
+        })
     }
 }
 
@@ -433,7 +446,10 @@ impl<C: FromCore> ClientBuilder<C> {
 fn secret_headers(headers: &HeaderMap) -> Scrubber {
     let mut scrubber = Scrubber::default();
     for (name, value) in headers {
-        if let (false, Ok(text)) = (crate::engine::origin::may_cross(name, true), value.to_str()) {
+        if let (false, Ok(text)) = (
+            crate::request::origin::may_cross(name, true),
+            value.to_str(),
+        ) {
             scrubber.add_header_value(text);
         }
     }

@@ -17,12 +17,12 @@ use crate::engine::connect::Connector;
 use crate::engine::cookies::CookieJar;
 use crate::engine::decompress::{DirectBody, accept_encoding, decompressed};
 use crate::engine::failure::TransportError;
-use crate::engine::incoming::{Incoming, Repr};
-use crate::engine::outgoing::{Outgoing, SendBody};
+use crate::engine::incoming::Incoming;
 use crate::engine::pool::{Pool, PoolSettings};
 use crate::engine::proxies::Proxies;
 use crate::engine::redirect::{Hop, redirect};
 use crate::engine::uri::KnownAuthority;
+use crate::request::outgoing::{Outgoing, SendBody};
 
 /// The settings of the direct transport.
 pub(crate) struct DirectSettings {
@@ -180,7 +180,7 @@ impl Direct {
             // Built and handed over in one expression: nothing of it is
             // kept in this future while the response is awaited.
             let response = match self
-                .pool()
+                .pool(request.on_caller_thread)
                 .send(exchange(method.clone(), uri, headers, body))
                 .await
             {
@@ -213,13 +213,14 @@ impl Direct {
                 // request's (a server's pause then is not the client's).
                 request.elsewhere = hop.as_ref().is_some_and(|hop| hop.crossed);
                 let (parts, body) = response.into_parts();
-                return Ok(Incoming(Repr::Direct {
-                    status: parts.status,
-                    headers: parts.headers,
-                    url: hop.map(|hop| hop.url),
+                let url = hop.map(|hop| hop.url);
+                return Ok(Incoming::direct(
+                    parts.status,
+                    parts.headers,
+                    url,
                     history,
                     body,
-                }));
+                ));
             };
             history.push((response.status(), url.clone()));
             hop = Some(self.next_hop(hop.as_ref(), next)?);
@@ -227,9 +228,11 @@ impl Direct {
     }
 
     /// The pool this exchange goes through: this thread's when the call
-    /// runs on its caller's thread, else the shared one.
-    fn pool(&self) -> &Pool {
-        if crate::blocking::on_caller_thread() {
+    /// runs on its caller's thread (a blocking call, on that thread's own
+    /// runtime, which drives that thread's connections), else the shared
+    /// one.
+    fn pool(&self, on_caller_thread: bool) -> &Pool {
+        if on_caller_thread {
             let (connector, settings) = &self.engine;
             self.per_thread
                 .get_or(|| Pool::new(connector.clone(), settings.clone()))
@@ -301,7 +304,7 @@ impl Direct {
             // A request sent outside the client's origin (a next link the
             // user allowed) carries what may cross, whatever set the rest.
             None if foreign => {
-                crate::engine::origin::retain_crossing(&mut headers, &self.cross_origin, true)
+                crate::request::origin::retain_crossing(&mut headers, &self.cross_origin, true)
             }
             None => {}
         }

@@ -65,39 +65,3 @@ impl StdError for TransportError {
         }
     }
 }
-
-/// reqwest's failure as one of ours. Its own time-outs become an I/O
-/// `TimedOut` (what our connector reports), its URL is dropped (it may
-/// hold a credential; the call reports its redacted URL itself).
-#[cfg(feature = "reqwest")]
-impl From<reqwest::Error> for TransportError {
-    fn from(error: reqwest::Error) -> TransportError {
-        let error = error.without_url();
-        if error.is_redirect() {
-            return TransportError::Redirect(root_message(&error));
-        }
-        if error.is_builder() {
-            return TransportError::InvalidUrl(Box::new(error));
-        }
-        let connect = error.is_connect();
-        let source: BoxError = if error.is_timeout() {
-            Box::new(std::io::Error::new(std::io::ErrorKind::TimedOut, error))
-        } else {
-            Box::new(error)
-        };
-        if connect {
-            TransportError::Connect(source)
-        } else {
-            TransportError::Exchange(source)
-        }
-    }
-}
-
-#[cfg(feature = "reqwest")]
-fn root_message(error: &(dyn StdError + 'static)) -> String {
-    let mut last = error;
-    while let Some(next) = last.source() {
-        last = next;
-    }
-    last.to_string()
-}

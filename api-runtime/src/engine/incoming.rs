@@ -14,114 +14,133 @@ use url::Url;
 use crate::engine::decompress::{DirectBody, poll_frames};
 use crate::engine::failure::TransportError;
 
-/// A response whose body is still to be read.
+/// A response whose body is still to be read: what every transport
+/// gives (`direct.rs` on our pool; the reqwest adapter converts its
+/// response into one).
 #[doc(hidden)]
-pub struct Incoming(pub(super) Repr);
+pub struct Incoming {
+    status: StatusCode,
+    headers: HeaderMap,
+    /// Where a redirect led; `None`: the request's URL.
+    url: Option<Url>,
+    /// The redirects followed: each status and the URL that sent it.
+    history: Vec<(StatusCode, Url)>,
+    body: Body,
+}
 
-// The direct variant is the common one: boxing it would cost an
-// allocation per call.
+/// A response body: ours (inline: boxing it would cost an allocation per
+/// call), or chunks a transport of its own produces.
 #[allow(clippy::large_enum_variant)]
-pub(super) enum Repr {
-    #[cfg(feature = "reqwest")]
-    Reqwest(reqwest::Response),
-    Direct {
-        status: StatusCode,
-        headers: HeaderMap,
-        /// Where a redirect led; `None`: the request's URL.
-        url: Option<Url>,
-        /// The redirects followed: each status and the URL that sent it.
-        history: Vec<(StatusCode, Url)>,
-        body: DirectBody,
+enum Body {
+    Direct(DirectBody),
+    Chunks {
+        chunks: BoxedChunks,
+        length: Option<u64>,
     },
 }
+
+/// Chunks of a body, from a transport of its own.
+pub(crate) type BoxedChunks = Pin<Box<dyn Stream<Item = Result<Bytes, TransportError>> + Send>>;
 
 impl fmt::Debug for Incoming {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Incoming")
-            .field("status", &self.status())
+            .field("status", &self.status)
             .finish_non_exhaustive()
     }
 }
 
 impl Incoming {
-    pub(crate) fn status(&self) -> StatusCode {
-        match &self.0 {
-            #[cfg(feature = "reqwest")]
-            Repr::Reqwest(response) => response.status(),
-            Repr::Direct { status, .. } => *status,
+    /// A response of our pool, after `history`'s redirects (`url`: where
+    /// they led).
+    pub(crate) fn direct(
+        status: StatusCode,
+        headers: HeaderMap,
+        url: Option<Url>,
+        history: Vec<(StatusCode, Url)>,
+        body: DirectBody,
+    ) -> Incoming {
+        Incoming {
+            status,
+            headers,
+            url,
+            history,
+            body: Body::Direct(body),
         }
     }
 
-    pub(crate) fn headers(&self) -> &HeaderMap {
-        match &self.0 {
-            #[cfg(feature = "reqwest")]
-            Repr::Reqwest(response) => response.headers(),
-            Repr::Direct { headers, .. } => headers,
+    /// A response whose body comes as `chunks` (of `length` bytes, when
+    /// known), from `url`.
+    #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
+    pub(crate) fn chunked(
+        status: StatusCode,
+        headers: HeaderMap,
+        url: Url,
+        chunks: BoxedChunks,
+        length: Option<u64>,
+    ) -> Incoming {
+        Incoming {
+            status,
+            headers,
+            url: Some(url),
+            history: Vec::new(),
+            body: Body::Chunks { chunks, length },
         }
+    }
+
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status
     }
 
     /// Moves the headers out (the body is read without them).
     pub(crate) fn take_headers(&mut self) -> HeaderMap {
-        match &mut self.0 {
-            #[cfg(feature = "reqwest")]
-            Repr::Reqwest(response) => std::mem::take(response.headers_mut()),
-            Repr::Direct { headers, .. } => std::mem::take(headers),
-        }
+        std::mem::take(&mut self.headers)
     }
 
-    /// The redirects followed to this response (none known for reqwest's).
+    /// The redirects followed to this response (none known for a
+    /// transport that follows them itself).
     pub(crate) fn take_history(&mut self) -> Vec<(StatusCode, Url)> {
-        match &mut self.0 {
-            #[cfg(feature = "reqwest")]
-            Repr::Reqwest(_) => Vec::new(),
-            Repr::Direct { history, .. } => std::mem::take(history),
-        }
+        std::mem::take(&mut self.history)
     }
 
     /// The URL of the response when redirects led away from the
-    /// request's (always known for reqwest's responses).
+    /// request's.
     pub(crate) fn url(&self) -> Option<&Url> {
-        match &self.0 {
-            #[cfg(feature = "reqwest")]
-            Repr::Reqwest(response) => Some(response.url()),
-            Repr::Direct { url, .. } => url.as_ref(),
-        }
+        self.url.as_ref()
     }
 
     /// The length of the body as it will be read (after decompression),
     /// when known.
     pub(crate) fn content_length(&self) -> Option<u64> {
-        match &self.0 {
-            #[cfg(feature = "reqwest")]
-            Repr::Reqwest(response) => response.content_length(),
-            Repr::Direct { body, .. } => body.exact_len(),
+        match &self.body {
+            Body::Direct(body) => body.exact_len(),
+            Body::Chunks { length, .. } => *length,
         }
     }
 
     /// The next chunk of the body; `None` at its end.
     pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
-        match &mut self.0 {
-            #[cfg(feature = "reqwest")]
-            Repr::Reqwest(response) => response.chunk().await.map_err(TransportError::from),
-            Repr::Direct { body, .. } => std::future::poll_fn(|cx| poll_data(body, cx)).await,
+        match &mut self.body {
+            Body::Direct(body) => std::future::poll_fn(|cx| poll_data(body, cx)).await,
+            Body::Chunks { chunks, .. } => std::future::poll_fn(|cx| chunks.as_mut().poll_next(cx))
+                .await
+                .transpose(),
         }
     }
 
     /// The body as a stream of chunks.
     pub(crate) fn into_stream(self) -> ChunkStream {
-        match self.0 {
-            #[cfg(feature = "reqwest")]
-            Repr::Reqwest(response) => ChunkStream::Reqwest(Box::pin(response.bytes_stream())),
-            Repr::Direct { body, .. } => ChunkStream::Direct(Box::new(body)),
+        match self.body {
+            Body::Direct(body) => ChunkStream::Direct(Box::new(body)),
+            Body::Chunks { chunks, .. } => ChunkStream::Chunks(chunks),
         }
     }
 }
 
 /// The chunks of a response body.
 pub(crate) enum ChunkStream {
-    #[cfg(feature = "reqwest")]
-    Reqwest(Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>),
     Direct(Box<DirectBody>),
+    Chunks(BoxedChunks),
 }
 
 impl Stream for ChunkStream {
@@ -129,20 +148,15 @@ impl Stream for ChunkStream {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         match self.get_mut() {
-            #[cfg(feature = "reqwest")]
-            ChunkStream::Reqwest(stream) => stream
-                .as_mut()
-                .poll_next(cx)
-                .map(|item| item.map(|r| r.map_err(TransportError::from))),
             ChunkStream::Direct(body) => poll_data(body, cx).map(Result::transpose),
+            ChunkStream::Chunks(chunks) => chunks.as_mut().poll_next(cx),
         }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         match self {
-            #[cfg(feature = "reqwest")]
-            ChunkStream::Reqwest(stream) => stream.size_hint(),
             ChunkStream::Direct(_) => (0, None),
+            ChunkStream::Chunks(chunks) => chunks.size_hint(),
         }
     }
 }

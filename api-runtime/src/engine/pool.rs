@@ -33,8 +33,8 @@ use tower_service::Service;
 
 use crate::engine::connect::Connector;
 use crate::engine::failure::TransportError;
-use crate::engine::outgoing::SendBody;
 use crate::engine::target::{absolute, host_header, http1_target, origin, origin_uri};
+use crate::request::outgoing::SendBody;
 
 /// How often a host's connections are swept whole (closed and expired
 /// ones a checkout meets are dropped at once).

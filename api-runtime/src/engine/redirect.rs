@@ -8,8 +8,8 @@ use http::header::{self, HeaderMap, HeaderName};
 use http::{Method, StatusCode};
 use url::Url;
 
-use crate::engine::origin::{PAYLOAD, retain_crossing, same_origin, without_userinfo};
-use crate::engine::outgoing::SendBody;
+use crate::request::origin::{PAYLOAD, retain_crossing, same_origin, without_userinfo};
+use crate::request::outgoing::SendBody;
 
 /// The request a redirect leads to.
 pub(crate) struct Hop {

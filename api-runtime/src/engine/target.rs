@@ -8,7 +8,7 @@ use http::uri::{Authority, Scheme};
 use http::{Method, Request, Uri};
 
 use crate::engine::failure::TransportError;
-use crate::engine::outgoing::SendBody;
+use crate::request::outgoing::SendBody;
 
 /// The request target and `Host` of an HTTP/1 request, as hyper-util set
 /// them: origin form (`/path?query`), absolute form through a forward

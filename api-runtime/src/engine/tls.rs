@@ -59,7 +59,7 @@ impl TlsSettings {
 
     /// A client configuration offering `alpn`.
     pub(crate) fn client_config(&self, alpn: &[&[u8]]) -> Result<Arc<rustls::ClientConfig>> {
-        crate::ensure_tls_provider()?;
+        ensure_tls_provider()?;
         let provider = match CryptoProvider::get_default() {
             Some(provider) => provider.clone(),
             None => default_provider()?,
@@ -98,6 +98,42 @@ impl TlsSettings {
         config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
         Ok(Arc::new(config))
     }
+}
+
+/// Makes sure rustls has a crypto provider, as building a client needs
+/// one: with the `tls-ring` feature (the default), installs ring as the
+/// process-wide default unless the application installed a provider
+/// already (its choice wins). Building an api-client client calls this;
+/// call it yourself before building a `reqwest::Client` of your own (for
+/// `ClientBuilder::with_reqwest_client`, cargo feature `reqwest`).
+///
+/// ```
+/// api_client::ensure_tls_provider()?;
+/// # Ok::<(), api_client::Error>(())
+/// ```
+///
+/// # Errors
+/// [`ErrorKind::Builder`] when no provider is compiled in (neither
+/// `tls-ring` nor `tls-aws-lc-rs`) and none was installed.
+pub fn ensure_tls_provider() -> Result<()> {
+    if rustls::crypto::CryptoProvider::get_default().is_some() || cfg!(feature = "tls-aws-lc-rs") {
+        return Ok(());
+    }
+    #[cfg(feature = "tls-ring")]
+    {
+        // rustls 0.23.48 deprecates ring's provider for its lack of
+        // post-quantum key exchange: that is the `tls-ring` feature's
+        // documented trade (the lowest build cost); `tls-aws-lc-rs` has it.
+        #[allow(deprecated)]
+        let ring = rustls::crypto::ring::default_provider();
+        // Fails only if another thread installed one meanwhile: fine too.
+        let _ = ring.install_default();
+        Ok(())
+    }
+    #[cfg(not(feature = "tls-ring"))]
+    Err(Error::builder(
+        "no TLS crypto provider: enable api-client's `tls-ring` or `tls-aws-lc-rs` feature, or install a rustls CryptoProvider before building a client",
+    ))
 }
 
 /// The crypto provider when the application installed none (reqwest's

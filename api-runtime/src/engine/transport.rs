@@ -1,6 +1,8 @@
 //! How requests go out: every client the builder makes uses our transport
 //! ([`Direct`], `direct.rs`); a client given with `with_reqwest_client`
-//! (feature `reqwest`) is that client, behind an adapter (`reqwest_adapter.rs`).
+//! (feature `reqwest`) is that client, behind an adapter
+//! (`reqwest_adapter.rs`), as a [`Given`] transport: the engine's one edge
+//! to another HTTP stack.
 //!
 //! Both take the same [`Outgoing`] request, give the same [`Incoming`]
 //! response and fail with the same [`TransportError`]s, so everything
@@ -8,7 +10,7 @@
 
 use crate::engine::direct::Direct;
 use crate::engine::incoming::Exchange;
-use crate::engine::outgoing::Outgoing;
+use crate::request::outgoing::Outgoing;
 
 /// How requests go out (chosen when the client is built): every client
 /// the builder makes goes through [`Direct`] (headers, cookies, redirects
@@ -17,10 +19,18 @@ use crate::engine::outgoing::Outgoing;
 /// cookies.
 pub(crate) enum Transport {
     Direct(Box<Direct>),
-    /// A given client, and the headers the user marked safe to send to
-    /// another origin.
-    #[cfg(feature = "reqwest")]
-    Reqwest(reqwest::Client, Vec<http::HeaderName>),
+    Given(Box<dyn Given>),
+}
+
+/// A transport of its own (a client given with `with_reqwest_client`):
+/// it sends our request and gives our response, following its own
+/// redirects and keeping its own cookies.
+pub(crate) trait Given: Send + Sync {
+    /// Sends `request` (a streamed body is moved out).
+    fn send<'a>(&'a self, request: &'a mut Outgoing) -> Exchange<'a>;
+
+    /// What it is, for `Debug`.
+    fn name(&self) -> &'static str;
 }
 
 impl Transport {
@@ -31,10 +41,7 @@ impl Transport {
     pub(crate) fn send<'a>(&'a self, request: &'a mut Outgoing) -> Exchange<'a> {
         match self {
             Transport::Direct(direct) => Box::pin(direct.send(request)),
-            #[cfg(feature = "reqwest")]
-            Transport::Reqwest(client, marked) => {
-                crate::engine::reqwest_adapter::send(client, marked, request)
-            }
+            Transport::Given(given) => given.send(request),
         }
     }
 
@@ -50,8 +57,7 @@ impl Transport {
     pub(crate) fn follows_redirects(&self) -> bool {
         match self {
             Transport::Direct(direct) => direct.max_redirects > 0,
-            #[cfg(feature = "reqwest")]
-            Transport::Reqwest(..) => true,
+            Transport::Given(_) => true,
         }
     }
 
@@ -59,8 +65,7 @@ impl Transport {
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Transport::Direct(_) => "hyper",
-            #[cfg(feature = "reqwest")]
-            Transport::Reqwest(..) => "reqwest (given)",
+            Transport::Given(given) => given.name(),
         }
     }
 }

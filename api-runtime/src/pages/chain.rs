@@ -10,13 +10,13 @@ use http::HeaderMap;
 use url::Url;
 
 use crate::client::Session;
-use crate::engine::outgoing::Outgoing;
 use crate::error::redact::mask_url;
 use crate::error::{Error, ErrorKind, Result};
 use crate::pages::link;
 use crate::pages::parts::{PageScheme, Paging};
 use crate::request::call::Built;
 use crate::request::endpoint::Endpoint;
+use crate::request::outgoing::Outgoing;
 
 /// The pages a walk fetches at most unless told otherwise: a server that
 /// never says "last page" cannot keep a client walking for ever.
@@ -50,12 +50,13 @@ pub(crate) struct Said<'a> {
 }
 
 /// The first page's request, as the call built it.
-pub(crate) type Start = std::result::Result<Built, (Session, Error)>;
+pub(crate) type Start = std::result::Result<Built, Error>;
 
 /// The state of a walk between pages.
 pub(crate) struct Chain {
     pub(crate) endpoint: &'static Endpoint,
-    core: Session,
+    /// The client whose pages these are (each page is a call of it).
+    pub(crate) session: Session,
     paging: Paging,
     /// The first page's request (taken when it goes).
     first: Option<Start>,
@@ -78,20 +79,15 @@ pub(crate) struct Chain {
 }
 
 impl Chain {
-    /// Whether the client's transport keeps connections per thread (see
-    /// `blocking.rs`).
-    pub(crate) fn has_pool_per_thread(&self) -> bool {
-        self.core.shared.transport.has_pool_per_thread()
-    }
-
-    pub(crate) fn new(endpoint: &'static Endpoint, paging: Paging, start: Start) -> Chain {
-        let core = match &start {
-            Ok(built) => built.core.clone(),
-            Err((core, _)) => core.clone(),
-        };
+    pub(crate) fn new(
+        session: Session,
+        endpoint: &'static Endpoint,
+        paging: Paging,
+        start: Start,
+    ) -> Chain {
         Chain {
             endpoint,
-            core,
+            session,
             paging,
             first: Some(start),
             template: None,
@@ -138,8 +134,6 @@ impl Chain {
         }
         self.number += 1;
         Ok(Some(Ok(Built {
-            endpoint: self.endpoint,
-            core: self.core.clone(),
             request,
             multipart: None,
         })))
@@ -149,8 +143,7 @@ impl Chain {
         self.number = 1;
         let built = start?;
         if built.multipart.is_some() {
-            let error = self.error("a paginated endpoint cannot send a multipart body");
-            return Err((built.core, error));
+            return Err(self.error("a paginated endpoint cannot send a multipart body"));
         }
         self.template = built.request.try_clone();
         let url = built.request.url();
@@ -225,17 +218,15 @@ impl Chain {
             )));
         }
         self.remember(url.as_str(), "link")?;
-        let base = self.core.shared.base_url.url();
-        let foreign = url.scheme() != base.scheme()
-            || url.host() != base.host()
-            || url.port_or_known_default() != base.port_or_known_default();
+        let foreign = !crate::request::origin::same_origin(&url, self.session.shared.call.url());
         if foreign && !self.other_origins {
             return Err(self.error(format!(
                 "the server's next link leads to another origin than the client's ({}): allow it with `.allow_other_origins()` on the stream (credentials never go there)",
                 mask_url(&url)
             )));
         }
-        let url = match (&self.core.shared.visible.query_key, foreign) {
+        let visible = &self.session.shared.policies.engine.visible;
+        let url = match (&visible.query_key, foreign) {
             (Some(key), true) => crate::error::redact::without_query_param(&url, key),
             _ => url,
         };
@@ -271,7 +262,7 @@ impl Chain {
             format!("in `{}`: {message}", self.endpoint.name),
         )
         .permanent()
-        .scrubbed_by(Some(&self.core.shared.scrubber))
+        .scrubbed_by(Some(&self.session.shared.policies.scrubber))
     }
 }
 

@@ -1,14 +1,19 @@
 //! Paginated endpoints: every item of every page of a list as one lazy,
 //! typed stream ([`Pages`]), or its pages with their metadata
-//! ([`PageStream`]), or a blocking iterator ([`BlockingPages`]).
+//! ([`PageStream`]); blocking iterators of both (`blocking.rs`).
 //!
 //! Each page is a whole call (retries, time limits, auth, hooks, metrics,
 //! validation); the span of each carries its page number. How a page leads
-//! to the next is declared on the endpoint with `#[paginate(…)]`.
+//! to the next is declared on the endpoint with `#[paginate(…)]` (`parts`,
+//! `link`), and followed, finite and at home, by `chain`; `walk` fetches
+//! and splits each page.
 
+mod blocking;
 mod chain;
 mod link;
+mod page;
 mod parts;
+mod walk;
 
 use std::fmt;
 use std::future::Future;
@@ -16,119 +21,19 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
-use http::{HeaderMap, StatusCode};
-use url::Url;
 
-use crate::error::Result;
-use crate::error::Validator;
-use crate::pages::chain::{Chain, Said};
-use crate::policy::attempts::perform;
+use crate::client::Session;
+use crate::error::{Result, Validator};
+use crate::pages::chain::Chain;
+use crate::pages::walk::{State, Walk};
 use crate::request::call::Call;
-use crate::response::decode::{Json, JsonResponse, WithMeta};
-use crate::response::meta::Response;
+use crate::response::decode::JsonResponse;
 
+pub use blocking::{BlockingPageStream, BlockingPages};
 pub use chain::DEFAULT_MAX_PAGES;
+pub use page::Page;
+use page::Split;
 pub use parts::{CountValue, CursorValue, FlagValue, PageParts, PageScheme, Paging};
-
-/// Splits a decoded page into its items and what it says of the next.
-type Split<T, P> = fn(P) -> PageParts<T>;
-
-/// One page of a list: its items, its number (from 1) and the response it
-/// came in.
-#[derive(Debug)]
-pub struct Page<T> {
-    items: Vec<T>,
-    number: u32,
-    status: StatusCode,
-    headers: HeaderMap,
-    url: Url,
-}
-
-impl<T> Page<T> {
-    /// The page's items.
-    pub fn items(&self) -> &[T] {
-        &self.items
-    }
-
-    /// The page's items, owned.
-    pub fn into_items(self) -> Vec<T> {
-        self.items
-    }
-
-    /// The page's number: 1 for the first page.
-    pub fn number(&self) -> u32 {
-        self.number
-    }
-
-    /// The response's status.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// The response's headers (rate limits, totals, links).
-    pub fn headers(&self) -> &HeaderMap {
-        &self.headers
-    }
-
-    /// The page's URL, after redirects, without the client's API key.
-    pub fn url(&self) -> &Url {
-        &self.url
-    }
-}
-
-/// The walk: where it is, and how a page is decoded and split.
-struct Walk<T, P> {
-    chain: Chain,
-    split: Split<T, P>,
-    validator: Option<Validator<P>>,
-}
-
-impl<T, P> Walk<T, P>
-where
-    T: Send + 'static,
-    P: JsonResponse + Send + 'static,
-{
-    /// Fetches the next page: `None` when the list is over.
-    async fn fetch(&mut self) -> Result<Option<Page<T>>> {
-        let Some(start) = self.chain.next_request()? else {
-            return Ok(None);
-        };
-        let number = self.chain.number;
-        let done = perform(self.chain.endpoint, start, true, true, Some(number)).await?;
-        let response: Response<P> = done.decode::<WithMeta<Json<P>>>(self.validator)?;
-        let Response {
-            status,
-            headers,
-            url,
-            body,
-            ..
-        } = response;
-        let parts = (self.split)(body);
-        self.chain.advance(Said {
-            url: &url,
-            headers: &headers,
-            next: parts.next,
-            has_more: parts.has_more,
-            total: parts.total,
-            count: parts.items.len(),
-        });
-        Ok(Some(Page {
-            items: parts.items,
-            number,
-            status,
-            headers,
-            url,
-        }))
-    }
-}
-
-type Fetch<T, P> = Pin<Box<dyn Future<Output = (Box<Walk<T, P>>, Result<Option<Page<T>>>)> + Send>>;
-
-enum State<T, P> {
-    Idle(Box<Walk<T, P>>),
-    Fetching(Fetch<T, P>),
-    Done,
-}
 
 /// The pages of a paginated endpoint, as a lazy stream of
 /// `Result<`[`Page`]`<T>>`: nothing is sent until it is polled, each page
@@ -164,8 +69,8 @@ where
     }
 
     /// Follows next links to another origin than the client's (scheme,
-    /// host and port). The client's credentials (auth, API key, sensitive
-    /// headers) are never sent there.
+    /// host and port). Only the headers that may cross origins go there
+    /// (see the GUIDE's security model).
     pub fn allow_other_origins(mut self) -> Self {
         if let Some(walk) = self.walk_mut() {
             walk.chain.other_origins = true;
@@ -180,33 +85,6 @@ where
     /// pages do not chain ([`ErrorKind::Pagination`](crate::ErrorKind)).
     pub async fn next_page(&mut self) -> Option<Result<Page<T>>> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
-    }
-
-    /// Blocks the thread for the next page: for blocking clients (see
-    /// [`BlockingPages`]).
-    fn next_blocking(&mut self) -> Option<Result<Page<T>>> {
-        // A fetch an async poll started is finished here.
-        // A page is fetched on this thread (see `blocking.rs`), unless an
-        // async poll started the fetch elsewhere.
-        let (fetch, local): (Fetch<T, P>, bool) =
-            match std::mem::replace(&mut self.state, State::Done) {
-                State::Done => return None,
-                State::Fetching(fetch) => (fetch, false),
-                State::Idle(mut walk) => {
-                    let local = walk.chain.has_pool_per_thread();
-                    let fetch = Box::pin(async move {
-                        let page = walk.fetch().await;
-                        (walk, page)
-                    });
-                    (fetch, local)
-                }
-            };
-        let fetched = crate::blocking::run(local, async move { Ok(fetch.await) });
-        let (walk, page) = match fetched {
-            Ok(fetched) => fetched,
-            Err(e) => return Some(Err(e)),
-        };
-        self.settle(walk, page)
     }
 
     /// The state after a fetch, and what the stream yields.
@@ -237,12 +115,7 @@ where
         loop {
             match std::mem::replace(&mut self.state, State::Done) {
                 State::Done => return Poll::Ready(None),
-                State::Idle(mut walk) => {
-                    self.state = State::Fetching(Box::pin(async move {
-                        let page = walk.fetch().await;
-                        (walk, page)
-                    }));
-                }
+                State::Idle(walk) => self.state = State::Fetching(walk.fetching(false)),
                 State::Fetching(mut fetch) => {
                     let Poll::Ready((walk, page)) = fetch.as_mut().poll(cx) else {
                         self.state = State::Fetching(fetch);
@@ -309,17 +182,20 @@ where
     T: Send + 'static,
     P: JsonResponse + Send + 'static,
 {
-    /// The walk of `call`'s pages. Generated code calls it.
+    /// The walk of `call`'s pages, calls of `session`. Generated code
+    /// calls it.
     #[doc(hidden)]
     pub fn __new(
+        session: &Session,
         call: Call,
         paging: Paging,
         validator: Option<Validator<P>>,
         split: Split<T, P>,
     ) -> Self {
         let endpoint = call.endpoint;
+        let start = call.build(&session.shared.call);
         let walk = Walk {
-            chain: Chain::new(endpoint, paging, call.build()),
+            chain: Chain::new(session.clone(), endpoint, paging, start),
             split,
             validator,
         };
@@ -472,57 +348,5 @@ where
 impl<T, P> fmt::Debug for NextItem<'_, T, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("NextItem").field(&self.pages).finish()
-    }
-}
-
-/// The items of a paginated endpoint as a blocking [`Iterator`]: each page
-/// is fetched on the blocking runtime while the thread waits, as a
-/// blocking client's calls are. From `pages.into_iter()` (or a `for` loop
-/// over [`Pages`]); not for use inside an async task.
-pub struct BlockingPages<T, P = Vec<T>> {
-    pages: Pages<T, P>,
-}
-
-impl<T, P> Iterator for BlockingPages<T, P>
-where
-    T: Send + 'static,
-    P: JsonResponse + Send + 'static,
-{
-    type Item = Result<T>;
-
-    fn next(&mut self) -> Option<Result<T>> {
-        let pages = &mut self.pages;
-        loop {
-            if pages.exhausted() {
-                return None;
-            }
-            if let Some(item) = pages.take() {
-                return Some(Ok(item));
-            }
-            pages.release();
-            match pages.pages.next_blocking()? {
-                Ok(page) => pages.buffer = page.items.into_iter(),
-                Err(e) => return Some(Err(e)),
-            }
-        }
-    }
-}
-
-impl<T, P> IntoIterator for Pages<T, P>
-where
-    T: Send + 'static,
-    P: JsonResponse + Send + 'static,
-{
-    type Item = Result<T>;
-    type IntoIter = BlockingPages<T, P>;
-
-    fn into_iter(self) -> BlockingPages<T, P> {
-        BlockingPages { pages: self }
-    }
-}
-
-impl<T, P> fmt::Debug for BlockingPages<T, P> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("BlockingPages").field(&self.pages).finish()
     }
 }

@@ -70,7 +70,7 @@ impl Credentials {
     /// that can be renewed.
     pub(crate) async fn apply(
         &self,
-        request: &mut crate::engine::outgoing::Outgoing,
+        request: &mut crate::request::outgoing::Outgoing,
         http: AuthHttp<'_>,
     ) -> Result<Sent> {
         let mut sent = Sent::Nothing;
@@ -133,7 +133,7 @@ impl Auth {
     /// does it through `http`.
     pub(crate) async fn apply(
         &self,
-        request: &mut crate::engine::outgoing::Outgoing,
+        request: &mut crate::request::outgoing::Outgoing,
         http: AuthHttp<'_>,
     ) -> Result<Sent> {
         match self {

@@ -9,10 +9,10 @@ use http::header::{self, HeaderValue};
 use tokio::time::Instant;
 use url::Url;
 
-use crate::engine::outgoing::{Outgoing, SendBody};
+use crate::engine::exchange::{Engine, Outcome, Received};
+use crate::engine::limits::{AttemptLimits, Timeouts};
 use crate::error::{Error, Result};
-use crate::policy::exchange::{Engine, Outcome, Received};
-use crate::policy::limits::{AttemptLimits, Timeouts};
+use crate::request::outgoing::{Outgoing, SendBody};
 use crate::secret::Secret;
 
 /// The most bytes of a token response (or of its error document) read: a
@@ -27,7 +27,7 @@ pub const TOKEN_BODY_LIMIT: usize = 64 * 1024;
 /// [`AuthProvider::token_with`](crate::AuthProvider::token_with).
 #[derive(Clone)]
 pub struct AuthHttp<'a> {
-    engine: Engine<'a>,
+    engine: &'a Engine,
     timeouts: &'a Timeouts,
     deadline: Instant,
 }
@@ -39,7 +39,7 @@ impl fmt::Debug for AuthHttp<'_> {
 }
 
 impl<'a> AuthHttp<'a> {
-    pub(crate) fn new(engine: Engine<'a>, timeouts: &'a Timeouts, deadline: Instant) -> Self {
+    pub(crate) fn new(engine: &'a Engine, timeouts: &'a Timeouts, deadline: Instant) -> Self {
         AuthHttp {
             engine,
             timeouts,
@@ -103,7 +103,7 @@ impl<'a> AuthHttp<'a> {
             .execute(&mut request, &limits, true, false)
             .await
         {
-            Outcome::Success(Received::Buffered(raw)) => Ok(raw.body),
+            Outcome::Success(Received::Buffered(response)) => Ok(response.body),
             Outcome::Success(Received::Streaming(_)) => Err(at(Error::invalid_request(
                 "a token request is read whole, never streamed",
             ))),

@@ -6,8 +6,8 @@ use http::StatusCode;
 use tokio::time::Instant;
 use url::Url;
 
-use crate::client::Session;
 use crate::error::Error;
+use crate::policy::Policies;
 use crate::request::endpoint::Endpoint;
 
 /// The span of a call of `endpoint` to `target` (the page number of a
@@ -40,7 +40,7 @@ pub(crate) fn call_span(
 /// time and error type), the debug events and the metrics (the status the
 /// call ended with).
 pub(crate) fn end_of_call(
-    core: &Session,
+    policies: &Policies,
     endpoint: &'static Endpoint,
     span: &tracing::Span,
     started: Instant,
@@ -51,7 +51,7 @@ pub(crate) fn end_of_call(
     // records them.
     if !span.is_disabled() {
         if let Some(url) = url {
-            let url = core.shared.visible.logged_url(url);
+            let url = policies.engine.visible.logged_url(url);
             span.record("url.full", tracing::field::display(url));
         }
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
@@ -72,7 +72,7 @@ pub(crate) fn end_of_call(
             e.status()
         }
     };
-    if let Some(metrics) = &core.shared.metrics {
+    if let Some(metrics) = &policies.metrics {
         metrics.record(&endpoint.method, endpoint.route, status, started.elapsed());
     }
     #[cfg(feature = "metrics")]

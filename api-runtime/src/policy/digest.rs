@@ -188,7 +188,7 @@ impl DigestAuth {
 
     /// Adds an `Authorization` header when a challenge is known; false
     /// when none is (the first request goes out without, to get one).
-    pub(crate) fn authorize(&self, request: &mut crate::engine::outgoing::Outgoing) -> bool {
+    pub(crate) fn authorize(&self, request: &mut crate::request::outgoing::Outgoing) -> bool {
         let mut guard = self
             .challenge
             .lock()

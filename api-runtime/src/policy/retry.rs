@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, Method, StatusCode, header};
 
+use crate::engine::exchange::Outcome;
 use crate::error::{ErrorKind, TimeoutPhase};
-use crate::policy::exchange::Outcome;
 
 /// A source of uniform random numbers in `[0, 1)`, for backoff jitter.
 pub type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;
@@ -194,7 +194,7 @@ pub(crate) fn classify(
     let error = match outcome {
         Outcome::Success(_) => return None,
         Outcome::Status(response) => {
-            let status = response.status;
+            let status = response.head.status;
             return (replayable && policy.retries_status(status)).then_some(Reason::Status(status));
         }
         Outcome::Failure(error) => error,

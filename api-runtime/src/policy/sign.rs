@@ -10,8 +10,8 @@ use http::Method;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
-use crate::engine::outgoing::{Outgoing, SendBody};
 use crate::error::{Error, ErrorKind, Result};
+use crate::request::outgoing::{Outgoing, SendBody};
 
 /// Why a [`Signer`] refused to sign an attempt (the call then fails with
 /// [`ErrorKind::Auth`], nothing sent).
@@ -215,7 +215,7 @@ impl HopSigner {
     }
 }
 
-impl crate::engine::outgoing::Resign for HopSigner {
+impl crate::request::outgoing::Resign for HopSigner {
     fn resign(
         &mut self,
         method: &Method,

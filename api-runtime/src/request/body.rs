@@ -8,9 +8,9 @@ use bytes::Bytes;
 use futures_core::Stream;
 use http::HeaderValue;
 
-use crate::engine::stream_body::StreamBody;
 use crate::error::{BoxError, Error, Result};
 use crate::request::params::{Scalar, Sink};
+use crate::request::stream_body::StreamBody;
 
 /// Collects `key=value` pairs as an `application/x-www-form-urlencoded`
 /// body.

@@ -7,12 +7,12 @@ use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 
-use crate::client::Session;
-use crate::engine::outgoing::{Outgoing, SendBody};
+use crate::request::outgoing::{Outgoing, SendBody};
 
 use crate::encode::write_encoded;
 use crate::error::Error;
 use crate::error::Validator;
+use crate::request::base::CallBase;
 use crate::request::body::{FormSink, Upload};
 use crate::request::build::{
     Argument, BodyArgument, BuildRequest, CookieArgument, FormArgument, HeaderArgument,
@@ -27,12 +27,9 @@ use crate::request::query_style::{QueryStyle, serialize_query};
 /// A request being assembled from one call's arguments.
 ///
 /// The first problem found (an argument that cannot be encoded) is kept and
-/// returned by [`send`](Call::send) without sending anything.
+/// returned when the call is sent, without sending anything.
 #[doc(hidden)]
 pub struct Call {
-    /// A clone of the client's session (reference counts): the call owns
-    /// what it needs, so its future is `'static` (blocking clients spawn it).
-    pub(crate) core: Session,
     pub(crate) endpoint: &'static Endpoint,
     url: String,
     has_query: bool,
@@ -43,8 +40,6 @@ pub struct Call {
 
 /// A call turned into a request: each attempt sends a copy of it.
 pub(crate) struct Built {
-    pub(crate) endpoint: &'static Endpoint,
-    pub(crate) core: Session,
     pub(crate) request: Outgoing,
     /// A multipart body, assembled (files opened) when the call starts.
     pub(crate) multipart: Option<Vec<(&'static str, Part)>>,
@@ -59,14 +54,13 @@ enum Body {
 }
 
 impl BuildRequest for Call {
-    type Context<'a> = &'a Session;
+    type Context<'a> = &'a CallBase;
 
-    fn start(core: &Session, endpoint: &'static Endpoint) -> Self {
-        let base = &core.shared.base;
+    fn start(base: &CallBase, endpoint: &'static Endpoint) -> Self {
+        let base = base.text();
         let mut url = String::with_capacity(base.len() + endpoint.route.len() + 32);
         url.push_str(base);
         Call {
-            core: core.clone(),
             endpoint,
             url,
             has_query: false,
@@ -280,7 +274,7 @@ impl Call {
         let mut first = true;
         // A value that may not cross origins is a credential, whatever the
         // header's name: marked sensitive, it is never logged.
-        let sensitive = !crate::engine::origin::may_cross(&name, true);
+        let sensitive = !crate::request::origin::may_cross(&name, true);
         for text in values.0 {
             let Ok(mut value) = HeaderValue::from_str(&text) else {
                 self.fail(format!(
@@ -363,25 +357,18 @@ impl Call {
         }
     }
 
-    /// The request, built once: each attempt sends a copy of it. A
-    /// multipart body is kept apart, to be assembled (files opened)
-    /// asynchronously. `Err` (with the session, for the call's metrics)
-    /// when an argument could not be encoded.
-    pub(crate) fn build(self) -> std::result::Result<Built, (Session, Error)> {
+    /// The request, built once from `base` (the one the call started
+    /// from): each attempt sends a copy of it. A multipart body is kept
+    /// apart, to be assembled (files opened) asynchronously. `Err` when an
+    /// argument could not be encoded: nothing is sent.
+    pub(crate) fn build(self, base: &CallBase) -> std::result::Result<Built, Error> {
         if let Some(error) = self.error {
-            return Err((self.core, error));
+            return Err(error);
         }
         let endpoint = self.endpoint;
-        let url = match self.core.shared.base_url.join(&self.url) {
-            Ok(url) => url,
-            Err(e) => {
-                let error = Error::invalid_request(format!(
-                    "in `{}`: the URL is invalid: {e}",
-                    endpoint.name
-                ));
-                return Err((self.core, error));
-            }
-        };
+        let url = base.join(&self.url).map_err(|e| {
+            Error::invalid_request(format!("in `{}`: the URL is invalid: {e}", endpoint.name))
+        })?;
         let mut request = Outgoing::new(endpoint.method.clone(), url);
         let mut headers = self.headers;
         let mut multipart = None;
@@ -404,12 +391,7 @@ impl Call {
         };
         request.set_body(body);
         request.set_headers(headers);
-        Ok(Built {
-            endpoint,
-            core: self.core,
-            request,
-            multipart,
-        })
+        Ok(Built { request, multipart })
     }
 }
 

@@ -3,9 +3,7 @@
 
 use std::time::Duration;
 
-use http::Method;
-
-use crate::response::json::{ApiErrorDecoder, Envelope};
+use http::{HeaderMap, Method};
 
 /// What the macro knows of an endpoint, computed at expansion time.
 #[doc(hidden)]
@@ -44,3 +42,23 @@ pub enum EndpointRetry {
     /// `#[retry(attempts = n)]`: the client's policy with `n` attempts.
     Attempts(u32),
 }
+
+/// A JSON envelope around the data: `#[envelope(data = "data", error =
+/// "error", ok = "ok")]`. Every part is optional.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Envelope {
+    /// The field that holds the data (`{"data": T}`).
+    pub data: Option<&'static str>,
+    /// A field that, when present and not `null`, makes the response an
+    /// error whose document it holds.
+    pub error: Option<&'static str>,
+    /// A field that says whether the call succeeded: `true`, `1`, `"ok"`,
+    /// `"success"` (and a few more, see `reports_success`) when it did;
+    /// any other value makes the response an error.
+    pub ok: Option<&'static str>,
+}
+
+/// The signature of `decode_api_error` (response/json.rs), as stored on an endpoint.
+#[doc(hidden)]
+pub type ApiErrorDecoder = fn(u16, &HeaderMap, &[u8]) -> Option<crate::error::ApiErrorBody>;

@@ -13,8 +13,8 @@ use futures_core::Stream;
 use http::HeaderValue;
 use serde::Serialize;
 
-use crate::engine::stream_body::StreamBody;
 use crate::error::{BoxError, Error, Result};
+use crate::request::stream_body::StreamBody;
 
 /// One part of a `#[multipart]` request. Text and bytes are sent from
 /// memory; a file is opened when the call is sent and streamed from disk.

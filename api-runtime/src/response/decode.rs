@@ -5,23 +5,13 @@ use std::marker::PhantomData;
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
-use url::Url;
 
-use crate::engine::incoming::Incoming;
-use crate::error::Validator;
+use crate::engine::exchange::Streaming;
+use crate::engine::head::{Buffered, Head};
+use crate::engine::limits::StreamLimits;
 use crate::error::{Error, ErrorKind, Result};
-use crate::response::json::{BodyRef, Envelope, decode_json_validated};
-use crate::response::meta::{RawResponse, Response};
-use crate::response::stream::StreamLimits;
-
-/// How a call decodes: the validator of the body type and the endpoint's
-/// envelope, if any.
-#[doc(hidden)]
-pub struct DecodeCtx<T: ?Sized + 'static> {
-    pub(crate) validator: Option<Validator<T>>,
-    pub(crate) envelope: Option<&'static Envelope>,
-    pub(crate) request_id: Option<String>,
-}
+use crate::response::json::{BodyRef, DecodeCtx, decode_json_validated};
+use crate::response::meta::Response;
 
 /// How a declared return type is made from a successful response.
 /// Generated code picks the implementation from the declared type.
@@ -47,13 +37,20 @@ pub trait Decode {
     /// redirects: `Response<T>` of a `T` that decodes from an empty body.
     const READS_REDIRECT: bool = false;
 
-    /// Decodes a 2xx response.
-    fn decode(raw: RawResponse, ctx: &DecodeCtx<Self::Target>) -> Result<Self::Output>;
+    /// Decodes a 2xx response's body, given its head.
+    fn decode(head: &Head, body: Bytes, ctx: &DecodeCtx<Self::Target>) -> Result<Self::Output>;
+
+    /// Decodes a 2xx response read to its end (a `Response<T>` keeps its
+    /// head, moved).
+    fn decode_buffered(response: Buffered, ctx: &DecodeCtx<Self::Target>) -> Result<Self::Output> {
+        Self::decode(&response.head, response.body, ctx)
+    }
 
     /// Wraps a 2xx response whose body is still to be read (when not
     /// [`BUFFERED`](Decode::BUFFERED)).
-    fn decode_stream(response: Incoming, url: Url, limits: StreamLimits) -> Result<Self::Output> {
-        let _ = (response, url, limits);
+    #[doc(hidden)]
+    fn decode_stream(response: Streaming, limits: StreamLimits) -> Result<Self::Output> {
+        let _ = (response, limits);
         Err(Error::invalid_request(
             "this return type is decoded from a buffered body",
         ))
@@ -69,18 +66,19 @@ impl Decode for Streamed {
     type Target = ();
     const BUFFERED: bool = false;
 
-    fn decode(_: RawResponse, _: &DecodeCtx<()>) -> Result<crate::response::stream::ByteStream> {
+    fn decode(
+        _: &Head,
+        _: Bytes,
+        _: &DecodeCtx<()>,
+    ) -> Result<crate::response::stream::ByteStream> {
         Err(Error::invalid_request("a streamed body is never buffered"))
     }
 
     fn decode_stream(
-        response: Incoming,
-        url: Url,
+        response: Streaming,
         limits: StreamLimits,
     ) -> Result<crate::response::stream::ByteStream> {
-        Ok(crate::response::stream::ByteStream::new(
-            response, url, limits,
-        ))
+        Ok(crate::response::stream::ByteStream::new(response, limits))
     }
 }
 
@@ -124,8 +122,8 @@ impl<T: JsonResponse + 'static> Decode for Json<T> {
     type Output = T;
     type Target = T;
 
-    fn decode(raw: RawResponse, ctx: &DecodeCtx<T>) -> Result<T> {
-        decode_json_validated(&BodyRef::of(&raw), ctx)
+    fn decode(head: &Head, body: Bytes, ctx: &DecodeCtx<T>) -> Result<T> {
+        decode_json_validated(&BodyRef::of(head, &body), ctx)
     }
 }
 
@@ -134,12 +132,12 @@ impl<T: JsonResponse + 'static> Decode for Optional<T> {
     type Target = Option<T>;
     const ACCEPTS_EMPTY: bool = true;
 
-    fn decode(raw: RawResponse, ctx: &DecodeCtx<Option<T>>) -> Result<Option<T>> {
-        let no_content = matches!(raw.status.as_u16(), 204 | 205);
-        if no_content || raw.body.iter().all(u8::is_ascii_whitespace) {
+    fn decode(head: &Head, body: Bytes, ctx: &DecodeCtx<Option<T>>) -> Result<Option<T>> {
+        let no_content = matches!(head.status.as_u16(), 204 | 205);
+        if no_content || body.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        decode_json_validated(&BodyRef::of(&raw), ctx)
+        decode_json_validated(&BodyRef::of(head, &body), ctx)
     }
 }
 
@@ -148,8 +146,8 @@ impl Decode for Text {
     type Target = String;
     const ACCEPTS_EMPTY: bool = true;
 
-    fn decode(raw: RawResponse, _: &DecodeCtx<String>) -> Result<String> {
-        decode_text(&raw.headers, raw.status, raw.body)
+    fn decode(head: &Head, body: Bytes, _: &DecodeCtx<String>) -> Result<String> {
+        decode_text(&head.headers, head.status, body)
     }
 }
 
@@ -158,8 +156,8 @@ impl Decode for Raw {
     type Target = Bytes;
     const ACCEPTS_EMPTY: bool = true;
 
-    fn decode(raw: RawResponse, _: &DecodeCtx<Bytes>) -> Result<Bytes> {
-        Ok(raw.body)
+    fn decode(_: &Head, body: Bytes, _: &DecodeCtx<Bytes>) -> Result<Bytes> {
+        Ok(body)
     }
 }
 
@@ -168,7 +166,7 @@ impl Decode for Unit {
     type Target = ();
     const ACCEPTS_EMPTY: bool = true;
 
-    fn decode(_: RawResponse, _: &DecodeCtx<()>) -> Result<()> {
+    fn decode(_: &Head, _: Bytes, _: &DecodeCtx<()>) -> Result<()> {
         Ok(())
     }
 }
@@ -179,25 +177,26 @@ impl<D: Decode> Decode for WithMeta<D> {
     const META: bool = true;
     const READS_REDIRECT: bool = D::ACCEPTS_EMPTY;
 
-    fn decode(mut raw: RawResponse, ctx: &DecodeCtx<D::Target>) -> Result<Response<D::Output>> {
-        let history = std::mem::take(&mut raw.history);
-        let status = raw.status;
-        let headers = raw.headers.clone();
-        let url = raw
-            .url
-            .clone()
-            .ok_or_else(|| Error::invalid_request("the response URL was not kept"))?;
-        let elapsed = raw.elapsed;
-        let body = D::decode(raw, ctx)?;
-        Ok(Response {
-            status,
-            headers,
-            url,
-            elapsed,
-            request_id: ctx.request_id.clone(),
-            history,
-            body,
-        })
+    fn decode(head: &Head, body: Bytes, ctx: &DecodeCtx<D::Target>) -> Result<Response<D::Output>> {
+        Self::decode_buffered(
+            Buffered {
+                head: head.clone(),
+                body,
+            },
+            ctx,
+        )
+    }
+
+    fn decode_buffered(
+        response: Buffered,
+        ctx: &DecodeCtx<D::Target>,
+    ) -> Result<Response<D::Output>> {
+        let Buffered { head, body } = response;
+        if head.url.is_none() {
+            return Err(Error::invalid_request("the response URL was not kept"));
+        }
+        let body = D::decode(&head, body, ctx)?;
+        Ok(Response { head, body })
     }
 }
 

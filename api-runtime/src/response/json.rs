@@ -11,26 +11,18 @@ use std::collections::HashMap;
 
 use serde_json::value::RawValue;
 
+use crate::engine::head::Head;
 use crate::error::{Error, ErrorKind, Result};
 use crate::error::{Validator, Violation, short_type_name};
-use crate::response::decode::DecodeCtx;
+use crate::request::endpoint::Envelope;
 use crate::response::json_path::{failure_path, index_of, position_of};
-use crate::response::meta::RawResponse;
 
-/// A JSON envelope around the data: `#[envelope(data = "data", error =
-/// "error", ok = "ok")]`. Every part is optional.
+/// How a call decodes: the validator of the body type and the endpoint's
+/// envelope, if any.
 #[doc(hidden)]
-#[derive(Debug)]
-pub struct Envelope {
-    /// The field that holds the data (`{"data": T}`).
-    pub data: Option<&'static str>,
-    /// A field that, when present and not `null`, makes the response an
-    /// error whose document it holds.
-    pub error: Option<&'static str>,
-    /// A field that says whether the call succeeded: `true`, `1`, `"ok"`,
-    /// `"success"` (and a few more, see `reports_success`) when it did;
-    /// any other value makes the response an error.
-    pub ok: Option<&'static str>,
+pub struct DecodeCtx<T: ?Sized + 'static> {
+    pub(crate) validator: Option<Validator<T>>,
+    pub(crate) envelope: Option<&'static Envelope>,
 }
 
 /// What JSON decoding looks at: the status, the headers and the body.
@@ -41,11 +33,11 @@ pub(crate) struct BodyRef<'a> {
 }
 
 impl<'a> BodyRef<'a> {
-    pub(crate) fn of(raw: &'a RawResponse) -> Self {
+    pub(crate) fn of(head: &'a Head, body: &'a Bytes) -> Self {
         BodyRef {
-            status: raw.status,
-            headers: &raw.headers,
-            body: &raw.body,
+            status: head.status,
+            headers: &head.headers,
+            body,
         }
     }
 }
@@ -94,7 +86,6 @@ pub fn decode_json_body<T: DeserializeOwned + 'static>(
         &DecodeCtx {
             validator,
             envelope: None,
-            request_id: None,
         },
     )
 }
@@ -121,10 +112,6 @@ where
         type_name: std::any::type_name::<E>(),
     })
 }
-
-/// The signature of [`decode_api_error`], as stored on an endpoint.
-#[doc(hidden)]
-pub type ApiErrorDecoder = fn(u16, &HeaderMap, &[u8]) -> Option<crate::error::ApiErrorBody>;
 
 /// The media type of a response's `Content-Type`, without parameters
 /// (case kept); `None` without one. On the bytes, without allocating or
@@ -336,7 +323,6 @@ mod tests {
             let ctx = DecodeCtx::<List> {
                 validator: None,
                 envelope: Some(envelope),
-                request_id: None,
             };
             decode_json_validated(&raw, &ctx).unwrap_err()
         };

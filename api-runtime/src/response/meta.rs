@@ -1,72 +1,12 @@
-//! A response with its head: the raw response of one attempt
-//! ([`RawResponse`]) and what `-> Result<Response<T>>` returns
-//! ([`Response<T>`]).
+//! What `-> Result<Response<T>>` returns ([`Response<T>`]): the head the
+//! engine made, and the decoded body.
 
 use std::time::Duration;
 
-use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use url::Url;
 
-/// A response as it came off the wire, body read to its end.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct RawResponse {
-    pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
-    /// The final URL, kept only for `Response<T>` (see `Decode::META`).
-    pub(crate) url: Option<Url>,
-    pub(crate) body: Bytes,
-    pub(crate) elapsed: Duration,
-    /// The redirects followed, kept only for `Response<T>`.
-    pub(crate) history: Vec<Redirect>,
-}
-
-/// One redirect a call followed: the status that redirected, and the URL
-/// that answered with it (query values of the client's API key removed,
-/// as in [`Response::url`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Redirect {
-    pub(crate) status: StatusCode,
-    pub(crate) url: Url,
-}
-
-impl Redirect {
-    /// The redirecting status (301, 302, 303, 307 or 308).
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// The URL that answered with the redirect.
-    pub fn url(&self) -> &Url {
-        &self.url
-    }
-}
-
-impl RawResponse {
-    pub(crate) fn new(
-        status: StatusCode,
-        headers: HeaderMap,
-        url: Option<Url>,
-        body: Bytes,
-        elapsed: Duration,
-    ) -> Self {
-        RawResponse {
-            status,
-            headers,
-            url,
-            body,
-            elapsed,
-            history: Vec::new(),
-        }
-    }
-
-    /// With the redirects that led to it.
-    pub(crate) fn with_history(mut self, history: Vec<Redirect>) -> Self {
-        self.history = history;
-        self
-    }
-}
+use crate::engine::head::{Head, Redirect};
 
 /// A decoded response with its status, headers, final URL and the time the
 /// call took: declare `-> Result<Response<T>>` to get it.
@@ -88,12 +28,7 @@ impl RawResponse {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Response<T> {
-    pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
-    pub(crate) url: Url,
-    pub(crate) elapsed: Duration,
-    pub(crate) request_id: Option<String>,
-    pub(crate) history: Vec<Redirect>,
+    pub(crate) head: Head,
     pub(crate) body: T,
 }
 
@@ -102,34 +37,34 @@ impl<T> Response<T> {
     /// (empty when it followed none). With a client given by
     /// `with_reqwest_client`, reqwest follows them and does not say.
     pub fn history(&self) -> &[Redirect] {
-        &self.history
+        &self.head.history
     }
 
     /// The response status.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.head.status
     }
 
     /// The response headers.
     pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+        &self.head.headers
     }
 
     /// The URL of the response, after any redirects.
     pub fn url(&self) -> &Url {
-        &self.url
+        self.head.url()
     }
 
     /// How long the call took, from sending to the end of the body,
     /// retries included.
     pub fn elapsed(&self) -> Duration {
-        self.elapsed
+        self.head.elapsed
     }
 
     /// The server's request id (the `x-request-id` header by default; see
     /// [`ClientBuilder::request_id_header`](crate::ClientBuilder::request_id_header)).
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.head.request_id.as_deref()
     }
 
     /// The decoded body.
@@ -145,12 +80,7 @@ impl<T> Response<T> {
     /// The response with its body transformed by `f`.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
         Response {
-            status: self.status,
-            headers: self.headers,
-            url: self.url,
-            elapsed: self.elapsed,
-            request_id: self.request_id,
-            history: self.history,
+            head: self.head,
             body: f(self.body),
         }
     }

@@ -3,6 +3,7 @@
 //! `#[derive(api_client::Deserialize)]` (`model_de`).
 
 pub(crate) mod decode;
+pub(crate) mod finish;
 pub(crate) mod json;
 pub(crate) mod json_path;
 pub(crate) mod meta;

@@ -1,5 +1,6 @@
 //! A response body read as it arrives ([`ByteStream`]), within the read
-//! timeout and the stream limit, and its blocking iterator.
+//! timeout and the stream limit (its blocking iterator is the blocking
+//! front end's, `blocking.rs`).
 
 use std::fmt;
 use std::pin::Pin;
@@ -10,8 +11,12 @@ use futures_core::Stream;
 use http::{HeaderMap, StatusCode};
 use url::Url;
 
+use crate::engine::exchange::Streaming;
+use crate::engine::head::Head;
+use crate::engine::incoming::ChunkStream;
+use crate::engine::limits::StreamLimits;
+use crate::engine::watchdog::Watchdog;
 use crate::error::{Error, Result};
-use crate::policy::watchdog::Watchdog;
 
 /// A response body as a stream of chunks, for downloads of any size in
 /// constant memory: declare `-> Result<ByteStream>`.
@@ -42,10 +47,8 @@ use crate::policy::watchdog::Watchdog;
 /// # Ok(()) }
 /// ```
 pub struct ByteStream {
-    status: StatusCode,
-    headers: HeaderMap,
-    url: Url,
-    inner: crate::engine::incoming::ChunkStream,
+    head: Head,
+    inner: ChunkStream,
     content_length: Option<u64>,
     failed: bool,
     started: tokio::time::Instant,
@@ -58,42 +61,31 @@ pub struct ByteStream {
 impl fmt::Debug for ByteStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ByteStream")
-            .field("status", &self.status)
-            .field("url", &self.url.as_str())
+            .field("status", &self.head.status)
+            .field("url", &self.head.url().as_str())
             .field("content_length", &self.content_length)
             .finish_non_exhaustive()
     }
 }
 
-/// The time limits of a streamed body: the read timeout between chunks,
-/// and the overall limit of
-/// [`stream_timeout`](crate::ClientBuilder::stream_timeout), if set.
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug)]
-pub struct StreamLimits {
-    pub(crate) read: std::time::Duration,
-    pub(crate) total: Option<std::time::Duration>,
-}
-
 impl ByteStream {
-    pub(crate) fn new(
-        mut response: crate::engine::incoming::Incoming,
-        url: Url,
-        limits: StreamLimits,
-    ) -> ByteStream {
+    pub(crate) fn new(response: Streaming, limits: StreamLimits) -> ByteStream {
+        let Streaming {
+            head,
+            chunks,
+            content_length,
+        } = response;
         let started = tokio::time::Instant::now();
         let hard = limits
             .total
-            .map(|total| crate::policy::watchdog::instant_after(started, total));
+            .map(|total| crate::engine::watchdog::instant_after(started, total));
         ByteStream {
             started,
             limits,
             idle: Watchdog::new(started, hard, limits.read),
-            status: response.status(),
-            headers: response.take_headers(),
-            content_length: response.content_length(),
-            url,
-            inner: response.into_stream(),
+            head,
+            content_length,
+            inner: chunks,
             failed: false,
         }
     }
@@ -105,44 +97,22 @@ impl ByteStream {
 
     /// The response status.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.head.status
     }
 
     /// The response headers.
     pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+        &self.head.headers
     }
 
     /// The URL of the response, after any redirects.
     pub fn url(&self) -> &Url {
-        &self.url
+        self.head.url()
     }
 
-    /// The chunks as a blocking iterator, for blocking clients: each
-    /// `next()` waits for the next chunk.
-    pub fn blocking_iter(self) -> BlockingChunks {
-        BlockingChunks { stream: self }
-    }
-}
-
-/// The chunks of a [`ByteStream`], one blocking `next()` at a time.
-#[derive(Debug)]
-pub struct BlockingChunks {
-    stream: ByteStream,
-}
-
-impl Iterator for BlockingChunks {
-    type Item = Result<Bytes>;
-
-    fn next(&mut self) -> Option<Result<Bytes>> {
-        let stream = &mut self.stream;
-        let next = crate::blocking::block_on_local(async move {
-            Ok(std::future::poll_fn(|cx| Pin::new(&mut *stream).poll_next(cx)).await)
-        });
-        match next {
-            Ok(item) => item,
-            Err(e) => Some(Err(e)),
-        }
+    /// The redirects followed to this response, in order.
+    pub fn history(&self) -> &[crate::engine::head::Redirect] {
+        &self.head.history
     }
 }
 
@@ -176,8 +146,8 @@ impl Stream for ByteStream {
                 Poll::Ready(expired) => {
                     self.failed = true;
                     let limit = match expired {
-                        crate::policy::watchdog::Expired::Idle => Some(self.limits.read),
-                        crate::policy::watchdog::Expired::Hard => self.limits.total,
+                        crate::engine::watchdog::Expired::Idle => Some(self.limits.read),
+                        crate::engine::watchdog::Expired::Hard => self.limits.total,
                     };
                     Poll::Ready(Some(Err(Error::timeout(
                         crate::error::TimeoutPhase::Body,

@@ -16,7 +16,9 @@
 
 use std::marker::PhantomData;
 
-use crate::error::{Validator, Violation};
+use crate::error::Validator;
+#[cfg(feature = "validate")]
+use crate::error::Violation;
 
 /// A response type that `#[validate]` can validate: it derives
 /// `garde::Validate`, with a context that has a default.

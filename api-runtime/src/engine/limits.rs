@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::engine::watchdog::Expired;
 use crate::error::{Error, TimeoutPhase};
-use crate::policy::watchdog::Expired;
 
 /// The time limits of a client.
 #[derive(Clone, Copy, Debug)]
@@ -18,6 +18,16 @@ pub(crate) struct Timeouts {
     /// The overall limit of a streamed body (`ByteStream`), from the
     /// response head to its end; none by default.
     pub(crate) stream: Option<Duration>,
+}
+
+impl Timeouts {
+    /// The limits of a streamed body.
+    pub(crate) fn stream_limits(&self) -> StreamLimits {
+        StreamLimits {
+            read: self.read,
+            total: self.stream,
+        }
+    }
 }
 
 impl Default for Timeouts {
@@ -40,6 +50,16 @@ pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default deadline of a whole call, every attempt and backoff
 /// included: 60 s.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The time limits of a streamed body: the read timeout between chunks,
+/// and the overall limit of
+/// [`stream_timeout`](crate::ClientBuilder::stream_timeout), if set.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct StreamLimits {
+    pub(crate) read: std::time::Duration,
+    pub(crate) total: Option<std::time::Duration>,
+}
 
 /// The time limits in force for one attempt.
 pub(crate) struct AttemptLimits {

@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use futures_core::Stream;
 
-use crate::engine::failure::BoxError;
+use crate::error::BoxError;
 
 /// A request body sent as it is produced (a file, a stream of chunks, a
 /// multipart body): sent once, never held in memory.
@@ -35,15 +35,16 @@ impl StreamBody {
         self.chunks.get_mut().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The body for a client given with `with_reqwest_client`.
-    #[cfg(feature = "reqwest")]
-    pub(crate) fn into_reqwest(self) -> reqwest::Body {
-        reqwest::Body::wrap_stream(self.chunks.into_inner().unwrap_or_else(|p| p.into_inner()))
+    /// The chunks, for a transport that sends a stream of its own (a
+    /// client given with `with_reqwest_client`).
+    #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
+    pub(crate) fn into_chunks(self) -> Chunks {
+        self.chunks.into_inner().unwrap_or_else(|p| p.into_inner())
     }
 }
 
 /// The chunks of a [`StreamBody`].
-type Chunks = Pin<Box<dyn Stream<Item = std::result::Result<Bytes, BoxError>> + Send>>;
+pub(crate) type Chunks = Pin<Box<dyn Stream<Item = std::result::Result<Bytes, BoxError>> + Send>>;
 
 /// A stream whose errors are boxed.
 struct MapErr<S>(S);

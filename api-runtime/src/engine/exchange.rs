@@ -2,22 +2,20 @@
 //! the attempt's limits, and say what came back as an [`Outcome`] (a
 //! response of any status, or a failure, classified once).
 
-use std::time::Duration;
-
 use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, StatusCode};
 use tokio::time::Instant;
 
 use crate::engine::classify::{Stage, classify};
 use crate::engine::failure::TransportError;
-use crate::engine::incoming::Incoming;
-use crate::engine::outgoing::Outgoing;
+use crate::engine::head::{Buffered, Head, Redirect};
+use crate::engine::incoming::{ChunkStream, Incoming};
+use crate::engine::limits::AttemptLimits;
 use crate::engine::transport::Transport;
+use crate::engine::watchdog::{Expired, Watchdog, instant_after};
 use crate::error::redact::Visible;
 use crate::error::{Error, ErrorKind, Result, TimeoutPhase};
-use crate::policy::limits::AttemptLimits;
-use crate::policy::watchdog::{Expired, Watchdog, instant_after};
-use crate::response::meta::{RawResponse, Redirect};
+use crate::request::outgoing::Outgoing;
 
 /// How much of a non-2xx body is kept on the error (for `Error::body` and
 /// typed error documents); the rest is not read.
@@ -26,51 +24,39 @@ pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
 /// What one attempt yielded: every reader of an attempt (hooks, auth
 /// renewal, the retry classifier, `Retry-After`, metrics, tracing) reads
 /// this value; an [`Error`] is made of it only when the call ends with it.
-// Success is the common case: kept inline, no allocation.
-#[allow(clippy::large_enum_variant)]
 pub(crate) enum Outcome {
     /// A 2xx response.
     Success(Received),
     /// A response of another status: its head and the start of its body
-    /// (at most [`ERROR_BODY_LIMIT`] bytes).
-    Status(StatusResponse),
+    /// (at most [`ERROR_BODY_LIMIT`] bytes). Boxed: the rare case.
+    Status(Box<Buffered>),
     /// No usable response: the exchange failed or a limit ran out.
     Failure(Error),
 }
 
-/// A non-2xx response, read for its error document.
-pub(crate) struct StatusResponse {
-    pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Bytes,
-}
-
-impl StatusResponse {
-    fn new(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
-        StatusResponse {
-            status,
-            headers,
-            body,
+impl Outcome {
+    /// The response's head, if a response came back.
+    pub(crate) fn head(&self) -> Option<&Head> {
+        match self {
+            Outcome::Success(received) => Some(received.head()),
+            Outcome::Status(response) => Some(&response.head),
+            Outcome::Failure(_) => None,
         }
     }
-}
 
-impl Outcome {
     /// The response's status, if a response came back.
     pub(crate) fn status(&self) -> Option<StatusCode> {
         match self {
-            Outcome::Success(received) => Some(received.status()),
-            Outcome::Status(response) => Some(response.status),
             Outcome::Failure(error) => error.status(),
+            _ => self.head().map(|head| head.status),
         }
     }
 
     /// The response's headers, if a response came back.
     pub(crate) fn headers(&self) -> Option<&HeaderMap> {
         match self {
-            Outcome::Success(received) => Some(received.headers()),
-            Outcome::Status(response) => Some(&response.headers),
             Outcome::Failure(error) => error.headers(),
+            _ => self.head().map(|head| &head.headers),
         }
     }
 
@@ -88,50 +74,63 @@ impl Outcome {
     pub(crate) fn into_error(self) -> Option<Error> {
         match self {
             Outcome::Success(_) => None,
-            Outcome::Status(r) => Some(Error::status_error(r.status, r.headers, r.body)),
+            Outcome::Status(response) => {
+                let Buffered { head, body } = *response;
+                Some(Error::status_error(head.status, head.headers, body))
+            }
             Outcome::Failure(error) => Some(error),
         }
     }
 }
 
-/// A 2xx response as an attempt received it.
+/// A 2xx response as an attempt received it. Boxed: a call's result
+/// moves through several futures, 16 bytes each time rather than hundreds.
 pub(crate) enum Received {
-    /// A 2xx response read to its end. Boxed: a call's result moves
-    /// through several futures, 16 bytes rather than 264 each time.
-    Buffered(Box<RawResponse>),
-    /// A 2xx response whose body is still to be read, and its URL.
-    Streaming(Box<(Incoming, url::Url)>),
+    /// Read to its end.
+    Buffered(Box<Buffered>),
+    /// Its body still to be read.
+    Streaming(Box<Streaming>),
+}
+
+/// A 2xx response whose body is still to be read.
+#[doc(hidden)]
+pub struct Streaming {
+    pub(crate) head: Head,
+    pub(crate) chunks: ChunkStream,
+    /// The body's length as it will be read, when known.
+    pub(crate) content_length: Option<u64>,
 }
 
 impl Received {
-    pub(crate) fn status(&self) -> StatusCode {
+    pub(crate) fn head(&self) -> &Head {
         match self {
-            Received::Buffered(raw) => raw.status,
-            Received::Streaming(streaming) => streaming.0.status(),
+            Received::Buffered(response) => &response.head,
+            Received::Streaming(streaming) => &streaming.head,
         }
     }
 
-    pub(crate) fn headers(&self) -> &HeaderMap {
+    pub(crate) fn head_mut(&mut self) -> &mut Head {
         match self {
-            Received::Buffered(raw) => &raw.headers,
-            Received::Streaming(streaming) => streaming.0.headers(),
+            Received::Buffered(response) => &mut response.head,
+            Received::Streaming(streaming) => &mut streaming.head,
         }
     }
 }
 
 /// The engine one exchange runs on: the transport, and what of a URL a
 /// user may read.
-#[derive(Clone, Copy)]
-pub(crate) struct Engine<'a> {
-    pub(crate) transport: &'a Transport,
-    pub(crate) visible: &'a Visible,
+pub(crate) struct Engine {
+    pub(crate) transport: Transport,
+    pub(crate) visible: Visible,
 }
 
-impl Engine<'_> {
+impl Engine {
     /// Sends `request` and reads the whole response body (only its head
     /// when `buffered` is false: a stream's body is bounded by the read
     /// timeout alone). A non-2xx response is read up to
-    /// [`ERROR_BODY_LIMIT`] bytes, for its error document.
+    /// [`ERROR_BODY_LIMIT`] bytes, for its error document. With
+    /// `keep_url`, the head has the final URL, the redirects followed and
+    /// the call's time.
     ///
     /// The attempt's limit and the read timeout are enforced here, with
     /// one timer (see [`Watchdog`]), not by the transport: reqwest's
@@ -173,22 +172,20 @@ impl Engine<'_> {
             && request.reads_redirect()
             && !self.transport.follows_redirects();
         if !status.is_success() && !wanted_redirect {
-            let headers = response.take_headers();
+            let head = Head::new(status, response.take_headers());
             let body = read_error_body(&mut response, &mut watchdog).await;
-            let response = StatusResponse::new(status, headers, body);
-            return Ok(Outcome::Status(response));
+            return Ok(Outcome::Status(Box::new(Buffered { head, body })));
         }
-        // What a user can read (`Response::url`, `ByteStream::url`) comes
-        // from the one redacting function.
-        let final_url = |response: &Incoming| {
-            self.visible
-                .visible_url(response.url().unwrap_or(request.url()))
-        };
         if !buffered {
-            let url = final_url(&response);
-            return Ok(Outcome::Success(Received::Streaming(Box::new((
-                response, url,
-            )))));
+            let head = self.head(&mut response, request, limits, true);
+            let content_length = response.content_length();
+            let chunks = response.into_stream();
+            let streaming = Streaming {
+                head,
+                chunks,
+                content_length,
+            };
+            return Ok(Outcome::Success(Received::Streaming(Box::new(streaming))));
         }
         // Borrowed, not moved: a future holds its arguments twice.
         let body = read_body(
@@ -199,27 +196,40 @@ impl Engine<'_> {
             |expired| limits.expired(expired, TimeoutPhase::Body, sent_at),
         )
         .await?;
-        // Moved, not cloned, and only now: held across the body's reads,
-        // they would grow this future (and every call's box) by 184 bytes.
-        let headers = response.take_headers();
-        let url = keep_url.then(|| final_url(&response));
-        // Only `Response<T>` reports the elapsed time.
-        let elapsed = url
-            .as_ref()
-            .map_or(Duration::ZERO, |_| limits.call_started.elapsed());
-        let history = match url {
-            Some(_) => response
+        // Made only now: held across the body's reads, the headers would
+        // grow this future (and every call's box) by 184 bytes.
+        let head = self.head(&mut response, request, limits, keep_url);
+        Ok(Outcome::Success(Received::Buffered(Box::new(Buffered {
+            head,
+            body,
+        }))))
+    }
+
+    /// The head of `response`, its headers moved out; with `keep_url`,
+    /// the final URL and the redirects followed as a user may read them
+    /// (from the one redacting function), and the call's time.
+    fn head(
+        &self,
+        response: &mut Incoming,
+        request: &Outgoing,
+        limits: &AttemptLimits,
+        keep_url: bool,
+    ) -> Head {
+        let mut head = Head::new(response.status(), response.take_headers());
+        if keep_url {
+            let url = response.url().unwrap_or(request.url());
+            head.url = Some(self.visible.visible_url(url));
+            head.elapsed = limits.call_started.elapsed();
+            head.history = response
                 .take_history()
                 .into_iter()
                 .map(|(status, url)| Redirect {
                     status,
                     url: self.visible.visible_url(&url),
                 })
-                .collect(),
-            None => Vec::new(),
-        };
-        let raw = RawResponse::new(status, headers, url, body, elapsed).with_history(history);
-        Ok(Outcome::Success(Received::Buffered(Box::new(raw))))
+                .collect();
+        }
+        head
     }
 }
 

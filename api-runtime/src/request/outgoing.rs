@@ -11,7 +11,7 @@ use http::header::HeaderMap;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use url::Url;
 
-use crate::engine::failure::BoxError;
+use crate::error::BoxError;
 
 /// Signs a request again for a redirect it follows on its origin (the
 /// policy's signer, given to the request as it is signed).
@@ -31,22 +31,26 @@ pub(crate) trait Resign: Send + Sync {
 
 /// A request as the attempt loop, credentials and hooks shape it.
 pub(crate) struct Outgoing {
-    pub(super) method: Method,
-    pub(super) url: Url,
-    pub(super) headers: HeaderMap,
-    pub(super) body: SendBody,
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: SendBody,
     /// The request leaves the client's origin (a next page's link to
     /// another host): it carries no credential of the client's.
-    pub(super) foreign: bool,
+    pub(crate) foreign: bool,
     /// A 3xx is the response wanted, when redirects are not followed
     /// (`Response<()>` and the like).
     reads_redirect: bool,
     /// Set by the transport: the response came from another origin than
     /// this request's (a redirect led there).
-    pub(super) elsewhere: bool,
+    pub(crate) elsewhere: bool,
     /// How to sign each redirect followed on the origin, when the request
     /// is signed.
-    pub(super) resign: Option<Box<dyn Resign>>,
+    pub(crate) resign: Option<Box<dyn Resign>>,
+    /// The call runs on its caller's thread, on that thread's runtime (a
+    /// blocking call): it goes out on that thread's connections, which
+    /// that runtime drives. Set by the blocking front end.
+    pub(crate) on_caller_thread: bool,
 }
 
 impl Outgoing {
@@ -60,6 +64,7 @@ impl Outgoing {
             reads_redirect: false,
             elsewhere: false,
             resign: None,
+            on_caller_thread: false,
         }
     }
 
@@ -94,7 +99,7 @@ impl Outgoing {
     /// `foreign`: then no credential is added to it, and the transport
     /// sends only the headers that may cross origins (`origin.rs`).
     pub(crate) fn redirect_to(&mut self, url: Url, foreign: bool) {
-        self.url = crate::engine::origin::without_userinfo(url);
+        self.url = crate::request::origin::without_userinfo(url);
         self.foreign |= foreign;
     }
 
@@ -156,6 +161,7 @@ impl Outgoing {
             elsewhere: false,
             // Each attempt's copy is signed on its own.
             resign: None,
+            on_caller_thread: self.on_caller_thread,
         })
     }
 }
@@ -165,13 +171,13 @@ impl Outgoing {
 pub(crate) enum SendBody {
     Empty,
     Bytes(Bytes),
-    Stream(crate::engine::stream_body::StreamBody),
+    Stream(crate::request::stream_body::StreamBody),
 }
 
 impl SendBody {
     /// What one exchange sends: a copy of bytes (they stay for another
     /// attempt), or the stream itself (it goes out once).
-    pub(super) fn take_for_send(&mut self) -> SendBody {
+    pub(crate) fn take_for_send(&mut self) -> SendBody {
         match self {
             SendBody::Stream(_) => std::mem::replace(self, SendBody::Empty),
             SendBody::Bytes(bytes) => SendBody::Bytes(bytes.clone()),
