@@ -53,16 +53,21 @@ fn host_failure(outcome: &Outcome) -> Option<bool> {
     }
 }
 
-/// The attempt loop: one [`Outcome`] per attempt, and what follows it; a
-/// 2xx response ends it, with the attempts it took.
+/// The attempt loop of a call of `endpoint` started at `started`: one
+/// [`Outcome`] per attempt, and what follows it; a 2xx response ends it,
+/// with the attempts it took. The call's settings ([`Run`]) are made in
+/// here, in the loop's (boxed) future, not in the caller's.
 #[allow(clippy::manual_async_fn)] // on purpose: see `perform`
 pub(crate) fn attempts<'a>(
-    run: &'a Run<'a>,
+    (policies, overrides): (&'a Policies, &'a Overrides),
+    endpoint: &'static Endpoint,
+    started: Instant,
     call: &'a mut Built,
     replayable: bool,
     reading: Reading,
 ) -> impl Future<Output = Result<(Received, u32)>> + Send + 'a {
     async move {
+        let run = &Run::new(policies, overrides, endpoint, started);
         // A slot of the concurrency limit, held until the call ends.
         let _slot = match &run.policies.limits.bulkhead {
             Some((n, slots)) => Some(
@@ -86,14 +91,34 @@ pub(crate) fn attempts<'a>(
             tally.sent += 1;
             // The attempt's outcome ends before the wait: held across it,
             // it would take its own slot beside the attempt's future.
-            let delay = match run
-                .one(&mut call.request, &mut tally, replayable, reading)
-                .await
-            {
-                Next::Done(received) => return Ok((received, tally.sent)),
-                Next::Failed(error) => return Err(error),
-                Next::Again => continue,
-                Next::After(delay) => delay,
+            let delay = {
+                // A bytes body is sent again by a later attempt; a
+                // streamed one goes out once.
+                let kept = call.request.is_replayable();
+                let sent = tally.sent;
+                let (outcome, auth_sent) = match run.attempt(&mut call.request, sent, reading).await
+                {
+                    Ok(attempted) => attempted,
+                    // Nothing was sent by this attempt.
+                    Err(e) => return Err(run.error(e, &call.request, sent - 1)),
+                };
+                let outcome = match outcome {
+                    Outcome::Success(received) => return Ok((run.ended(received), sent)),
+                    failed => failed,
+                };
+                // A 401 answered with new credentials is replayed once.
+                let refused = match &outcome {
+                    Outcome::Status(response) if kept && !tally.reauthenticated => {
+                        Some(&**response)
+                    }
+                    _ => None,
+                };
+                if run.renewed(&call.request, refused, &auth_sent).await {
+                    tally.reauthenticated = true;
+                    tracing::debug!(attempt = sent, "401: replaying with new credentials");
+                    continue;
+                }
+                run.next(outcome, &call.request, kept, replayable, &mut tally)?
             };
             Box::pin(tokio::time::sleep(delay)).await;
         }
@@ -106,16 +131,6 @@ struct Tally {
     sent: u32,
     retries: u32,
     reauthenticated: bool,
-}
-
-/// What follows an attempt.
-enum Next {
-    Done(Received),
-    Failed(Error),
-    /// Replayed at once with new credentials (a 401 answered).
-    Again,
-    /// Retried after a delay.
-    After(Duration),
 }
 
 /// One call's settings while its attempts run.
@@ -179,47 +194,28 @@ impl<'a> Run<'a> {
         )
     }
 
-    /// One attempt, and what follows it.
-    async fn one(
+    /// After an attempt that did not succeed: the delay before the next,
+    /// or the call's error (not retryable, out of attempts, deadline or
+    /// budget).
+    fn next(
         &self,
-        request: &mut Outgoing,
-        tally: &mut Tally,
+        outcome: Outcome,
+        request: &Outgoing,
+        kept: bool,
         replayable: bool,
-        reading: Reading,
-    ) -> Next {
-        // A bytes body is sent again by a later attempt; a streamed one
-        // goes out once.
-        let kept = request.is_replayable();
-        let sent = tally.sent;
-        let (outcome, auth_sent) = match self.attempt(request, sent, reading).await {
-            Ok(attempted) => attempted,
-            // Nothing was sent by this attempt.
-            Err(e) => return Next::Failed(self.error(e, request, sent - 1)),
-        };
-        let outcome = match outcome {
-            Outcome::Success(received) => return Next::Done(self.ended(received)),
-            failed => failed,
-        };
-        // A 401 answered with new credentials is replayed once.
-        let refused = match &outcome {
-            Outcome::Status(response) if kept && !tally.reauthenticated => Some(&**response),
-            _ => None,
-        };
-        if self.renewed(request, refused, &auth_sent).await {
-            tally.reauthenticated = true;
-            tracing::debug!(attempt = sent, "401: replaying with new credentials");
-            return Next::Again;
-        }
+        tally: &mut Tally,
+    ) -> Result<Duration> {
         let may_retry = kept && tally.retries + 1 < self.policy.max_attempts();
         match self.retry(&outcome, may_retry, replayable, tally.retries) {
             Ok((reason, delay)) => {
                 tally.retries += 1;
-                tracing::info!(attempt = sent, %reason, delay_ms = delay.as_millis() as u64, "retrying");
-                Next::After(delay)
+                let attempt = tally.sent;
+                tracing::info!(attempt, %reason, delay_ms = delay.as_millis() as u64, "retrying");
+                Ok(delay)
             }
             Err(retry_after) => {
                 let error = outcome_error(outcome, retry_after);
-                Next::Failed(self.error(error, request, sent))
+                Err(self.error(error, request, tally.sent))
             }
         }
     }
@@ -240,7 +236,10 @@ impl<'a> Run<'a> {
             Some(breakers) => Some(breakers.admit(self.endpoint.name)?),
             None => None,
         };
-        self.turn().await?;
+        if let Some(wait) = self.turn() {
+            // Boxed: a rare wait, kept out of every call's future.
+            Box::pin(wait).await?;
+        }
         let limits = self.limits()?;
         let auth = self.auth(request);
         let needs_copy = !policies.hooks.is_empty()
@@ -253,7 +252,11 @@ impl<'a> Run<'a> {
             None
         };
         let to_send = copy.as_deref_mut().unwrap_or(request);
-        let (attempt_started, auth_sent) = self.prepare(to_send, auth, sent).await?;
+        let prepared = match needs_copy || auth.is_some() {
+            true => self.prepare(to_send, auth, sent).await?,
+            false => (None, Sent::Nothing),
+        };
+        let (attempt_started, auth_sent) = prepared;
         let outcome = policies
             .engine
             .execute(to_send, &limits, reading.buffered, reading.meta)

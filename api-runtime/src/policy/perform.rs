@@ -11,7 +11,7 @@ use tracing::Instrument;
 
 use crate::engine::exchange::Received;
 use crate::error::{Error, Result};
-use crate::policy::attempts::{Reading, Run, attempts};
+use crate::policy::attempts::{Reading, attempts};
 use crate::policy::call_span::{call_span, end_of_call};
 use crate::policy::report::Report;
 use crate::policy::{Overrides, Policies, retry};
@@ -58,11 +58,13 @@ pub(crate) fn perform(
             endpoint.idempotent,
             call.request.headers(),
         );
-        let run = Run::new(&policies, &overrides, endpoint, started);
         // Boxed: this one holds every state of the attempt loop.
-        let result = Box::pin(attempts(&run, call, replayable, reading))
-            .instrument(span.clone())
-            .await;
+        let parts = (&*policies, &overrides);
+        let result = Box::pin(attempts(
+            parts, endpoint, started, call, replayable, reading,
+        ))
+        .instrument(span.clone())
+        .await;
         let status = result.as_ref().map(|(received, _)| received.head().status);
         let url = call.request.url();
         end_of_call(&policies, endpoint, &span, started, Some(url), status);

@@ -25,10 +25,10 @@ fn rate_limited(message: String, wait: Duration, own: bool) -> Error {
 }
 
 impl Run<'_> {
-    /// Waits for this attempt's turn, if it has to (the quota's check is
-    /// one atomic load unless a pause is in force, and a limiter that is
-    /// ready is not waited for).
-    pub(crate) async fn turn(&self) -> Result<()> {
+    /// The wait for this attempt's turn, if it has to wait (the quota's
+    /// check is one atomic load unless a pause is in force, and a limiter
+    /// that is ready is not waited for).
+    pub(crate) fn turn(&self) -> Option<impl std::future::Future<Output = Result<()>> + Send + '_> {
         let limits = &self.policies.limits;
         let paused = limits.quota.as_ref().and_then(|q| q.paused_until());
         // The limiters whose turn has not come yet (`ready` takes the turn
@@ -42,11 +42,8 @@ impl Run<'_> {
             paused.is_some(),
         );
         let client = pending(limits.limiter.as_ref(), paused.is_some());
-        if paused.is_some() || own.is_some() || client.is_some() {
-            // Boxed: a rare wait, kept out of every call's future.
-            Box::pin(self.wait_turn(paused, [own, client])).await?;
-        }
-        Ok(())
+        let waits = paused.is_some() || own.is_some() || client.is_some();
+        waits.then(|| self.wait_turn(paused, [own, client]))
     }
 
     /// Waits, in order, for one of the `n` call slots, within the deadline.
