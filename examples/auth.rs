@@ -3,7 +3,7 @@
 //!
 //! Runs offline against local servers: `cargo run --example auth`.
 
-use api_client::{ClientCredentials, Result, Secret, api};
+use api_client::{Result, Secret, api, auth::ClientCredentials};
 use serde::Deserialize;
 use serde_json::json;
 use wiremock::matchers::{header, method, path, query_param};

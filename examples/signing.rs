@@ -5,7 +5,7 @@
 //!
 //! Runs offline against a local server: `cargo run --example signing`.
 
-use api_client::{Result, SignError, SignRequest, api};
+use api_client::{Result, api, auth::SignError, auth::SignRequest};
 use ring::hmac;
 use serde::{Deserialize, Serialize};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};

@@ -51,14 +51,17 @@
 //! | for | see |
 //! |---|---|
 //! | everything a declaration can say: attributes, argument roles, return types, misuses | [`api`] |
-//! | the client's settings: base URL, auth, timeouts, retries, limits, TLS, proxies, hooks | [`ClientBuilder`] |
+//! | the client's settings: base URL, auth, timeouts, retries, limits, TLS, proxies, hooks | [`ClientBuilder`], [`defaults`] |
 //! | what a call returns and how it fails | [`Response`], [`Error`], [`ErrorKind`] |
-//! | paginated lists | [`Pages`], [`PageStream`] |
-//! | streamed bodies | [`ByteStream`], [`Upload`] |
-//! | resilience | [`RetryPolicy`], [`RetryBudget`], [`RateLimit`], [`CircuitBreaker`] |
-//! | credentials and signing | [`Secret`], [`AuthProvider`], [`ClientCredentials`], [`Signer`] |
-//! | observing calls | [`Hook`], [`Session::metrics`], the `api_client.call` tracing span |
-//! | tests | `api_client::mock` and the generated `…Mock` (feature `mock`) |
+//! | paginated lists | [`Pages`], [`pages`] |
+//! | streamed bodies | [`ByteStream`], [`Upload`], [`body`] |
+//! | resilience | [`RetryPolicy`], [`retry`], [`limits`] |
+//! | credentials and signing | [`Secret`], [`auth`] |
+//! | observing calls | [`hooks`], [`metrics`], the `api_client.call` tracing span |
+//! | tests | `mock` and the generated `…Mock` (feature `mock`) |
+//!
+//! The everyday names are at the root; the rest is grouped in modules, as
+//! reqwest groups its own.
 //!
 //! The README maps Python requests/httpx idioms to api-client.
 #![deny(missing_docs)]
@@ -113,6 +116,22 @@
 pub use api_macros::Deserialize;
 #[doc = include_str!("api.md")]
 pub use api_macros::api;
-// Everything the runtime makes public, each item with its own docs (and
-// `__private`, hidden: the items generated code names).
-pub use api_runtime::*;
+
+// The everyday names, at the root; the rest in modules, each item with
+// its own docs.
+#[cfg(feature = "validate")]
+pub use api_runtime::garde;
+#[cfg(feature = "mock")]
+pub use api_runtime::mock;
+#[cfg(feature = "reqwest")]
+pub use api_runtime::reqwest;
+pub use api_runtime::{
+    ByteStream, Bytes, ClientBuilder, Error, ErrorKind, HeaderMap, Method, Pages, Part, Redirect,
+    Response, Result, RetryPolicy, Secret, Session, StatusCode, TimeoutPhase, Upload, Url,
+    Violation, auth, body, defaults, ensure_tls_provider, hooks, limits, metrics, pages, retry,
+};
+
+/// Items that generated code names. Not part of the public API: they may
+/// change in any release.
+#[doc(hidden)]
+pub use api_runtime::__private;

@@ -231,7 +231,7 @@ fn call(kind: &SchemeKind) -> TokenStream {
         SchemeKind::Header(name) => quote!(self.api_key_header(#name, key)),
         SchemeKind::Query(name) => quote!(self.api_key_query(#name, key)),
         SchemeKind::ClientCredentials { token_url, .. } => quote! {
-            self.auth_provider(api_client::ClientCredentials::new(#token_url, client_id, client_secret))
+            self.auth_provider(api_client::auth::ClientCredentials::new(#token_url, client_id, client_secret))
         },
     }
 }

@@ -4,7 +4,11 @@
 //! model of an API uses: `rename`, `default`, `flatten` on a map of the
 //! other fields, and `skip_serializing_if` (for `Serialize`). Structs with
 //! named fields and enums of unit variants (string enums); anything else is
-//! a clear error that says to derive `serde::Deserialize`.
+//! a clear error that says to derive `serde::Deserialize`. The runtime is
+//! named through the same table as `#[api]`'s (`rt.rs`): `__private` of
+//! `::api_client`, or of the crate `#[api_client(crate = path)]` names. On
+//! an error, an impl whose body is `unreachable!()` is still emitted, so
+//! that code using the type shows no follow-on errors.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -12,6 +16,7 @@ use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, LitStr};
 
 use crate::ctxt::Ctxt;
+use crate::rt::Rt;
 
 const OTHERWISE: &str = "derive `serde::Deserialize` for it instead";
 
@@ -28,32 +33,46 @@ pub fn derive(input: TokenStream) -> TokenStream {
             format!("`api_client::Deserialize` takes no generic parameters: {OTHERWISE}"),
         );
     }
-    container_attrs(&cx, &input);
+    let rt = container_attrs(&cx, &input);
     let body = match &input.data {
         Data::Struct(data) => match &data.fields {
-            Fields::Named(fields) => fields_body(&cx, &input, fields.named.iter().collect()),
+            Fields::Named(fields) => fields_body(&cx, &rt, &input, fields.named.iter().collect()),
             other => {
                 let message = format!("`api_client::Deserialize` needs named fields: {OTHERWISE}");
                 cx.error_spanned_by(other, message);
                 TokenStream::new()
             }
         },
-        Data::Enum(data) => enum_body(&cx, &input, data),
+        Data::Enum(data) => enum_body(&cx, &rt, &input, data),
         Data::Union(u) => {
             cx.error_spanned_by(u.union_token, "a union cannot be decoded from JSON");
             TokenStream::new()
         }
     };
-    if let Err(errors) = cx.check() {
-        return errors.to_compile_error();
+    match cx.check() {
+        Ok(()) => deserialize_impl(&rt, &input.ident, body),
+        Err(errors) => {
+            let errors = errors.to_compile_error();
+            // A generic type's impl would need its generics, which were
+            // refused: no placeholder then.
+            let placeholder = input
+                .generics
+                .params
+                .is_empty()
+                .then(|| deserialize_impl(&rt, &input.ident, quote!(::core::unreachable!())));
+            quote!(#errors #placeholder)
+        }
     }
-    let name = &input.ident;
+}
+
+/// `impl Deserialize for name` with `body` as `deserialize`'s.
+fn deserialize_impl(rt: &Rt, name: &syn::Ident, body: TokenStream) -> TokenStream {
     quote! {
         #[automatically_derived]
-        impl<'de> ::api_client::__private::serde::Deserialize<'de> for #name {
+        impl<'de> #rt::serde::Deserialize<'de> for #name {
             fn deserialize<__D>(__deserializer: __D) -> ::core::result::Result<Self, __D::Error>
             where
-                __D: ::api_client::__private::serde::Deserializer<'de>,
+                __D: #rt::serde::Deserializer<'de>,
             {
                 #body
             }
@@ -61,23 +80,55 @@ pub fn derive(input: TokenStream) -> TokenStream {
     }
 }
 
-/// No container attribute of serde's is supported (`untagged`, `tag`,
-/// `rename_all`, … change the decoding).
-fn container_attrs(cx: &Ctxt, input: &DeriveInput) {
+/// The runtime's path (`#[api_client(crate = path)]`, for a renamed
+/// dependency); no container attribute of serde's is supported
+/// (`untagged`, `tag`, `rename_all`, … change the decoding).
+fn container_attrs(cx: &Ctxt, input: &DeriveInput) -> Rt {
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let message = format!(
             "`api_client::Deserialize` reads `#[serde(…)]` on fields and variants only: {OTHERWISE}"
         );
         cx.error_spanned_by(attr, message);
     }
+    let mut krate = None;
+    for attr in input
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("api_client"))
+    {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("crate") {
+                krate = Some(meta.value()?.parse::<syn::Path>()?);
+                Ok(())
+            } else {
+                Err(meta.error("`#[api_client(…)]` takes `crate = path` (the api-client crate, when it is renamed)"))
+            }
+        });
+        if let Err(e) = result {
+            cx.syn_error(e);
+        }
+    }
+    Rt::in_crate(krate.as_ref())
 }
 
 /// What `#[serde(…)]` says about one field or variant.
 #[derive(Default)]
 struct Attrs {
     rename: Option<LitStr>,
-    default: bool,
+    default: FieldDefault,
     flatten: bool,
+}
+
+/// A field's `#[serde(default …)]`.
+#[derive(Default)]
+enum FieldDefault {
+    /// Absent: the field is required.
+    #[default]
+    Required,
+    /// `default`: the type's `Default`.
+    Trait,
+    /// `default = "path"`: what the function at `path` returns.
+    Function(syn::ExprPath),
 }
 
 fn attrs(cx: &Ctxt, attrs: &[syn::Attribute], variant: bool) -> Attrs {
@@ -87,7 +138,10 @@ fn attrs(cx: &Ctxt, attrs: &[syn::Attribute], variant: bool) -> Attrs {
             if meta.path.is_ident("rename") {
                 out.rename = Some(meta.value()?.parse()?);
             } else if meta.path.is_ident("default") && !variant {
-                out.default = true;
+                out.default = match meta.input.peek(syn::Token![=]) {
+                    true => FieldDefault::Function(meta.value()?.parse::<LitStr>()?.parse()?),
+                    false => FieldDefault::Trait,
+                };
             } else if meta.path.is_ident("flatten") && !variant {
                 out.flatten = true;
             } else if meta.path.is_ident("skip_serializing_if") && !variant {
@@ -120,9 +174,9 @@ fn wire_name(ident: &syn::Ident, rename: Option<&LitStr>) -> LitStr {
     })
 }
 
-fn fields_body(cx: &Ctxt, input: &DeriveInput, fields: Vec<&syn::Field>) -> TokenStream {
-    let rt = quote!(::api_client::__private::model_de);
-    let de = quote!(::api_client::__private::serde::de);
+fn fields_body(cx: &Ctxt, rt: &Rt, input: &DeriveInput, fields: Vec<&syn::Field>) -> TokenStream {
+    let model = quote!(#rt::model_de);
+    let de = quote!(#rt::serde::de);
     let name = &input.ident;
     let expecting = format!("struct {name}");
     let (mut slots, mut arms, mut inits) = (Vec::new(), Vec::new(), Vec::new());
@@ -145,11 +199,17 @@ fn fields_body(cx: &Ctxt, input: &DeriveInput, fields: Vec<&syn::Field>) -> Toke
         let slot = format_ident!("__field{}", i);
         let wire = wire_name(ident, a.rename.as_ref());
         slots.push(quote_spanned!(ty.span()=> let mut #slot: ::core::option::Option<#ty> = ::core::option::Option::None;));
-        arms.push(quote_spanned!(ty.span()=> #wire => #rt::field(&mut __map, &mut #slot, #wire)?,));
-        inits.push(if a.default {
-            quote_spanned!(ty.span()=> #ident: #rt::or_default(#slot))
-        } else {
-            quote_spanned!(ty.span()=> #ident: #rt::missing::<#ty, __A::Error>(#slot, #wire)?)
+        arms.push(
+            quote_spanned!(ty.span()=> #wire => #model::field(&mut __map, &mut #slot, #wire)?,),
+        );
+        inits.push(match &a.default {
+            FieldDefault::Trait => quote_spanned!(ty.span()=> #ident: #model::or_default(#slot)),
+            FieldDefault::Function(path) => {
+                quote_spanned!(path.span()=> #ident: ::core::option::Option::unwrap_or_else(#slot, #path))
+            }
+            FieldDefault::Required => {
+                quote_spanned!(ty.span()=> #ident: #model::missing::<#ty, __A::Error>(#slot, #wire)?)
+            }
         });
     }
     let other = match &rest {
@@ -161,7 +221,7 @@ fn fields_body(cx: &Ctxt, input: &DeriveInput, fields: Vec<&syn::Field>) -> Toke
                 let _ = #ident.insert(__key.into_string(), __value);
             }
         },
-        None => quote!(_ => #rt::skip(&mut __map)?,),
+        None => quote!(_ => #model::skip(&mut __map)?,),
     };
     let code = FieldsCode {
         slots,
@@ -169,7 +229,7 @@ fn fields_body(cx: &Ctxt, input: &DeriveInput, fields: Vec<&syn::Field>) -> Toke
         other,
         inits,
     };
-    visitor(name, &expecting, code)
+    visitor(rt, name, &expecting, code)
 }
 
 /// The pieces of a struct's `visit_map`.
@@ -181,9 +241,9 @@ struct FieldsCode {
 }
 
 /// The visitor: a slot per field, a `match` on each key, the struct.
-fn visitor(name: &syn::Ident, expecting: &str, code: FieldsCode) -> TokenStream {
-    let rt = quote!(::api_client::__private::model_de);
-    let de = quote!(::api_client::__private::serde::de);
+fn visitor(rt: &Rt, name: &syn::Ident, expecting: &str, code: FieldsCode) -> TokenStream {
+    let model = quote!(#rt::model_de);
+    let de = quote!(#rt::serde::de);
     let FieldsCode {
         slots,
         arms,
@@ -203,7 +263,7 @@ fn visitor(name: &syn::Ident, expecting: &str, code: FieldsCode) -> TokenStream 
             {
                 #(#slots)*
                 while let ::core::option::Option::Some(__key) =
-                    #de::MapAccess::next_key::<#rt::Key<'de>>(&mut __map)?
+                    #de::MapAccess::next_key::<#model::Key<'de>>(&mut __map)?
                 {
                     match __key.as_str() {
                         #(#arms)*
@@ -213,13 +273,12 @@ fn visitor(name: &syn::Ident, expecting: &str, code: FieldsCode) -> TokenStream 
                 ::core::result::Result::Ok(#name { #(#inits),* })
             }
         }
-        ::api_client::__private::serde::Deserializer::deserialize_map(__deserializer, __Visitor)
+        #rt::serde::Deserializer::deserialize_map(__deserializer, __Visitor)
     }
 }
 
 /// A string enum: each unit variant is its (renamed) name.
-fn enum_body(cx: &Ctxt, input: &DeriveInput, data: &syn::DataEnum) -> TokenStream {
-    let rt = quote!(::api_client::__private::model_de);
+fn enum_body(cx: &Ctxt, rt: &Rt, input: &DeriveInput, data: &syn::DataEnum) -> TokenStream {
     let (mut wires, mut arms) = (Vec::new(), Vec::new());
     for variant in &data.variants {
         if !matches!(variant.fields, Fields::Unit) {
@@ -248,7 +307,7 @@ fn enum_body(cx: &Ctxt, input: &DeriveInput, data: &syn::DataEnum) -> TokenStrea
     let indices = (0..arms.len()).map(proc_macro2::Literal::usize_unsuffixed);
     quote! {
         const __VARIANTS: [&str; #count] = [#(#wires),*];
-        ::core::result::Result::Ok(match #rt::variant(__deserializer, #name, &__VARIANTS)? {
+        ::core::result::Result::Ok(match #rt::model_de::variant(__deserializer, #name, &__VARIANTS)? {
             #(#indices => #arms,)*
             _ => #last,
         })

@@ -141,6 +141,7 @@ fn emit_inherent(api: &ApiTrait, rt: &Rt, ok: bool) -> TokenStream {
         Some(quote!(#builder #split))
     });
     let (limits_check, limits) = declared_limits(api, rt);
+    let overrides = emit_overrides(client, rt);
     quote! {
         impl #client {
             /// Starts building a client with the declared base URL and the
@@ -165,25 +166,33 @@ fn emit_inherent(api: &ApiTrait, rt: &Rt, ok: bool) -> TokenStream {
                 &self.__api_session
             }
 
-            /// The same client (same connection pool) with another deadline
-            /// for each call, every attempt and backoff included.
-            pub fn with_timeout(&self, total: #rt::Duration) -> Self {
-                #client { __api_session: self.__api_session.with_timeout(total) }
-            }
-
-            /// The same client (same connection pool) with another limit
-            /// on each attempt.
-            pub fn with_attempt_timeout(&self, attempt: #rt::Duration) -> Self {
-                #client { __api_session: self.__api_session.with_attempt_timeout(attempt) }
-            }
-
-            /// The same client (same connection pool) with another retry
-            /// policy for every endpoint.
-            pub fn with_retry(&self, policy: #rt::RetryPolicy) -> Self {
-                #client { __api_session: self.__api_session.with_retry(policy) }
-            }
+            #overrides
 
             #(#builders)*
+        }
+    }
+}
+
+/// The client's per-client overrides: the same client (same pool) with
+/// another deadline, attempt limit or retry policy.
+fn emit_overrides(client: &syn::Ident, rt: &Rt) -> TokenStream {
+    quote! {
+        /// The same client (same connection pool) with another deadline
+        /// for each call, every attempt and backoff included.
+        pub fn with_timeout(&self, total: #rt::Duration) -> Self {
+            #client { __api_session: self.__api_session.with_timeout(total) }
+        }
+
+        /// The same client (same connection pool) with another limit
+        /// on each attempt.
+        pub fn with_attempt_timeout(&self, attempt: #rt::Duration) -> Self {
+            #client { __api_session: self.__api_session.with_attempt_timeout(attempt) }
+        }
+
+        /// The same client (same connection pool) with another retry
+        /// policy for every endpoint.
+        pub fn with_retry(&self, policy: #rt::RetryPolicy) -> Self {
+            #client { __api_session: self.__api_session.with_retry(policy) }
         }
     }
 }
@@ -281,13 +290,7 @@ fn emit_method(api: &ApiTrait, rt: &Rt, m: &Method) -> TokenStream {
         .validate
         .and_then(|_| validated_type(&endpoint.output))
         .map(|(ty, checked)| quote_spanned!(ty.span()=> #rt::assert_validates::<#checked>();));
-    // A `Result` that is not ours (`use anyhow::Result`) is named as such.
-    let is_ours = match &m.sig.output {
-        ReturnType::Type(_, ty) => {
-            Some(quote_spanned!(ty.span()=> #rt::assert_api_result::<#ty>();))
-        }
-        ReturnType::Default => None,
-    };
+    let is_ours = assert_ours(rt, m);
     if let Some(p) = &endpoint.paginate {
         let call = quote!(Self::#builder(self.__api_session.__call_base(), #(#args),*));
         let body = crate::pages::emit_body(rt, m, endpoint, p, call, validator);
@@ -321,6 +324,17 @@ fn emit_method(api: &ApiTrait, rt: &Rt, m: &Method) -> TokenStream {
             let __api_call: #rt::Call = Self::#builder(self.__api_session.__call_base(), #(#args),*);
             #send
         }
+    }
+}
+
+/// A `Result` that is not ours (`use anyhow::Result;`) is named as such,
+/// at the user's return type.
+fn assert_ours(rt: &Rt, m: &Method) -> Option<TokenStream> {
+    match &m.sig.output {
+        ReturnType::Type(_, ty) => {
+            Some(quote_spanned!(ty.span()=> #rt::assert_api_result::<#ty>();))
+        }
+        ReturnType::Default => None,
     }
 }
 

@@ -38,7 +38,7 @@ pub fn api(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `serde::Deserialize` for JSON models, in a fraction of the code serde's
 /// derive writes (expanded by `api-macros`; the reference is the
 /// documentation of `api_client::Deserialize`).
-#[proc_macro_derive(Deserialize, attributes(serde))]
+#[proc_macro_derive(Deserialize, attributes(serde, api_client))]
 pub fn derive_deserialize(item: TokenStream) -> TokenStream {
     derive_de::derive(item.into()).into()
 }

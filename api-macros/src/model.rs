@@ -348,18 +348,7 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn, crate_name: &str) -> Method {
     ok &= check_signature(cx, &sig);
     let params = parse_params(cx, &mut sig);
     let paginated = a.paginated;
-    let (output, pages) = if paginated {
-        match crate::output::parse_pages(cx, &sig) {
-            Some(pages) => (Some(pages.output), Some((pages.item, pages.page))),
-            None => (None, None),
-        }
-    } else {
-        (crate::output::parse(cx, &sig, crate_name), None)
-    };
-    let paginate = match (a.paginate.take(), pages) {
-        (Some(attr), Some((item, page))) => Some(Paginated { attr, item, page }),
-        _ => None,
-    };
+    let (output, paginate) = parse_output(cx, &sig, &mut a, crate_name);
     let route = a.verbs.first().and_then(|v| route::parse(cx, &v.route));
     // A verb attribute that failed to parse already said what is wrong.
     if a.verbs.is_empty() && !a.failed {
@@ -372,24 +361,11 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn, crate_name: &str) -> Method {
         );
     }
     let kept = std::mem::take(&mut a.kept);
-    let endpoint = match (ok, a.verbs.drain(..).next(), route, params, output) {
-        (true, Some(verb), Some(route), Some(params), Some(output)) => Some(Endpoint {
-            verb,
-            route,
-            headers: a.headers,
-            idempotent: a.idempotent,
-            retry: a.retry,
-            timeout: a.timeout,
-            rate_limit: a.rate_limit,
-            error: a.error,
-            envelope: a.envelope,
-            multipart: a.multipart,
-            no_auth: a.no_auth,
-            validate: a.validate,
-            paginate,
-            params,
-            output,
-        }),
+    let verb = std::mem::take(&mut a.verbs).into_iter().next();
+    let endpoint = match (ok, verb, route, params, output) {
+        (true, Some(verb), Some(route), Some(params), Some(output)) => {
+            Some(endpoint(a, verb, route, params, output, paginate))
+        }
         _ => None,
     };
     Method {
@@ -397,6 +373,55 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn, crate_name: &str) -> Method {
         sig,
         endpoint,
         paginated,
+    }
+}
+
+/// The return type: a declared output, or for a paginated method, the
+/// pages' output and the declaration of how they chain.
+fn parse_output(
+    cx: &Ctxt,
+    sig: &Signature,
+    a: &mut MethodAttrs,
+    crate_name: &str,
+) -> (Option<Output>, Option<Paginated>) {
+    if !a.paginated {
+        return (crate::output::parse(cx, sig, crate_name), None);
+    }
+    match (crate::output::parse_pages(cx, sig), a.paginate.take()) {
+        (Some(pages), Some(attr)) => {
+            let (item, page) = (pages.item, pages.page);
+            (Some(pages.output), Some(Paginated { attr, item, page }))
+        }
+        (Some(pages), None) => (Some(pages.output), None),
+        (None, _) => (None, None),
+    }
+}
+
+/// An endpoint from its parsed parts.
+fn endpoint(
+    a: MethodAttrs,
+    verb: Verb,
+    route: Route,
+    params: Vec<Param>,
+    output: Output,
+    paginate: Option<Paginated>,
+) -> Endpoint {
+    Endpoint {
+        verb,
+        route,
+        headers: a.headers,
+        idempotent: a.idempotent,
+        retry: a.retry,
+        timeout: a.timeout,
+        rate_limit: a.rate_limit,
+        error: a.error,
+        envelope: a.envelope,
+        multipart: a.multipart,
+        no_auth: a.no_auth,
+        validate: a.validate,
+        paginate,
+        params,
+        output,
     }
 }
 
@@ -448,28 +473,7 @@ fn parse_params(cx: &Ctxt, sig: &mut Signature) -> Option<Vec<Param>> {
     let mut ok = true;
     for input in sig.inputs.iter_mut() {
         let FnArg::Typed(arg) = input else { continue };
-        let mut role = None;
-        let mut role_span = None;
-        arg.attrs.retain(|a| match attr::parse_param_attr(cx, a) {
-            Ok(Some(parsed)) => {
-                if role.is_some() {
-                    cx.error_spanned_by(
-                        a,
-                        "an argument has one role: `#[query]`, `#[header(\"…\")]` or `#[body]`, not several",
-                    );
-                    ok = false;
-                } else {
-                    role = Some(parsed);
-                    role_span = Some(a.path().span());
-                }
-                false
-            }
-            Ok(None) => true,
-            Err(()) => {
-                ok = false;
-                false
-            }
-        });
+        let (role, role_span) = take_role(cx, arg, &mut ok);
         let ident = match &*arg.pat {
             Pat::Ident(p) if p.by_ref.is_none() && p.mutability.is_none() && p.subpat.is_none() => {
                 p.ident.clone()
@@ -483,30 +487,66 @@ fn parse_params(cx: &Ctxt, sig: &mut Signature) -> Option<Vec<Param>> {
                 continue;
             }
         };
-        let role = match role {
-            None => Role::Path,
-            Some(ParamAttr::Query { key, style }) => Role::Query {
-                key: key.map_or_else(|| unraw(&ident), |k| k.value()),
-                style,
-            },
-            Some(ParamAttr::Header { name }) => Role::Header { name },
-            Some(ParamAttr::Cookie { name }) => Role::Cookie { name },
-            Some(ParamAttr::Body { omit_none }) => Role::Body {
-                stream: last_ident(&arg.ty).is_some_and(|i| i == "Upload"),
-                omit_none,
-            },
-            Some(ParamAttr::Form) => Role::Form,
-            Some(ParamAttr::Field { name }) => Role::Field { name },
-            Some(ParamAttr::Part { name }) => Role::Part { name },
-        };
         params.push(Param {
             span: role_span.unwrap_or_else(|| ident.span()),
+            role: role_of(role, &ident, &arg.ty),
             ident,
             ty: (*arg.ty).clone(),
-            role,
         });
     }
     ok.then_some(params)
+}
+
+/// The argument's role attribute (taken off it, with its span); `ok` is
+/// cleared when one is wrong or there are several.
+fn take_role(
+    cx: &Ctxt,
+    arg: &mut syn::PatType,
+    ok: &mut bool,
+) -> (Option<ParamAttr>, Option<proc_macro2::Span>) {
+    let mut role = None;
+    let mut role_span = None;
+    arg.attrs.retain(|a| match attr::parse_param_attr(cx, a) {
+        Ok(Some(parsed)) => {
+            if role.is_some() {
+                cx.error_spanned_by(
+                    a,
+                    "an argument has one role: `#[query]`, `#[header(\"…\")]` or `#[body]`, not several",
+                );
+                *ok = false;
+            } else {
+                role = Some(parsed);
+                role_span = Some(a.path().span());
+            }
+            false
+        }
+        Ok(None) => true,
+        Err(()) => {
+            *ok = false;
+            false
+        }
+    });
+    (role, role_span)
+}
+
+/// The role an attribute gives an argument (a path argument without one).
+fn role_of(role: Option<ParamAttr>, ident: &Ident, ty: &Type) -> Role {
+    match role {
+        None => Role::Path,
+        Some(ParamAttr::Query { key, style }) => Role::Query {
+            key: key.map_or_else(|| unraw(ident), |k| k.value()),
+            style,
+        },
+        Some(ParamAttr::Header { name }) => Role::Header { name },
+        Some(ParamAttr::Cookie { name }) => Role::Cookie { name },
+        Some(ParamAttr::Body { omit_none }) => Role::Body {
+            stream: last_ident(ty).is_some_and(|i| i == "Upload"),
+            omit_none,
+        },
+        Some(ParamAttr::Form) => Role::Form,
+        Some(ParamAttr::Field { name }) => Role::Field { name },
+        Some(ParamAttr::Part { name }) => Role::Part { name },
+    }
 }
 
 /// The last identifier of a path type (`api_client::Upload` → `Upload`).

@@ -145,67 +145,97 @@ pub fn split_ident(m: &Method) -> Ident {
     format_ident!("__api_split_{}", unraw(&m.sig.ident))
 }
 
+/// A field the declaration names, read on the page (or an item): every
+/// token of `on.a.b` at the user's field, so that a missing field or a
+/// wrong type is reported there.
+struct Fields<'a> {
+    rt: &'a Rt,
+}
+
+impl Fields<'_> {
+    fn span(path: &FieldPath) -> Span {
+        path.0.last().map_or(Span::call_site(), Ident::span)
+    }
+
+    /// `on.a.b`, at the field's span.
+    fn field(&self, path: &FieldPath, on: &str) -> TokenStream {
+        let span = Self::span(path);
+        let on = Ident::new(on, span);
+        let members = &path.0;
+        quote_spanned!(span=> #on #(.#members)*)
+    }
+
+    /// `rt::Trait::method(&__api_page.a.b)`: the field's value as the
+    /// runtime reads it (a cursor, a flag, a count).
+    fn read(&self, path: &FieldPath, tr: &str, method: &str) -> TokenStream {
+        let rt = self.rt;
+        let (tr, method) = (format_ident!("{}", tr), format_ident!("{}", method));
+        let value = self.field(path, "__api_page");
+        let call = quote_spanned!(Self::span(path)=> #tr::#method(&#value));
+        quote!(#rt::#call)
+    }
+
+    /// `let __api_items: Vec<T> = …`: the page's items field, or the page.
+    fn items(&self, p: &Paginated) -> TokenStream {
+        let item = &p.item;
+        match &p.attr.items {
+            Some((_, path)) => {
+                let value = self.field(path, "__api_page");
+                quote_spanned!(Self::span(path)=> let __api_items: ::std::vec::Vec<#item> = #value;)
+            }
+            None => quote!(let __api_items: ::std::vec::Vec<#item> = __api_page;),
+        }
+    }
+
+    /// The next cursor: read from the page before its items are moved out
+    /// of it, or from the last item after.
+    fn next(&self, p: &Paginated) -> (TokenStream, TokenStream) {
+        let rt = self.rt;
+        match &p.attr.next {
+            Some(NextCursor::LastItem(path)) => {
+                let value = self.field(path, "__api_item");
+                let span = Self::span(path);
+                let call = quote_spanned!(span=> CursorValue::cursor(&#value));
+                let after = quote_spanned! {span=>
+                    let __api_next = __api_items
+                        .last()
+                        .and_then(|__api_item| #rt::#call);
+                };
+                (quote!(), after)
+            }
+            Some(NextCursor::Field(path)) => {
+                let next = self.read(path, "CursorValue", "cursor");
+                let before =
+                    quote!(let __api_next: ::core::option::Option<::std::string::String> = #next;);
+                (before, quote!())
+            }
+            None => (
+                quote!(let __api_next: ::core::option::Option<::std::string::String> = ::core::option::Option::None;),
+                quote!(),
+            ),
+        }
+    }
+}
+
 /// `fn __api_split_x(page: P) -> PageParts<T>`: the items, and the fields
 /// the declaration names, each read at the user's tokens (so a field the
 /// page does not have, or of the wrong type, is an error there).
 pub fn emit_split(rt: &Rt, m: &Method, p: &Paginated) -> TokenStream {
     let name = split_ident(m);
-    let item = &p.item;
-    let page = page_type(p);
-    let span_of = |path: &FieldPath| path.0.last().map_or(Span::call_site(), Ident::span);
-    // Every token of `on.a.b` at the user's field, so that a missing field
-    // or a wrong type is reported there.
-    let field = |path: &FieldPath, on: &str| {
-        let span = span_of(path);
-        let on = Ident::new(on, span);
-        let members = &path.0;
-        quote_spanned!(span=> #on #(.#members)*)
-    };
+    let (item, page) = (&p.item, page_type(p));
+    let fields = Fields { rt };
     let none = quote!(::core::option::Option::None);
-    let items = match &p.attr.items {
-        Some((_, path)) => {
-            let value = field(path, "__api_page");
-            quote_spanned!(span_of(path)=> let __api_items: ::std::vec::Vec<#item> = #value;)
-        }
-        None => quote!(let __api_items: ::std::vec::Vec<#item> = __api_page;),
-    };
-    let read = |path: &FieldPath, tr: &str, method: &str| {
-        let (tr, method) = (format_ident!("{}", tr), format_ident!("{}", method));
-        let value = field(path, "__api_page");
-        let span = span_of(path);
-        let call = quote_spanned!(span=> #tr::#method(&#value));
-        quote!(#rt::#call)
-    };
-    let next = match &p.attr.next {
-        Some(NextCursor::Field(path)) => read(path, "CursorValue", "cursor"),
-        _ => none.clone(),
-    };
-    // Read before the items are moved out of the page.
-    let next = match &p.attr.next {
-        Some(NextCursor::LastItem(_)) => quote!(),
-        _ => quote!(let __api_next: ::core::option::Option<::std::string::String> = #next;),
-    };
     let has_more = p
         .attr
         .has_more
         .as_ref()
-        .map_or(none.clone(), |path| read(path, "FlagValue", "flag"));
+        .map_or(none.clone(), |path| fields.read(path, "FlagValue", "flag"));
     let total = match &p.attr.total {
-        Some(Total::Field(path)) => read(path, "CountValue", "count"),
+        Some(Total::Field(path)) => fields.read(path, "CountValue", "count"),
         _ => none,
     };
-    let next_from_last = match &p.attr.next {
-        Some(NextCursor::LastItem(path)) => {
-            let value = field(path, "__api_item");
-            let call = quote_spanned!(span_of(path)=> CursorValue::cursor(&#value));
-            quote_spanned! {span_of(path)=>
-                let __api_next = __api_items
-                    .last()
-                    .and_then(|__api_item| #rt::#call);
-            }
-        }
-        _ => quote!(),
-    };
+    let items = fields.items(p);
+    let (next, next_from_last) = fields.next(p);
     let cfgs = m.attrs.iter().filter(|a| a.path().is_ident("cfg"));
     quote! {
         #(#cfgs)*

@@ -140,65 +140,97 @@ impl Lexer<'_> {
         let path = self.path;
         let mut chars = path.char_indices().peekable();
         while let Some((at, c)) = chars.next() {
-            match c {
-                '<' => {
-                    let close = path[at + 1..].find(['<', '>']).map(|i| at + 1 + i);
-                    match close {
-                        Some(end) if path.as_bytes()[end] == b'>' => {
-                            self.placeholder(at, end);
-                            while chars.next_if(|&(i, _)| i <= end).is_some() {}
-                        }
-                        _ => {
-                            let segment = self.segment_at(at).to_owned();
-                            self.error(
-                                at..at + 1,
-                                format!("unclosed `<` in route segment `{segment}`: close the parameter with `>`"),
-                            );
-                            return;
-                        }
-                    }
-                }
+            // Where a placeholder (or a `{…}` written for one) ends: what
+            // follows it is read next.
+            let end = match c {
+                '<' => match self.angle(at) {
+                    Some(end) => end,
+                    None => return,
+                },
+                '{' => match self.brace(at) {
+                    Some(end) => end,
+                    None => continue,
+                },
                 '>' => {
                     let segment = self.segment_at(at).to_owned();
                     self.error(
                         at..at + 1,
                         format!("unmatched `>` in route segment `{segment}`: route parameters are written `<name>`"),
                     );
+                    continue;
                 }
                 '%' => {
-                    let hex = path
-                        .get(at + 1..at + 3)
-                        .filter(|h| h.chars().all(|c| c.is_ascii_hexdigit()));
-                    if hex.is_none() {
-                        self.error(
-                            at..(at + 3).min(path.len()),
-                            "`%` in a route must start a percent-encoded byte such as `%20`; write `%25` for a literal `%`".to_owned(),
-                        );
-                    }
+                    self.percent(at);
                     self.literal.push(c);
+                    continue;
                 }
-                '{' => {
-                    // `{id}` is how OpenAPI, Spring and Refit write a
-                    // parameter: say how ours are written.
-                    let close = path[at..]
-                        .find(['}', '/'])
-                        .map(|i| at + i)
-                        .filter(|&end| path.as_bytes()[end] == b'}');
-                    match close {
-                        Some(end) => {
-                            let name = &path[at + 1..end];
-                            self.error(
-                                at..end + 1,
-                                format!("route parameters are written `<{name}>`, not `{{{name}}}`: write `<{name}>`"),
-                            );
-                            while chars.next_if(|&(i, _)| i <= end).is_some() {}
-                        }
-                        None => self.bad_char(at, c),
-                    }
+                c if is_path_char(c) => {
+                    self.literal.push(c);
+                    continue;
                 }
-                c if is_path_char(c) => self.literal.push(c),
-                c => self.bad_char(at, c),
+                c => {
+                    self.bad_char(at, c);
+                    continue;
+                }
+            };
+            while chars.next_if(|&(i, _)| i <= end).is_some() {}
+        }
+    }
+
+    /// A placeholder `<name>` opened at `at`: where it ends, or `None`
+    /// (reported) when it is not closed.
+    fn angle(&mut self, at: usize) -> Option<usize> {
+        let path = self.path;
+        match path[at + 1..].find(['<', '>']).map(|i| at + 1 + i) {
+            Some(end) if path.as_bytes()[end] == b'>' => {
+                self.placeholder(at, end);
+                Some(end)
             }
+            _ => {
+                let segment = self.segment_at(at).to_owned();
+                self.error(
+                    at..at + 1,
+                    format!(
+                        "unclosed `<` in route segment `{segment}`: close the parameter with `>`"
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// A `{` at `at`: `{id}` is how OpenAPI, Spring and Refit write a
+    /// parameter, so say how ours are written (and where it ends); any
+    /// other `{` is a character a route cannot hold.
+    fn brace(&mut self, at: usize) -> Option<usize> {
+        let path = self.path;
+        let close = path[at..]
+            .find(['}', '/'])
+            .map(|i| at + i)
+            .filter(|&end| path.as_bytes()[end] == b'}');
+        let Some(end) = close else {
+            self.bad_char(at, '{');
+            return None;
+        };
+        let name = &path[at + 1..end];
+        self.error(
+            at..end + 1,
+            format!("route parameters are written `<{name}>`, not `{{{name}}}`: write `<{name}>`"),
+        );
+        Some(end)
+    }
+
+    /// A `%` at `at` must start a percent-encoded byte.
+    fn percent(&mut self, at: usize) {
+        let path = self.path;
+        let hex = path
+            .get(at + 1..at + 3)
+            .filter(|h| h.chars().all(|c| c.is_ascii_hexdigit()));
+        if hex.is_none() {
+            self.error(
+                at..(at + 3).min(path.len()),
+                "`%` in a route must start a percent-encoded byte such as `%20`; write `%25` for a literal `%`".to_owned(),
+            );
         }
     }
 

@@ -73,10 +73,14 @@ pub struct Rt(Path);
 
 impl Rt {
     pub fn of(api: &ApiTrait) -> Rt {
-        let krate = api
-            .args
-            .krate
-            .clone()
+        Rt::in_crate(api.args.krate.as_ref())
+    }
+
+    /// The `__private` of `krate` (the crate given with `crate = path`),
+    /// or of `::api_client`.
+    pub fn in_crate(krate: Option<&Path>) -> Rt {
+        let krate = krate
+            .cloned()
             .unwrap_or_else(|| syn::parse_quote!(::api_client));
         Rt(syn::parse_quote!(#krate::__private))
     }

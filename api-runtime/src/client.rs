@@ -141,7 +141,7 @@ impl Session {
     }
 
     /// The state of the host's circuit (of `endpoint`'s, for a breaker
-    /// [`per_endpoint`](crate::CircuitBreaker::per_endpoint)); `None`
+    /// [`per_endpoint`](crate::limits::CircuitBreaker::per_endpoint)); `None`
     /// without a circuit breaker.
     pub fn circuit(&self, endpoint: &str) -> Option<crate::policy::breaker::CircuitState> {
         let breakers = self.shared.policies.limits.breakers.as_ref()?;

@@ -20,12 +20,12 @@ mod engine;
 mod error;
 #[cfg(test)]
 mod layers;
-mod metrics;
+pub mod metrics;
 /// Typed mocks: the argument matchers of generated `…Mock` kits (cargo
 /// feature `mock`).
 #[cfg(feature = "mock")]
 pub mod mock;
-mod pages;
+pub mod pages;
 mod policy;
 mod request;
 mod response;
@@ -34,13 +34,10 @@ mod secret;
 #[cfg(feature = "metrics")]
 mod telemetry;
 
-pub use blocking::BlockingChunks;
+// The everyday names, at the root.
 pub use builder::ClientBuilder;
 pub use bytes::Bytes;
-pub use client::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT,
-    DEFAULT_USER_AGENT, Session,
-};
+pub use client::Session;
 pub use engine::head::Redirect;
 pub use engine::tls::ensure_tls_provider;
 pub use error::{Error, ErrorKind, Result, TimeoutPhase, Violation};
@@ -50,21 +47,10 @@ pub use error::{Error, ErrorKind, Result, TimeoutPhase, Violation};
 #[cfg(feature = "validate")]
 pub use garde;
 pub use http::{HeaderMap, Method, StatusCode};
-pub use metrics::{EndpointMetrics, MetricsSnapshot};
-pub use pages::{
-    BlockingPageStream, BlockingPages, DEFAULT_MAX_PAGES, NextItem, Page, PageStream, Pages,
-};
-pub use policy::auth_http::{AuthHttp, TOKEN_BODY_LIMIT};
-pub use policy::breaker::{CircuitBreaker, CircuitState};
-pub use policy::hooks::{AttemptInfo, Hook, RequestContext};
-pub use policy::oauth::ClientCredentials;
-pub use policy::provider::{AuthProvider, Token, TokenFuture};
-pub use policy::quota::{DEFAULT_MAX_SERVER_PAUSE, Quota};
-pub use policy::rate::RateLimit;
-pub use policy::retry::{RetryBudget, RetryPolicy};
-pub use policy::sign::{SignError, SignRequest, Signer};
+pub use pages::Pages;
+pub use policy::retry::RetryPolicy;
 pub use request::body::Upload;
-pub use request::multipart::{IntoPart, Part};
+pub use request::multipart::Part;
 /// reqwest, re-exported for `ClientBuilder::with_reqwest_client` and its
 /// types (cargo feature `reqwest`).
 #[cfg(feature = "reqwest")]
@@ -72,9 +58,54 @@ pub use reqwest;
 pub use response::meta::Response;
 pub use response::stream::ByteStream;
 pub use secret::Secret;
-#[cfg(feature = "metrics")]
-pub use telemetry::REQUEST_DURATION;
 pub use url::Url;
+
+/// Credentials: secrets, token providers (OAuth2 client credentials
+/// ready-made), the HTTP a provider may use, and request signing.
+pub mod auth {
+    pub use crate::policy::auth_http::{AuthHttp, TOKEN_BODY_LIMIT};
+    pub use crate::policy::oauth::ClientCredentials;
+    pub use crate::policy::provider::{AuthProvider, Token, TokenFuture};
+    pub use crate::policy::sign::{SignError, SignRequest, Signer};
+    pub use crate::secret::Secret;
+}
+
+/// Bodies sent and received as streams: uploads, multipart parts,
+/// streamed downloads and their blocking iterator.
+pub mod body {
+    pub use crate::blocking::BlockingChunks;
+    pub use crate::request::body::Upload;
+    pub use crate::request::multipart::{IntoPart, Part};
+    pub use crate::response::stream::ByteStream;
+}
+
+/// Hooks: code of yours around every attempt of every call.
+pub mod hooks {
+    pub use crate::policy::hooks::{AttemptInfo, Hook, RequestContext};
+}
+
+/// Being a good citizen of someone else's API: a client-side rate limit,
+/// a circuit breaker, and the quota a server announces.
+pub mod limits {
+    pub use crate::policy::breaker::{CircuitBreaker, CircuitState};
+    pub use crate::policy::quota::{DEFAULT_MAX_SERVER_PAUSE, Quota};
+    pub use crate::policy::rate::RateLimit;
+}
+
+/// Retries: the policy of each call and the client-wide budget.
+pub mod retry {
+    pub use crate::policy::retry::{RetryBudget, RetryPolicy};
+}
+
+/// The defaults a client starts from.
+pub mod defaults {
+    pub use crate::client::{
+        DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT,
+        DEFAULT_USER_AGENT,
+    };
+    pub use crate::pages::DEFAULT_MAX_PAGES;
+    pub use crate::policy::quota::DEFAULT_MAX_SERVER_PAUSE;
+}
 
 /// Expands to its input when the `mock` feature is on: generated code
 /// wraps the mock kit in it.

@@ -1,11 +1,17 @@
 //! A ready-made recorder: per endpoint (route template), call counts,
-//! status classes and latency percentiles.
+//! status classes and latency percentiles ([`MetricsSnapshot`], read with
+//! [`Session::metrics`](crate::Session::metrics)); and, with the `metrics`
+//! feature, the name of the OpenTelemetry histogram recorded through the
+//! `metrics` facade.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
+
+#[cfg(feature = "metrics")]
+pub use crate::telemetry::REQUEST_DURATION;
 use http::{Method, StatusCode};
 
 /// Counts of one endpoint, and its latency distribution (whole calls,

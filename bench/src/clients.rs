@@ -111,7 +111,7 @@ pub fn generated_blocking(base: &str) -> BenchBlockingClient {
 fn same_settings(builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
     let _ = api_client::ensure_tls_provider();
     builder
-        .user_agent(api_client::DEFAULT_USER_AGENT)
+        .user_agent(api_client::defaults::DEFAULT_USER_AGENT)
         .connect_timeout(Duration::from_secs(10))
         .read_timeout(Duration::from_secs(30))
         .referer(false)
@@ -245,7 +245,7 @@ impl HandWrittenBlocking {
     pub fn new(base: &str) -> HandWrittenBlocking {
         let _ = api_client::ensure_tls_provider();
         let client = reqwest::blocking::Client::builder()
-            .user_agent(api_client::DEFAULT_USER_AGENT)
+            .user_agent(api_client::defaults::DEFAULT_USER_AGENT)
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
             .referer(false)
@@ -340,7 +340,7 @@ pub struct Ureq {
 impl Ureq {
     pub fn new(base: &str) -> Ureq {
         let config = ureq::Agent::config_builder()
-            .user_agent(api_client::DEFAULT_USER_AGENT)
+            .user_agent(api_client::defaults::DEFAULT_USER_AGENT)
             .timeout_connect(Some(Duration::from_secs(10)))
             .timeout_global(Some(Duration::from_secs(60)))
             .build();

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_client::{CircuitBreaker, RateLimit};
+use api_client::{limits::CircuitBreaker, limits::RateLimit};
 
 use crate::clients::{self, Bench, BenchClient};
 use crate::run::{self, Job, Measured};

@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use api_client::{
-    AuthProvider, ClientCredentials, ErrorKind, Response, Result, Secret, Token, TokenFuture, api,
+    ErrorKind, Response, Result, Secret, api, auth::AuthProvider, auth::ClientCredentials,
+    auth::Token, auth::TokenFuture,
 };
 use serde_json::json;
 use wiremock::matchers::{body_string, header, header_exists, method, path, query_param};

@@ -12,7 +12,10 @@ async fn get_decodes_json() {
     Mock::given(method("GET"))
         .and(path("/users/octocat"))
         .and(header("accept", "application/vnd.github+json"))
-        .and(header("user-agent", api_client::DEFAULT_USER_AGENT))
+        .and(header(
+            "user-agent",
+            api_client::defaults::DEFAULT_USER_AGENT,
+        ))
         .respond_with(
             ResponseTemplate::new(200).set_body_json(json!({"login": "octocat", "id": 583231})),
         )

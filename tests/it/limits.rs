@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use api_client::{CircuitBreaker, CircuitState, ErrorKind, RateLimit, Result, api};
+use api_client::{
+    ErrorKind, Result, api, limits::CircuitBreaker, limits::CircuitState, limits::RateLimit,
+};
 use tokio::time::Instant;
 
 #[api]

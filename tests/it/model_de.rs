@@ -222,3 +222,32 @@ fn a_struct_is_an_object_not_an_array() {
         "{ours}"
     );
 }
+
+extern crate api_client as renamed_client;
+
+/// The derive names the runtime through `#[api_client(crate = path)]`
+/// when the dependency is renamed, and calls a `default = "path"`.
+#[test]
+fn a_renamed_crate_and_a_default_function() {
+    fn seven() -> u32 {
+        7
+    }
+    #[derive(Debug, PartialEq, renamed_client::Deserialize)]
+    #[api_client(crate = renamed_client)]
+    struct Settings {
+        #[serde(default = "seven")]
+        retries: u32,
+        #[serde(default)]
+        name: String,
+    }
+    let defaults: Settings = serde_json::from_str("{}").unwrap();
+    assert_eq!(
+        defaults,
+        Settings {
+            retries: 7,
+            name: String::new()
+        }
+    );
+    let given: Settings = serde_json::from_str(r#"{"retries": 2, "name": "x"}"#).unwrap();
+    assert_eq!((given.retries, given.name.as_str()), (2, "x"));
+}

@@ -510,7 +510,7 @@ async fn the_default_page_cap_is_an_error_and_can_be_raised() {
     assert_eq!(error.kind(), ErrorKind::Pagination);
     assert!(error.to_string().contains("max_pages"), "{error}");
     let sent = server.received_requests().await.unwrap().len();
-    assert_eq!(sent as u32, api_client::DEFAULT_MAX_PAGES);
+    assert_eq!(sent as u32, api_client::defaults::DEFAULT_MAX_PAGES);
     let more = client
         .rows(1)
         .max_pages(1_001)
@@ -523,6 +523,9 @@ async fn the_default_page_cap_is_an_error_and_can_be_raised() {
 
 /// A walk can be moved into a spawned task, and so can a page stream.
 #[allow(dead_code)]
-fn streams_are_send(items: Pages<Repo>, pages: api_client::PageStream<Repo, List>) -> impl Send {
+fn streams_are_send(
+    items: Pages<Repo>,
+    pages: api_client::pages::PageStream<Repo, List>,
+) -> impl Send {
     (items, pages)
 }

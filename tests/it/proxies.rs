@@ -294,7 +294,7 @@ async fn a_token_request_goes_out_on_the_clients_engine() {
         .mount(&api)
         .await;
     let provider =
-        api_client::ClientCredentials::new(format!("{}/oauth/token", auth.uri()), "id", "s");
+        api_client::auth::ClientCredentials::new(format!("{}/oauth/token", auth.uri()), "id", "s");
     let client = ViaClient::builder()
         .base_url(api.uri())
         .proxy(&proxy.url)

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use api_client::{ErrorKind, Result, RetryBudget, RetryPolicy, api};
+use api_client::{ErrorKind, Result, RetryPolicy, api, retry::RetryBudget};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

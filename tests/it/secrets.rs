@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use api_client::{ByteStream, ClientCredentials, ErrorKind, Part, Response, Result, api};
+use api_client::{ByteStream, ErrorKind, Part, Response, Result, api, auth::ClientCredentials};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
-use api_client::{ErrorKind, Result, SignError, SignRequest, Upload, api};
+use api_client::{ErrorKind, Result, Upload, api, auth::SignError, auth::SignRequest};
 use ring::hmac;
 use serde::{Deserialize, Serialize};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};

@@ -202,7 +202,7 @@ fn the_request_duration_histogram_has_the_conventions_attributes() {
             .map(|(_, v)| v.clone())
     };
     for r in &records {
-        assert_eq!(r.name, api_client::REQUEST_DURATION);
+        assert_eq!(r.name, api_client::metrics::REQUEST_DURATION);
         assert!(r.value > 0.0 && r.value < 30.0, "seconds: {r:?}");
         assert_eq!(label(r, "http.request.method").as_deref(), Some("GET"));
         assert_eq!(label(r, "url.template").as_deref(), Some("/users/<login>"));

@@ -125,44 +125,41 @@ pub fn parse_paginate(cx: &Ctxt, attr: &Attribute) -> Option<PaginateAttr> {
     parsed.filter(|_| clean)
 }
 
-/// One key's value, of the kind it takes.
-fn read(cx: &Ctxt, entries: Punctuated<Entry, Token![,]>, span: Span) -> Option<PaginateAttr> {
-    let mut schemes = Vec::new();
-    let mut next = None;
-    let mut items = None;
-    let mut has_more = None;
-    let mut total = None;
-    let mut allow_non_get = false;
-    let mut seen: Vec<String> = Vec::new();
-    for Entry { key, value } in entries {
-        let name = key.to_string();
-        if seen.contains(&name) {
-            cx.error_spanned_by(&key, format!("`{name}` is given twice"));
-            continue;
-        }
-        seen.push(name.clone());
-        match (name.as_str(), value) {
-            ("link", Value::None) => schemes.push(Scheme::Link(key.span())),
-            ("allow_non_get", Value::None) => allow_non_get = true,
+/// What the keys of a `#[paginate(…)]` said, as they are read.
+#[derive(Default)]
+struct Keys {
+    schemes: Vec<Scheme>,
+    next: Option<(Ident, NextCursor)>,
+    items: Option<(Span, FieldPath)>,
+    has_more: Option<(Ident, FieldPath)>,
+    total: Option<(Ident, Total)>,
+    allow_non_get: bool,
+}
+
+impl Keys {
+    /// Takes one key's value, of the kind it takes.
+    fn take(&mut self, cx: &Ctxt, key: Ident, name: &str, value: Value) {
+        match (name, value) {
+            ("link", Value::None) => self.schemes.push(Scheme::Link(key.span())),
+            ("allow_non_get", Value::None) => self.allow_non_get = true,
             ("cursor" | "page" | "offset", Value::Path(path)) => match argument(cx, &key, path) {
-                Some(arg) if name == "cursor" => schemes.push(Scheme::Cursor(arg)),
-                Some(arg) if name == "page" => schemes.push(Scheme::Page(arg)),
-                Some(arg) => schemes.push(Scheme::Offset(arg)),
+                Some(arg) if name == "cursor" => self.schemes.push(Scheme::Cursor(arg)),
+                Some(arg) if name == "page" => self.schemes.push(Scheme::Page(arg)),
+                Some(arg) => self.schemes.push(Scheme::Offset(arg)),
                 None => {}
             },
-            ("next", Value::Path(path)) => next = Some((key, NextCursor::Field(path))),
+            ("next", Value::Path(path)) => self.next = Some((key, NextCursor::Field(path))),
             ("next_from_last", Value::Path(path)) => {
-                next = Some((key, NextCursor::LastItem(path)));
+                self.next = Some((key, NextCursor::LastItem(path)));
             }
-            ("items", Value::Path(path)) => items = Some((key.span(), path)),
-            ("has_more", Value::Path(path)) => has_more = Some((key, path)),
-            ("total", Value::Path(path)) => total = Some((key, Total::Field(path))),
+            ("items", Value::Path(path)) => self.items = Some((key.span(), path)),
+            ("has_more", Value::Path(path)) => self.has_more = Some((key, path)),
+            ("total", Value::Path(path)) => self.total = Some((key, Total::Field(path))),
+            ("total", Value::Str(header)) if http_header_name(&header.value()) => {
+                self.total = Some((key, Total::Header(header)));
+            }
             ("total", Value::Str(header)) => {
-                if http_header_name(&header.value()) {
-                    total = Some((key, Total::Header(header)));
-                } else {
-                    cx.error_spanned_by(&header, "not a valid header name");
-                }
+                cx.error_spanned_by(&header, "not a valid header name")
             }
             (known, _) if KEYS.contains(&known) => cx.error_spanned_by(&key, usage_of(known)),
             (unknown, _) => {
@@ -175,6 +172,29 @@ fn read(cx: &Ctxt, entries: Punctuated<Entry, Token![,]>, span: Span) -> Option<
             }
         }
     }
+}
+
+/// Every key's value, then the one scheme and the keys it allows.
+fn read(cx: &Ctxt, entries: Punctuated<Entry, Token![,]>, span: Span) -> Option<PaginateAttr> {
+    let mut keys = Keys::default();
+    let mut seen: Vec<String> = Vec::new();
+    for Entry { key, value } in entries {
+        let name = key.to_string();
+        if seen.contains(&name) {
+            cx.error_spanned_by(&key, format!("`{name}` is given twice"));
+            continue;
+        }
+        seen.push(name.clone());
+        keys.take(cx, key, &name, value);
+    }
+    let Keys {
+        schemes,
+        next,
+        items,
+        has_more,
+        total,
+        allow_non_get,
+    } = keys;
     let scheme = one_scheme(cx, schemes, span)?;
     check_keys(
         cx,

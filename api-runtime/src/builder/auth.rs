@@ -263,7 +263,7 @@ impl<C: FromCore> ClientBuilder<C> {
     /// every clone (one fetch at a time), refreshed before they expire, and
     /// renewed once on a 401 (the call is then replayed once). See
     /// [`AuthProvider`] and the ready-made
-    /// [`ClientCredentials`](crate::ClientCredentials).
+    /// [`ClientCredentials`](crate::auth::ClientCredentials).
     pub fn auth_provider(mut self, provider: impl AuthProvider) -> Self {
         self.auth.set(
             "auth_provider",

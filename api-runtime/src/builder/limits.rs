@@ -72,7 +72,7 @@ impl<C: FromCore> ClientBuilder<C> {
     /// compile, and the error names the feature.
     ///
     /// ```
-    /// # use api_client::{api, RateLimit, Result};
+    /// # use api_client::{api, limits::RateLimit, Result};
     /// # #[api(base = "https://api.example.com")]
     /// # pub trait Example { #[get("/ping")] async fn ping(&self) -> Result<()>; }
     /// let builder = ExampleClient::builder().rate_limit(RateLimit::per_hour(5000));

@@ -317,7 +317,7 @@ impl<C: FromCore> ClientBuilder<C> {
 
     /// Signs every attempt, after the hooks and the credentials, with what
     /// is sent: method, URL with its query, headers and body bytes (see
-    /// [`Signer`](crate::Signer)). A retried attempt is signed afresh. One
+    /// [`Signer`](crate::auth::Signer)). A retried attempt is signed afresh. One
     /// signer per client; a second replaces the first.
     pub fn signer(mut self, signer: impl crate::policy::sign::Signer) -> Self {
         self.signer = Some(Arc::new(signer));

@@ -166,9 +166,9 @@ impl Direct {
                 None => request.body.take_for_send(),
             };
             let (uri, headers) = self.head_of(request, hop.as_ref(), &body)?;
-            let (method, url) = match &hop {
-                Some(hop) => (&hop.method, &hop.url),
-                None => (&request.method, &request.url),
+            let method = match &hop {
+                Some(hop) => &hop.method,
+                None => &request.method,
             };
             // What a stale pooled connection allows to send again.
             let resendable = !resent
@@ -196,35 +196,52 @@ impl Direct {
                 Err(e) => return Err(e),
             };
             resent = false;
-            if let Some(jar) = &self.cookies {
-                let set = response.headers().get_all(header::SET_COOKIE);
-                jar.store_response(set.iter(), url);
-            }
-            // What this exchange sent, for a 307 or 308 to send again:
-            // nothing after a redirect made it a GET; a stream, never.
-            let empty = SendBody::Empty;
-            let sent = match &hop {
-                Some(hop) if hop.drop_payload => Some(&empty),
-                _ if streamed => None,
-                _ => Some(&request.body),
+            hop = match self.landed(response, request, hop.take(), streamed, &mut history)? {
+                Landed::Final(incoming) => return Ok(incoming),
+                Landed::Redirect(next) => Some(next),
             };
-            let Some(next) = self.redirect_of(&response, method, url, sent) else {
-                // Whether the answer came from another origin than the
-                // request's (a server's pause then is not the client's).
-                request.elsewhere = hop.as_ref().is_some_and(|hop| hop.crossed);
-                let (parts, body) = response.into_parts();
-                let url = hop.map(|hop| hop.url);
-                return Ok(Incoming::direct(
-                    parts.status,
-                    parts.headers,
-                    url,
-                    history,
-                    body,
-                ));
-            };
-            history.push((response.status(), url.clone()));
-            hop = Some(self.next_hop(hop.as_ref(), next)?);
         }
+    }
+
+    /// Where a response leaves the request: at its end, or at the next
+    /// hop of a redirect to follow. Keeps the cookies it sets, and notes
+    /// each redirect followed in `history`.
+    fn landed(
+        &self,
+        response: http::Response<DirectBody>,
+        request: &mut Outgoing,
+        hop: Option<Hop>,
+        streamed: bool,
+        history: &mut Vec<(http::StatusCode, url::Url)>,
+    ) -> Result<Landed, TransportError> {
+        let (method, url) = match &hop {
+            Some(hop) => (&hop.method, &hop.url),
+            None => (&request.method, &request.url),
+        };
+        if let Some(jar) = &self.cookies {
+            let set = response.headers().get_all(header::SET_COOKIE);
+            jar.store_response(set.iter(), url);
+        }
+        // What this exchange sent, for a 307 or 308 to send again:
+        // nothing after a redirect made it a GET; a stream, never.
+        let empty = SendBody::Empty;
+        let sent = match &hop {
+            Some(hop) if hop.drop_payload => Some(&empty),
+            _ if streamed => None,
+            _ => Some(&request.body),
+        };
+        let Some(next) = self.redirect_of(&response, method, url, sent) else {
+            // Whether the answer came from another origin than the
+            // request's (a server's pause then is not the client's).
+            request.elsewhere = hop.as_ref().is_some_and(|hop| hop.crossed);
+            let (parts, body) = response.into_parts();
+            let url = hop.map(|hop| hop.url);
+            let history = std::mem::take(history);
+            let incoming = Incoming::direct(parts.status, parts.headers, url, history, body);
+            return Ok(Landed::Final(incoming));
+        };
+        history.push((response.status(), url.clone()));
+        Ok(Landed::Redirect(self.next_hop(hop.as_ref(), next)?))
     }
 
     /// The pool this exchange goes through: this thread's when the call
@@ -372,6 +389,14 @@ impl Direct {
         }
         headers
     }
+}
+
+/// Where a response leaves a request.
+enum Landed {
+    /// The response to return.
+    Final(Incoming),
+    /// A redirect to follow.
+    Redirect(Hop),
 }
 
 /// The request hyper sends.

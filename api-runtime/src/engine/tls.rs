@@ -113,7 +113,7 @@ impl TlsSettings {
 /// ```
 ///
 /// # Errors
-/// [`ErrorKind::Builder`] when no provider is compiled in (neither
+/// [`ErrorKind::Builder`](crate::ErrorKind::Builder) when no provider is compiled in (neither
 /// `tls-ring` nor `tls-aws-lc-rs`) and none was installed.
 pub fn ensure_tls_provider() -> Result<()> {
     if rustls::crypto::CryptoProvider::get_default().is_some() || cfg!(feature = "tls-aws-lc-rs") {

@@ -33,6 +33,7 @@ pub use blocking::{BlockingPageStream, BlockingPages};
 pub use chain::DEFAULT_MAX_PAGES;
 pub use page::Page;
 use page::Split;
+#[doc(hidden)]
 pub use parts::{CountValue, CursorValue, FlagValue, PageParts, PageScheme, Paging};
 
 /// The pages of a paginated endpoint, as a lazy stream of

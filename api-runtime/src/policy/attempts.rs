@@ -70,21 +70,12 @@ pub(crate) fn attempts<'a>(
         let run = &Run::new(policies, overrides, endpoint, started);
         // A slot of the concurrency limit, held until the call ends.
         let _slot = match &run.policies.limits.bulkhead {
-            Some((n, slots)) => Some(
-                Box::pin(run.slot(*n, slots))
-                    .await
-                    .map_err(|e| run.error(e, &call.request, 0))?,
-            ),
+            Some((n, slots)) => Some(Box::pin(run.slot(*n, slots, &call.request)).await?),
             None => None,
         };
-        if let Some(parts) = call.multipart.take() {
+        if call.multipart.is_some() {
             // Boxed: a rare path, kept out of every call's future.
-            let (content_type, body) = Box::pin(crate::request::multipart::encode(parts))
-                .await
-                .map_err(|e| run.error(e, &call.request, 0))?;
-            let headers = call.request.headers_mut();
-            headers.insert(http::header::CONTENT_TYPE, content_type);
-            call.request.set_body(SendBody::Stream(body));
+            Box::pin(run.multipart(call)).await?;
         }
         let mut tally = Tally::default();
         loop {
@@ -192,6 +183,21 @@ impl<'a> Run<'a> {
             Some(self.total),
             self.started.elapsed(),
         )
+    }
+
+    /// Assembles the call's multipart body (its files opened now), to be
+    /// streamed by its one attempt.
+    async fn multipart(&self, call: &mut Built) -> Result<()> {
+        let Some(parts) = call.multipart.take() else {
+            return Ok(());
+        };
+        let (content_type, body) = crate::request::multipart::encode(parts)
+            .await
+            .map_err(|e| self.error(e, &call.request, 0))?;
+        let headers = call.request.headers_mut();
+        headers.insert(http::header::CONTENT_TYPE, content_type);
+        call.request.set_body(SendBody::Stream(body));
+        Ok(())
     }
 
     /// After an attempt that did not succeed: the delay before the next,

@@ -19,12 +19,12 @@ use crate::secret::Secret;
 /// token is a few KiB at most, and a hostile endpoint must not fill memory.
 pub const TOKEN_BODY_LIMIT: usize = 64 * 1024;
 
-/// The HTTP an [`AuthProvider`](crate::AuthProvider) may use to get its tokens: the requests go
+/// The HTTP an [`AuthProvider`](crate::auth::AuthProvider) may use to get its tokens: the requests go
 /// out on the engine of the client that needs the token, with its proxy,
 /// TLS roots, client certificate, connect and read timeouts, within the
 /// deadline of the call that asked for the token, and bodies read up to
 /// [`TOKEN_BODY_LIMIT`] bytes. Given to
-/// [`AuthProvider::token_with`](crate::AuthProvider::token_with).
+/// [`AuthProvider::token_with`](crate::auth::AuthProvider::token_with).
 #[derive(Clone)]
 pub struct AuthHttp<'a> {
     engine: &'a Engine,

@@ -19,7 +19,7 @@ use crate::error::{Error, ErrorKind, Result};
 ///
 /// ```
 /// use std::time::Duration;
-/// use api_client::CircuitBreaker;
+/// use api_client::limits::CircuitBreaker;
 /// let breaker = CircuitBreaker::new()           // 5 failures in a row open it
 ///     .failure_rate(0.5, 20, Duration::from_secs(30))  // or half of 20+ calls in 30 s
 ///     .cool_down(Duration::from_secs(10));

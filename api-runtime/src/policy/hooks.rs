@@ -13,7 +13,7 @@ use crate::error::ErrorKind;
 /// Hooks run in the order they were added; they must not block.
 ///
 /// ```
-/// use api_client::{AttemptInfo, Hook, RequestContext};
+/// use api_client::{hooks::AttemptInfo, hooks::Hook, hooks::RequestContext};
 ///
 /// struct CorrelationId;
 ///

@@ -15,10 +15,10 @@ use crate::secret::Secret;
 /// OAuth2 client credentials (RFC 6749 §4.4): a ready [`AuthProvider`] that
 /// posts to the token endpoint with HTTP Basic client authentication,
 /// through the engine of the client it authenticates (its proxy, roots and
-/// time limits), reading at most [`TOKEN_BODY_LIMIT`](crate::TOKEN_BODY_LIMIT) bytes.
+/// time limits), reading at most [`TOKEN_BODY_LIMIT`](crate::auth::TOKEN_BODY_LIMIT) bytes.
 ///
 /// ```
-/// use api_client::{ClientCredentials, Secret};
+/// use api_client::{auth::ClientCredentials, Secret};
 /// let provider = ClientCredentials::new(
 ///     "https://auth.example.com/oauth/token",
 ///     "my-client-id",

@@ -49,7 +49,7 @@ pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<Token>> + Send + '
 /// and replays the request once.
 ///
 /// ```
-/// use api_client::{AuthProvider, Token, TokenFuture};
+/// use api_client::{auth::AuthProvider, auth::Token, auth::TokenFuture};
 /// use std::time::Duration;
 ///
 /// struct FromVault;

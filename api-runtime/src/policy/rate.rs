@@ -23,7 +23,7 @@ pub const RATE_LIMIT_FEATURE: bool = cfg!(feature = "rate-limit");
 /// (default 1: no burst). Every attempt counts, retries included.
 ///
 /// ```
-/// use api_client::RateLimit;
+/// use api_client::limits::RateLimit;
 /// let github = RateLimit::per_hour(5000);
 /// let bursty = RateLimit::per_second(10).burst(5);
 /// assert_eq!(bursty.interval(), std::time::Duration::from_millis(100));

@@ -241,7 +241,7 @@ pub(crate) fn retry_after(
 /// dependency is not hammered N-fold.
 ///
 /// ```
-/// use api_client::RetryBudget;
+/// use api_client::retry::RetryBudget;
 /// let budget = RetryBudget::default(); // 500 tokens, 5 per retry, 10 per timeout retry, +1 per success
 /// assert_eq!(budget.capacity(), 500);
 /// ```

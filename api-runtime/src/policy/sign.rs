@@ -30,7 +30,7 @@ pub type SignError = Box<dyn std::error::Error + Send + Sync>;
 /// scheme that signs the host reads it from [`SignRequest::url`].
 ///
 /// ```
-/// use api_client::{SignError, SignRequest};
+/// use api_client::{auth::SignError, auth::SignRequest};
 ///
 /// // An exchange-style signature: a digest of timestamp, method, path and
 /// // query, and body (a real one is an HMAC with your secret).

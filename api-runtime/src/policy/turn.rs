@@ -12,6 +12,7 @@ use tokio::time::Instant;
 use crate::error::{Error, ErrorKind, Human, Result};
 use crate::policy::attempts::Run;
 use crate::policy::rate::Limiter;
+use crate::request::outgoing::Outgoing;
 
 /// A call that would wait past its deadline for its turn: `own`, under
 /// the client's own limit; else under a pause the server asked for.
@@ -46,17 +47,22 @@ impl Run<'_> {
         waits.then(|| self.wait_turn(paused, [own, client]))
     }
 
-    /// Waits, in order, for one of the `n` call slots, within the deadline.
+    /// Waits, in order, for one of the `n` call slots, within the
+    /// deadline; the call's error (of `request`) when none comes in time.
     pub(crate) async fn slot(
         &self,
         n: usize,
         slots: &Arc<tokio::sync::Semaphore>,
+        request: &Outgoing,
     ) -> Result<tokio::sync::OwnedSemaphorePermit> {
         match tokio::time::timeout_at(self.deadline, slots.clone().acquire_owned()).await {
             Ok(Ok(permit)) => Ok(permit),
-            _ => Err(self.deadline_passed().with_detail(format!(
-                "waiting for one of the {n} call slots of the concurrency limit: nothing was sent"
-            ))),
+            _ => {
+                let error = self.deadline_passed().with_detail(format!(
+                    "waiting for one of the {n} call slots of the concurrency limit: nothing was sent"
+                ));
+                Err(self.error(error, request, 0))
+            }
         }
     }
 

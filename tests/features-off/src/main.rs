@@ -1,7 +1,7 @@
 //! Builder methods of features that are off: each is a compile error
 //! naming its feature.
 
-use api_client::{RateLimit, Result, api};
+use api_client::{limits::RateLimit, Result, api};
 
 #[api(base = "https://api.example.com")]
 pub trait Example {

@@ -115,7 +115,7 @@ impl ConstructsAuth for api_client::ClientBuilder<ConstructsClient> {
         client_secret: impl ::core::convert::Into<api_client::Secret>,
     ) -> Self {
         self.auth_provider(
-            api_client::ClientCredentials::new(
+            api_client::auth::ClientCredentials::new(
                 "https://auth.example.com/token",
                 client_id,
                 client_secret,

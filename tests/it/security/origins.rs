@@ -6,7 +6,7 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use api_client::{ErrorKind, SignError, SignRequest};
+use api_client::{ErrorKind, auth::SignError, auth::SignRequest};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper_util::rt::{TokioExecutor, TokioIo};

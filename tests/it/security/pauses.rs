@@ -5,7 +5,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use api_client::{DEFAULT_MAX_SERVER_PAUSE, ErrorKind, RateLimit};
+use api_client::{ErrorKind, limits::DEFAULT_MAX_SERVER_PAUSE, limits::RateLimit};
 use serde_json::json;
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};

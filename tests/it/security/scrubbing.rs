@@ -3,7 +3,7 @@
 //! scrubbed from errors, Debug output and log events; the value of any
 //! header that may not cross origins counts as one, whatever its name.
 
-use api_client::{ClientCredentials, ErrorKind, SignError, SignRequest};
+use api_client::{ErrorKind, auth::ClientCredentials, auth::SignError, auth::SignRequest};
 use base64::Engine as _;
 use serde_json::json;
 use wiremock::matchers::{path, path_regex};
