@@ -68,6 +68,7 @@ mod model;
 mod names;
 mod node;
 mod ops;
+mod params;
 mod rules;
 mod schema;
 mod shapes;

@@ -48,44 +48,25 @@ fn run() -> Result<ExitCode, String> {
     }
 }
 
+/// What `check` and `export` are given.
+#[derive(Default)]
+struct ContractArgs {
+    source: Option<PathBuf>,
+    against: Option<PathBuf>,
+    output: Option<PathBuf>,
+    title: Option<String>,
+}
+
 /// `check` and `export`: a Rust source, and the document or the output.
 fn contract(
     args: impl Iterator<Item = std::ffi::OsString>,
     check: bool,
 ) -> Result<ExitCode, String> {
-    use lexopt::prelude::*;
-    let mut parser = lexopt::Parser::from_args(args);
-    let (mut source, mut against, mut output, mut title) = (
-        None::<PathBuf>,
-        None::<PathBuf>,
-        None::<PathBuf>,
-        None::<String>,
-    );
-    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
-        match arg {
-            Long("against") if check => {
-                against = Some(parser.value().map_err(|e| e.to_string())?.into())
-            }
-            Short('o') | Long("output") if !check => {
-                output = Some(parser.value().map_err(|e| e.to_string())?.into())
-            }
-            Long("title") if !check => {
-                title = Some(
-                    parser
-                        .value()
-                        .map_err(|e| e.to_string())?
-                        .string()
-                        .map_err(|e| e.to_string())?,
-                )
-            }
-            Value(path) if source.is_none() => source = Some(path.into()),
-            other => return Err(other.unexpected().to_string()),
-        }
-    }
-    let source = source.ok_or("no Rust source given")?;
+    let args = contract_args(args, check)?;
+    let source = args.source.ok_or("no Rust source given")?;
     let text = read(&source)?;
     if check {
-        let against = against.ok_or("`check` needs `--against <document>`")?;
+        let against = args.against.ok_or("`check` needs `--against <document>`")?;
         let mismatches =
             api_client_gen::check(&text, &read(&against)?).map_err(|e| e.to_string())?;
         for mismatch in &mismatches {
@@ -97,20 +78,19 @@ fn contract(
             source.display(),
             against.display()
         );
-        return Ok(if mismatches.is_empty() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
+        return Ok(match mismatches.is_empty() {
+            true => ExitCode::SUCCESS,
+            false => ExitCode::FAILURE,
         });
     }
-    let title = title.unwrap_or_else(|| {
+    let title = args.title.unwrap_or_else(|| {
         source
             .file_stem()
             .map_or("API".into(), |s| s.to_string_lossy().into_owned())
     });
     let json =
         api_client_gen::export(&text, &title).map_err(|e| format!("{}: {e}", source.display()))?;
-    match output {
+    match args.output {
         Some(path) => std::fs::write(&path, json)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
         None => println!("{json}"),
@@ -118,11 +98,70 @@ fn contract(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The arguments of `check` (`check`) or `export`.
+fn contract_args(
+    args: impl Iterator<Item = std::ffi::OsString>,
+    check: bool,
+) -> Result<ContractArgs, String> {
+    use lexopt::prelude::*;
+    let mut parser = lexopt::Parser::from_args(args);
+    let mut out = ContractArgs::default();
+    let value = |parser: &mut lexopt::Parser| parser.value().map_err(|e| e.to_string());
+    while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
+        match arg {
+            Long("against") if check => out.against = Some(value(&mut parser)?.into()),
+            Short('o') | Long("output") if !check => out.output = Some(value(&mut parser)?.into()),
+            Long("title") if !check => {
+                let title = value(&mut parser)?.string().map_err(|e| e.to_string())?;
+                out.title = Some(title);
+            }
+            Value(path) if out.source.is_none() => out.source = Some(path.into()),
+            other => return Err(other.unexpected().to_string()),
+        }
+    }
+    Ok(out)
+}
+
 fn read(path: &std::path::Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
 fn generate(args: impl Iterator<Item = std::ffi::OsString>) -> Result<ExitCode, String> {
+    let Some((input, output, options, deny)) = generate_args(args)? else {
+        println!("{USAGE}");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let text = std::fs::read_to_string(&input)
+        .map_err(|e| format!("cannot read {}: {e}", input.display()))?;
+    let generated = api_client_gen::generate(&text, &options)
+        .map_err(|e| format!("{}: {e}", input.display()))?;
+    match &output {
+        Some(path) => std::fs::write(path, &generated.code)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        None => print!("{}", generated.code),
+    }
+    for warning in &generated.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if !generated.dependencies.is_empty() {
+        eprintln!(
+            "note: the module also needs these crates: {}",
+            generated.dependencies.join(", ")
+        );
+    }
+    Ok(if deny && !generated.warnings.is_empty() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The document, the output, the options and `--deny-warnings`; `None`
+/// for `--help`.
+#[allow(clippy::type_complexity)]
+fn generate_args(
+    args: impl Iterator<Item = std::ffi::OsString>,
+) -> Result<Option<(PathBuf, Option<PathBuf>, Options, bool)>, String> {
     use lexopt::prelude::*;
     let mut parser = lexopt::Parser::from_args(args);
     let mut options = Options::default();
@@ -150,36 +189,11 @@ fn generate(args: impl Iterator<Item = std::ffi::OsString>) -> Result<ExitCode, 
             Long("all-derives") => options.all_derives = true,
             Long("lean") => options.lean = true,
             Long("deny-warnings") => deny = true,
-            Short('h') | Long("help") => {
-                println!("{USAGE}");
-                return Ok(ExitCode::SUCCESS);
-            }
+            Short('h') | Long("help") => return Ok(None),
             Value(path) if input.is_none() => input = Some(path.into()),
             other => return Err(other.unexpected().to_string()),
         }
     }
     let input = input.ok_or("no document given")?;
-    let text = std::fs::read_to_string(&input)
-        .map_err(|e| format!("cannot read {}: {e}", input.display()))?;
-    let generated = api_client_gen::generate(&text, &options)
-        .map_err(|e| format!("{}: {e}", input.display()))?;
-    match &output {
-        Some(path) => std::fs::write(path, &generated.code)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
-        None => print!("{}", generated.code),
-    }
-    for warning in &generated.warnings {
-        eprintln!("warning: {warning}");
-    }
-    if !generated.dependencies.is_empty() {
-        eprintln!(
-            "note: the module also needs these crates: {}",
-            generated.dependencies.join(", ")
-        );
-    }
-    Ok(if deny && !generated.warnings.is_empty() {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(Some((input, output, options, deny)))
 }

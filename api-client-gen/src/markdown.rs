@@ -191,22 +191,7 @@ fn inline(line: &str) -> String {
         } else if c == '>' {
             out.push_str("&gt;");
         } else if starts_with(&chars[i..], "https://") || starts_with(&chars[i..], "http://") {
-            let end = chars[i..]
-                .iter()
-                .position(|c| c.is_whitespace() || matches!(c, ')' | '>' | '"' | '\'' | '`'))
-                .map_or(chars.len(), |p| i + p);
-            let mut url: String = chars[i..end].iter().collect();
-            let trailing: String = url
-                .chars()
-                .rev()
-                .take_while(|c| matches!(c, '.' | ',' | ';' | ':'))
-                .collect();
-            url.truncate(url.len() - trailing.len());
-            out.push('<');
-            out.push_str(&url);
-            out.push('>');
-            out.extend(trailing.chars().rev());
-            i = end;
+            i = autolink(&chars, i, &mut out);
             continue;
         } else {
             out.push(c);
@@ -214,6 +199,27 @@ fn inline(line: &str) -> String {
         i += 1;
     }
     out
+}
+
+/// The bare URL at `chars[at..]` as an autolink (`<https://…>`), its
+/// trailing punctuation left after it; where the text goes on.
+fn autolink(chars: &[char], at: usize, out: &mut String) -> usize {
+    let end = chars[at..]
+        .iter()
+        .position(|c| c.is_whitespace() || matches!(c, ')' | '>' | '"' | '\'' | '`'))
+        .map_or(chars.len(), |p| at + p);
+    let mut url: String = chars[at..end].iter().collect();
+    let trailing: String = url
+        .chars()
+        .rev()
+        .take_while(|c| matches!(c, '.' | ',' | ';' | ':'))
+        .collect();
+    url.truncate(url.len() - trailing.len());
+    out.push('<');
+    out.push_str(&url);
+    out.push('>');
+    out.extend(trailing.chars().rev());
+    end
 }
 
 fn starts_with(chars: &[char], prefix: &str) -> bool {

@@ -1,60 +1,15 @@
 //! Operations to methods: parameters in their roles, bodies, responses.
 
 use crate::doc::{Document, Node};
-use crate::model::{Arg, Errors, Method, QueryStyle, Returns, Role, Status, Ty};
+use crate::model::{Arg, Errors, Method, Returns, Role, Status, Ty};
 use crate::names::{Scope, pascal, snake};
+use crate::params::encode_path;
 use crate::schema::{Schemas, doc_of, primary_type};
 
 /// The HTTP methods of a path item that the runtime sends.
 pub const VERBS: [&str; 7] = ["get", "put", "post", "delete", "options", "head", "patch"];
 
 /// Headers the specification says to ignore as parameters.
-const IGNORED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
-
-/// A path as the macro's route takes it: its `{name}` templates kept, and
-/// every other character that RFC 3986 does not allow in a path (a space,
-/// `|`, `<`, `"`, a stray `{`, non-ASCII…) percent-encoded, as is a `%`
-/// that starts no escape.
-fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut rest = path;
-    while !rest.is_empty() {
-        // A template: `{` and a name without braces or slashes, then `}`.
-        if let Some(after) = rest.strip_prefix('{') {
-            if let Some(end) = after
-                .find(['{', '}', '/'])
-                .filter(|&e| after[e..].starts_with('}'))
-            {
-                if end > 0 {
-                    out.push_str(&rest[..end + 2]);
-                    rest = &rest[end + 2..];
-                    continue;
-                }
-            }
-        }
-        let c = rest.chars().next().unwrap_or_default();
-        let escape =
-            rest.len() >= 3 && c == '%' && rest.as_bytes()[1..3].iter().all(u8::is_ascii_hexdigit);
-        if escape || c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/".contains(c) {
-            out.push(c);
-        } else {
-            for byte in c.to_string().bytes() {
-                out.push_str(&format!("%{byte:02X}"));
-            }
-        }
-        rest = &rest[c.len_utf8()..];
-    }
-    out
-}
-
-/// Whether `name` is an HTTP token (a valid header name).
-fn is_token(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
 /// Lowers one operation. `names` is the trait's scope of method names;
 /// what cannot be expressed is pushed to `schemas.warnings` under the
 /// operation's name.
@@ -104,20 +59,7 @@ impl OpLowering<'_, '_> {
         }
         self.undeclared_path_parameters(&operation, &mut route, &mut arg_names, &mut args);
         args.sort_by_key(|a| a.role != Role::Path);
-        let multipart = if matches!(verb, "get" | "head") {
-            if !op.get("requestBody").is_null() {
-                self.warn(
-                    &operation,
-                    format!(
-                        "a request body on `{}` is left out: servers and proxies may drop it",
-                        verb.to_uppercase()
-                    ),
-                );
-            }
-            false
-        } else {
-            self.request_body(op, &operation, &hint, &mut arg_names, &mut args)
-        };
+        let multipart = self.body(verb, op, &operation, &hint, (&mut arg_names, &mut args));
         let (returns, with_headers) = self.success(op, &operation, &hint);
         let accept = self.accept(op, &returns);
         let error = self.error_type(op, &operation, &hint);
@@ -141,187 +83,29 @@ impl OpLowering<'_, '_> {
         })
     }
 
-    /// The `{name}`s of the path that no parameter declares: each becomes
-    /// a string argument, with a warning (the macro would refuse a `{`).
-    fn undeclared_path_parameters(
+    /// Adds the body's arguments, but on a GET or HEAD (servers and
+    /// proxies may drop it: a warning); returns whether it is multipart.
+    fn body(
         &mut self,
-        operation: &str,
-        route: &mut String,
-        names: &mut Scope,
-        args: &mut Vec<Arg>,
-    ) {
-        while let Some(open) = route.find('{') {
-            let Some(len) = route[open..].find('}') else {
-                break;
-            };
-            let name = route[open + 1..open + len].to_owned();
-            let ident = names.unique(snake(&name), "_");
-            self.warn(
-                operation,
-                format!("path parameter `{name}` is not declared: taken as a string"),
-            );
-            route.replace_range(open..=open + len, &format!("<{ident}>"));
-            args.push(Arg {
-                ident,
-                ty: Ty::String,
-                role: Role::Path,
-                doc: None,
-            });
-        }
-    }
-
-    /// The path item's parameters overridden by the operation's (same name
-    /// and location), references followed.
-    fn parameters<'n>(&mut self, item: &'n Node, op: &'n Node, operation: &str) -> Vec<&'n Node>
-    where
-        Self: 'n,
-    {
-        let mut params: Vec<&Node> = Vec::new();
-        for raw in item
-            .get("parameters")
-            .items()
-            .iter()
-            .chain(op.get("parameters").items())
-        {
-            let param = match self.doc.resolve(raw) {
-                Ok(p) => p,
-                Err(e) => {
-                    self.warn(operation, format!("{e}; parameter left out"));
-                    continue;
-                }
-            };
-            let key = |p: &Node| {
-                (
-                    p.get("name").as_str().map(str::to_owned),
-                    p.get("in").as_str().map(str::to_owned),
-                )
-            };
-            params.retain(|p| key(p) != key(param));
-            params.push(param);
-        }
-        params
-    }
-
-    fn parameter(
-        &mut self,
-        param: &Node,
+        verb: &str,
+        op: &Node,
         operation: &str,
         hint: &str,
-        names: &mut Scope,
-        route: &mut String,
-    ) -> Option<Arg> {
-        let name = param.get("name").as_str()?;
-        let location = param.get("in").as_str().unwrap_or("");
-        let required = param.get("required").as_bool() == Some(true) || location == "path";
-        let schema = if param.get("schema").is_null() {
-            content_schema(param)
-        } else {
-            param.get("schema")
-        };
-        let ty = self
-            .schemas
-            .ty_of(schema, &format!("{hint}{}", pascal(name)));
-        let doc = doc_of(param);
-        let role = match location {
-            "path" => return self.path_parameter(param, name, ty, doc, operation, names, route),
-            "query" if name.is_empty() => {
-                self.warn(
-                    operation,
-                    "a query parameter with an empty name: left out".into(),
-                );
-                return None;
-            }
-            "query" => match query_style(param) {
-                Ok(style) => Role::Query(Some(name.to_owned()), style),
-                Err(note) => {
-                    self.warn(operation, format!("query parameter `{name}`: {note}"));
-                    return None;
-                }
-            },
-            "header" if IGNORED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) => {
-                return None;
-            }
-            "header" if !is_token(name) => {
-                self.warn(
-                    operation,
-                    format!(
-                        "header parameter `{}` is not a valid header name: left out",
-                        name.escape_default()
-                    ),
-                );
-                return None;
-            }
-            "header" => Role::Header(name.to_owned()),
-            "cookie" if valid_cookie_name(name) => Role::Cookie(name.to_owned()),
-            "cookie" => {
-                self.warn(
-                    operation,
-                    format!("cookie parameter `{name}` is not a valid cookie name: left out"),
-                );
-                return None;
-            }
-            other => {
-                self.warn(
-                    operation,
-                    format!(
-                        "parameter `{name}` in `{other}` is not a parameter location: left out"
-                    ),
-                );
-                return None;
-            }
-        };
-        let ident = names.unique(snake(name), "_");
-        let role = match role {
-            Role::Query(Some(key), style) if key == ident => Role::Query(None, style),
-            role => role,
-        };
-        let ty = if required { ty } else { ty.optional() };
-        Some(Arg {
-            ident,
-            ty,
-            role,
-            doc,
-        })
-    }
-
-    /// A path parameter: its `{name}` in the route becomes `<ident>`.
-    #[allow(clippy::too_many_arguments)]
-    fn path_parameter(
-        &mut self,
-        param: &Node,
-        name: &str,
-        mut ty: Ty,
-        doc: Option<String>,
-        operation: &str,
-        names: &mut Scope,
-        route: &mut String,
-    ) -> Option<Arg> {
-        let ident = names.unique(snake(name), "_");
-        let placeholder = format!("{{{name}}}");
-        if !route.contains(&placeholder) {
+        (names, args): (&mut Scope, &mut Vec<Arg>),
+    ) -> bool {
+        if !matches!(verb, "get" | "head") {
+            return self.request_body(op, operation, hint, names, args);
+        }
+        if !op.get("requestBody").is_null() {
             self.warn(
                 operation,
-                format!("path parameter `{name}` is not in the path: left out"),
+                format!(
+                    "a request body on `{}` is left out: servers and proxies may drop it",
+                    verb.to_uppercase()
+                ),
             );
-            return None;
         }
-        *route = route.replace(&placeholder, &format!("<{ident}>"));
-        if let Some(style) = param.get("style").as_str().filter(|s| *s != "simple") {
-            self.warn(operation, format!("path parameter `{name}`: `style: {style}` is not supported: the value is sent plain (`simple`)"));
-        }
-        if !self.schemas.is_single_value(&ty) {
-            self.warn(
-                operation,
-                format!("path parameter `{name}` is not a single value: taken as a string"),
-            );
-            ty = Ty::String;
-        }
-        Some(Arg {
-            ident,
-            ty,
-            role: Role::Path,
-            doc,
-        })
+        false
     }
 
     /// Adds the body's arguments; returns whether the body is multipart.
@@ -507,7 +291,7 @@ impl OpLowering<'_, '_> {
         (!arms.is_empty()).then_some(Errors::ByStatus(arms))
     }
 
-    fn warn(&mut self, operation: &str, what: String) {
+    pub(crate) fn warn(&mut self, operation: &str, what: String) {
         self.schemas.warnings.push((operation.to_owned(), what));
     }
 }
@@ -520,15 +304,6 @@ fn is_json(media: &str) -> bool {
 }
 
 /// A parameter given as `content: {media: {schema}}` instead of `schema`.
-fn content_schema(param: &Node) -> &Node {
-    param
-        .get("content")
-        .entries()
-        .first()
-        .map_or(&Node::Null, |(_, media)| media.get("schema"))
-}
-
-/// Summary, description, then a line per documented argument.
 fn method_doc(op: &Node, args: &[Arg]) -> Vec<String> {
     let texts = ["summary", "description"]
         .iter()
@@ -567,52 +342,6 @@ fn repeated_placeholder(path: &str) -> Option<&str> {
 
 /// A query parameter's `style`/`explode` (`explode` defaults to `true` for
 /// `form` only); an error names a style a query cannot have.
-fn query_style(param: &Node) -> Result<QueryStyle, String> {
-    let style = param.get("style").as_str().unwrap_or("form");
-    let explode = param.get("explode").as_bool().unwrap_or(style == "form");
-    Ok(match (style, explode) {
-        ("form", true) | ("spaceDelimited" | "pipeDelimited", true) => QueryStyle::Form,
-        ("form", false) => QueryStyle::FormJoined,
-        ("spaceDelimited", false) => QueryStyle::SpaceDelimited,
-        ("pipeDelimited", false) => QueryStyle::PipeDelimited,
-        ("deepObject", _) => QueryStyle::DeepObject,
-        (other, _) => return Err(format!("`style: {other}` is not a query style: left out")),
-    })
-}
-
-/// An RFC 6265 cookie name (a token), as `#[cookie]` accepts it.
-fn valid_cookie_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
-/// The docs of one argument on one line.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{encode_path, is_token};
-
-    #[test]
-    fn paths_are_encoded_around_their_templates() {
-        assert_eq!(encode_path("/pets/{petId}"), "/pets/{petId}");
-        assert_eq!(
-            encode_path("/files/{name}/a b|c<d>\"e^`{x}"),
-            "/files/{name}/a%20b%7Cc%3Cd%3E%22e%5E%60{x}"
-        );
-        assert_eq!(encode_path("/a/{/b%2F%zz/é"), "/a/%7B/b%2F%25zz/%C3%A9");
-        assert_eq!(encode_path("/{}/x}"), "/%7B%7D/x%7D");
-    }
-
-    #[test]
-    fn header_names_are_tokens() {
-        assert!(is_token("X-Request-Id"));
-        for bad in ["", "X-Bad\nHeader", "a b", "é"] {
-            assert!(!is_token(bad), "{bad:?}");
-        }
-    }
 }

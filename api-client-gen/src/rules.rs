@@ -57,48 +57,10 @@ fn ascii_classes(pattern: &str) -> String {
     let mut chars = pattern.chars();
     while let Some(c) = chars.next() {
         match c {
-            '\\' => {
-                let Some(next) = chars.next() else {
-                    out.push(c);
-                    break;
-                };
-                match (next, in_class) {
-                    ('b', false) => {
-                        out.push_str("(?-u:\\b)");
-                        continue;
-                    }
-                    ('B', false) => {
-                        out.push_str("(?-u:\\B)");
-                        continue;
-                    }
-                    ('b', true) => {
-                        out.push_str("\\x08");
-                        continue;
-                    }
-                    _ => {}
-                }
-                let (positive, negated) = match next {
-                    'd' => ("0-9", false),
-                    'D' => ("0-9", true),
-                    'w' => ("0-9A-Za-z_", false),
-                    'W' => ("0-9A-Za-z_", true),
-                    's' => ("\\t\\n\\x0B\\x0C\\r ", false),
-                    'S' => ("\\t\\n\\x0B\\x0C\\r ", true),
-                    other => {
-                        out.push(c);
-                        out.push(other);
-                        continue;
-                    }
-                };
-                match (in_class, negated) {
-                    (true, false) => out.push_str(positive),
-                    (false, false) => out.push_str(&format!("[{positive}]")),
-                    (false, true) => out.push_str(&format!("[^{positive}]")),
-                    // A negated class inside a class (`[a\D]`) is a nested
-                    // class, which Rust's regex reads as a union.
-                    (true, true) => out.push_str(&format!("[^{positive}]")),
-                }
-            }
+            '\\' => match chars.next() {
+                Some(next) => out.push_str(&ascii_escape(next, in_class)),
+                None => out.push(c),
+            },
             '[' if !in_class => {
                 in_class = true;
                 out.push(c);
@@ -111,6 +73,33 @@ fn ascii_classes(pattern: &str) -> String {
         }
     }
     out
+}
+
+/// The escape `\next` of an ECMA-262 pattern, spelled for Rust's regex
+/// without its Unicode tables (`in_class`: inside `[…]`).
+fn ascii_escape(next: char, in_class: bool) -> String {
+    match (next, in_class) {
+        ('b', false) => return "(?-u:\\b)".to_owned(),
+        ('B', false) => return "(?-u:\\B)".to_owned(),
+        ('b', true) => return "\\x08".to_owned(),
+        _ => {}
+    }
+    let (positive, negated) = match next {
+        'd' => ("0-9", false),
+        'D' => ("0-9", true),
+        'w' => ("0-9A-Za-z_", false),
+        'W' => ("0-9A-Za-z_", true),
+        's' => ("\\t\\n\\x0B\\x0C\\r ", false),
+        'S' => ("\\t\\n\\x0B\\x0C\\r ", true),
+        other => return format!("\\{other}"),
+    };
+    match (in_class, negated) {
+        (true, false) => positive.to_owned(),
+        (false, false) => format!("[{positive}]"),
+        // A negated class inside a class (`[a\D]`) is a nested class,
+        // which Rust's regex reads as a union.
+        (_, true) => format!("[^{positive}]"),
+    }
 }
 
 fn strip_option(ty: &Ty) -> &Ty {

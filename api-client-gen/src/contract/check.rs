@@ -141,8 +141,15 @@ fn parameters(
             },
         }
     }
-    for p in &listed {
-        let (name, at) = name_in(p);
+    required_are_declared(op, &listed, say);
+}
+
+/// Every required parameter of the document is declared (but the path's,
+/// checked with the route, and the headers the client sends itself).
+fn required_are_declared(op: &Operation, listed: &[&Node], say: &mut impl FnMut(String)) {
+    for p in listed {
+        let name = p.get("name").as_str().unwrap_or("").to_owned();
+        let at = p.get("in").as_str().unwrap_or("");
         let required = p.get("required").as_bool() == Some(true);
         if !required
             || at == "path"
