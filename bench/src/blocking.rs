@@ -6,8 +6,9 @@
 use std::fmt::Display;
 use std::sync::Arc;
 
+use crate::clients;
 use crate::run::{self, BlockingJob, Measured};
-use crate::{LARGE, ROUNDS, SMALL, clients};
+use crate::scenarios::{LARGE, ROUNDS, SMALL};
 
 /// A blocking call as the harness runs it.
 fn blocking_job<F, T, E>(f: F) -> BlockingJob

@@ -105,94 +105,63 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-/// Builds both crates once (dependencies), then times 3 rebuilds of each
-/// crate alone, and reads the macro's own expansion time.
-pub fn measure() -> Result<String, String> {
-    let root = repo().join("target/bench/compile");
+/// The two 100-endpoint crates: name, manifest, source.
+fn crates() -> Result<[(&'static str, String, String); 2], String> {
     let api_client = repo().canonicalize().map_err(|e| e.to_string())?;
     let common = concat!(
         "serde = { version = \"1\", features = [\"derive\"] }\n",
         "serde_json = \"1\"\n"
     );
-    let crates = [
+    let ours = format!("api-client = {{ path = {api_client:?} }}\n{common}");
+    let theirs = format!(
+        "reqwest = {{ version = \"0.13\", default-features = false, features = [\"rustls-no-provider\", \"http2\"] }}\nrustls = {{ version = \"0.23\", default-features = false, features = [\"ring\", \"std\", \"tls12\"] }}\nform_urlencoded = \"1\"\n{common}"
+    );
+    Ok([
         (
             "generated",
-            manifest(
-                "generated",
-                &format!("api-client = {{ path = {:?} }}\n{common}", api_client),
-            ),
+            manifest("generated", &ours),
             generated_source(),
         ),
         (
             "hand-written",
-            manifest(
-                "hand-written",
-                &format!(
-                    "reqwest = {{ version = \"0.13\", default-features = false, features = [\"rustls-no-provider\", \"http2\"] }}\nrustls = {{ version = \"0.23\", default-features = false, features = [\"ring\", \"std\", \"tls12\"] }}\nform_urlencoded = \"1\"\n{common}"
-                ),
-            ),
+            manifest("hand-written", &theirs),
             hand_written_source(),
         ),
-    ];
+    ])
+}
+
+/// Writes a one-file crate: its manifest (a workspace of its own) and
+/// `src/<file>`.
+fn write_crate(dir: &Path, manifest: &str, file: &str, source: &str) -> Result<(), String> {
+    std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("Cargo.toml"), format!("{manifest}\n[workspace]\n"))
+        .map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("src").join(file), source).map_err(|e| e.to_string())
+}
+
+/// Builds both crates once (dependencies), then times 3 rebuilds of each
+/// crate alone, and reads the macro's own expansion time.
+pub fn measure() -> Result<String, String> {
+    let root = repo().join("target/bench/compile");
     let mut section = String::from("### Compile time (100 endpoints)\n\n");
     let _ = writeln!(
         section,
         "| crate | build of the crate alone, dev (median of 3, not incremental) | release |"
     );
     let _ = writeln!(section, "|---|---:|---:|");
+    let target = root.join("target").to_string_lossy().into_owned();
     let mut times = Vec::new();
     let mut expansion_line = String::new();
-    for (name, manifest, source) in &crates {
+    for (name, manifest, source) in &crates()? {
         let dir = root.join(name);
-        std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
-        std::fs::write(dir.join("Cargo.toml"), format!("{manifest}\n[workspace]\n"))
-            .map_err(|e| e.to_string())?;
-        std::fs::write(dir.join("src/lib.rs"), source).map_err(|e| e.to_string())?;
-        let target = root.join("target");
-        let target = target.to_string_lossy().into_owned();
-        let envs = [("CARGO_TARGET_DIR", target.as_str())];
+        write_crate(&dir, manifest, "lib.rs", source)?;
         eprintln!("building {name} (dependencies first)…");
-        cargo(&dir, &["build", "-q"], &envs)?;
-        cargo(&dir, &["build", "-q", "--release"], &envs)?;
-        // Incremental compilation off: each build compiles the whole crate.
-        let timed = [envs[0], ("CARGO_INCREMENTAL", "0")];
-        let mut dev = Vec::new();
-        let mut release = Vec::new();
-        for _ in 0..3 {
-            touch(&dir.join("src/lib.rs"))?;
-            dev.push(cargo(&dir, &["build", "-q"], &timed)?.0);
-            touch(&dir.join("src/lib.rs"))?;
-            release.push(cargo(&dir, &["build", "-q", "--release"], &timed)?.0);
-        }
-        let (dev, release) = (median(dev), median(release));
-        let _ = writeln!(
-            section,
-            "| {name} | {:.2} s | {:.2} s |",
-            dev.as_secs_f64(),
-            release.as_secs_f64()
-        );
-        times.push((dev, release));
+        let (dev, release) = rebuilds(&dir, &target)?;
+        let (d, r) = (dev.as_secs_f64(), release.as_secs_f64());
+        let _ = writeln!(section, "| {name} | {d:.2} s | {r:.2} s |");
+        times.push((d, r));
         if *name == "generated" {
-            touch(&dir.join("src/lib.rs"))?;
-            let (_, stderr) = cargo(&dir, &["build"], &[envs[0], ("API_MACROS_TIMING", "1")])?;
-            let expansion = stderr.lines().find_map(|l| {
-                l.split("expanded in ")
-                    .nth(1)?
-                    .split(' ')
-                    .next()?
-                    .parse::<u64>()
-                    .ok()
-            });
-            match expansion {
-                Some(us) => {
-                    expansion_line = format!(
-                        "\nExpansion of the 100-method trait by `#[api]` (trait, client and mock kit): {:.1} ms (target < 50 ms).\n",
-                        us as f64 / 1000.0
-                    );
-                }
-                None => eprintln!("no expansion time in the build output"),
-            }
-            touch(&dir.join("src/lib.rs"))?;
+            expansion_line = expansion(&dir, &target)?;
         }
     }
     section.push_str(&expansion_line);
@@ -200,11 +169,51 @@ pub fn measure() -> Result<String, String> {
         let _ = writeln!(
             section,
             "\nGenerated / hand-written build time: {:.2}× dev, {:.2}× release (target ≤ 1.3×).",
-            gd.as_secs_f64() / hd.as_secs_f64(),
-            gr.as_secs_f64() / hr.as_secs_f64()
+            gd / hd,
+            gr / hr
         );
     }
     Ok(section)
+}
+
+/// The crate's dependencies built, then the medians of 3 rebuilds of the
+/// crate alone, dev and release, without incremental compilation.
+fn rebuilds(dir: &Path, target: &str) -> Result<(Duration, Duration), String> {
+    let envs = [("CARGO_TARGET_DIR", target)];
+    cargo(dir, &["build", "-q"], &envs)?;
+    cargo(dir, &["build", "-q", "--release"], &envs)?;
+    // Incremental compilation off: each build compiles the whole crate.
+    let timed = [envs[0], ("CARGO_INCREMENTAL", "0")];
+    let mut dev = Vec::new();
+    let mut release = Vec::new();
+    for _ in 0..3 {
+        touch(&dir.join("src/lib.rs"))?;
+        dev.push(cargo(dir, &["build", "-q"], &timed)?.0);
+        touch(&dir.join("src/lib.rs"))?;
+        release.push(cargo(dir, &["build", "-q", "--release"], &timed)?.0);
+    }
+    Ok((median(dev), median(release)))
+}
+
+/// The report's line on `#[api]`'s own expansion time, read from a build
+/// with `API_MACROS_TIMING` set.
+fn expansion(dir: &Path, target: &str) -> Result<String, String> {
+    touch(&dir.join("src/lib.rs"))?;
+    let envs = [("CARGO_TARGET_DIR", target), ("API_MACROS_TIMING", "1")];
+    let (_, stderr) = cargo(dir, &["build"], &envs)?;
+    touch(&dir.join("src/lib.rs"))?;
+    let us = stderr.lines().find_map(|l| {
+        let after = l.split("expanded in ").nth(1)?;
+        after.split(' ').next()?.parse::<u64>().ok()
+    });
+    let Some(us) = us else {
+        eprintln!("no expansion time in the build output");
+        return Ok(String::new());
+    };
+    Ok(format!(
+        "\nExpansion of the 100-method trait by `#[api]` (trait, client and mock kit): {:.1} ms (target < 50 ms).\n",
+        us as f64 / 1000.0
+    ))
 }
 
 fn touch(path: &Path) -> Result<(), String> {
@@ -266,17 +275,12 @@ pub fn tls() -> Result<String, String> {
     Ok(section)
 }
 
-/// What a user pays to add us: clean builds (dependencies included, a new
-/// target directory each time) of a one-endpoint hello client on
-/// api-client with its default features, and of the same program on
-/// reqwest with its default features (its `json` feature for the decode),
-/// in dev and release.
-pub fn hello() -> Result<String, String> {
-    let root = repo().join("target/bench/hello");
+/// The two hello programs: name, dependencies, source.
+fn hello_programs() -> Result<[(&'static str, String, &'static str); 2], String> {
     let api_client = repo().canonicalize().map_err(|e| e.to_string())?;
     let tokio = "tokio = { version = \"1\", features = [\"rt\", \"macros\"] }\n";
     let serde = "serde = { version = \"1\", features = [\"derive\"] }\n";
-    let programs = [
+    Ok([
         (
             "api-client (default features)",
             format!("api-client = {{ path = {api_client:?} }}\n{serde}{tokio}"),
@@ -290,45 +294,47 @@ pub fn hello() -> Result<String, String> {
             "#[derive(Debug, serde::Deserialize)]\npub struct Pong { pub ok: bool }\n\n\
              #[tokio::main(flavor = \"current_thread\")]\nasync fn main() {\n    let client = reqwest::Client::new();\n    let pong = async { client.get(\"https://example.com/ping\").send().await?.error_for_status()?.json::<Pong>().await };\n    println!(\"{:?}\", pong.await.map(|p| p.ok).ok());\n}\n",
         ),
-    ];
+    ])
+}
+
+/// What a user pays to add us: clean builds (dependencies included, a new
+/// target directory each time) of a one-endpoint hello client on
+/// api-client with its default features, and of the same program on
+/// reqwest with its default features (its `json` feature for the decode),
+/// in dev and release.
+pub fn hello() -> Result<String, String> {
+    let root = repo().join("target/bench/hello");
     let mut section = String::from(
         "### What a user pays to add us: a hello client, clean build\n\n\
          | program | clean build, dev | clean build, release |\n|---|---:|---:|\n",
     );
     let mut times = Vec::new();
-    for (i, (name, deps, source)) in programs.iter().enumerate() {
+    for (i, (name, deps, source)) in hello_programs()?.iter().enumerate() {
         let dir = root.join(format!("p{i}"));
-        std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
-        std::fs::write(
-            dir.join("Cargo.toml"),
-            format!("{}\n[workspace]\n", manifest("hello", deps)),
-        )
-        .map_err(|e| e.to_string())?;
-        std::fs::write(dir.join("src/main.rs"), source).map_err(|e| e.to_string())?;
+        write_crate(&dir, &manifest("hello", deps), "main.rs", source)?;
         let mut row = Vec::new();
         for profile in [&["build", "-q"][..], &["build", "-q", "--release"][..]] {
-            let target = dir.join("target");
-            let _ = std::fs::remove_dir_all(&target);
-            let target = target.to_string_lossy().into_owned();
             eprintln!("clean build: {name} {profile:?}…");
-            let (took, _) = cargo(&dir, profile, &[("CARGO_TARGET_DIR", target.as_str())])?;
-            row.push(took);
+            row.push(clean_build(&dir, profile)?.as_secs_f64());
         }
-        let _ = writeln!(
-            section,
-            "| {name} | {:.0} s | {:.0} s |",
-            row[0].as_secs_f64(),
-            row[1].as_secs_f64()
-        );
+        let _ = writeln!(section, "| {name} | {:.0} s | {:.0} s |", row[0], row[1]);
         times.push(row);
     }
     if let [ours, theirs] = times.as_slice() {
         let _ = writeln!(
             section,
             "\napi-client / reqwest: {:.2}× dev, {:.2}× release (target ≤ 1.0).",
-            ours[0].as_secs_f64() / theirs[0].as_secs_f64(),
-            ours[1].as_secs_f64() / theirs[1].as_secs_f64()
+            ours[0] / theirs[0],
+            ours[1] / theirs[1]
         );
     }
     Ok(section)
+}
+
+/// A build in a new target directory of the crate's own.
+fn clean_build(dir: &Path, args: &[&str]) -> Result<Duration, String> {
+    let target = dir.join("target");
+    let _ = std::fs::remove_dir_all(&target);
+    let target = target.to_string_lossy().into_owned();
+    Ok(cargo(dir, args, &[("CARGO_TARGET_DIR", target.as_str())])?.0)
 }

@@ -14,7 +14,7 @@ const WALKS: usize = 20;
 
 /// One walk of every page, every item taken.
 fn walk(client: Arc<BenchClient>) -> Job {
-    crate::job(move || {
+    crate::run::job(move || {
         let client = client.clone();
         async move {
             let mut pages = client.pages();
@@ -34,7 +34,7 @@ fn walk(client: Arc<BenchClient>) -> Job {
 
 /// One walk, page by page ([`Pages::pages`](api_client::Pages::pages)).
 fn walk_pages(client: Arc<BenchClient>) -> Job {
-    crate::job(move || {
+    crate::run::job(move || {
         let client = client.clone();
         async move {
             let mut pages = client.pages().pages();
@@ -54,7 +54,7 @@ fn walk_pages(client: Arc<BenchClient>) -> Job {
 /// `PAGES` calls of the plain endpoint, one after the other; with `take`,
 /// each item is taken from the list as a walk's consumer takes it.
 fn calls(client: Arc<BenchClient>, take: bool) -> Job {
-    crate::job(move || {
+    crate::run::job(move || {
         let client = client.clone();
         async move {
             for _ in 0..PAGES {

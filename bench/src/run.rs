@@ -12,6 +12,19 @@ use hdrhistogram::Histogram;
 pub type Job =
     Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync>;
 
+/// A job from a closure returning any call's future.
+pub fn job<F, Fut, T, E>(f: F) -> Job
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, E>> + Send + 'static,
+    E: std::fmt::Display,
+{
+    Arc::new(move || {
+        let fut = f();
+        Box::pin(async move { fut.await.map(|_| ()).map_err(|e| e.to_string()) })
+    })
+}
+
 /// One blocking call.
 pub type BlockingJob = Arc<dyn Fn() -> Result<(), String> + Send + Sync>;
 

@@ -116,6 +116,7 @@ async fn wait_until_listening(port: u16) -> std::io::Result<()> {
     Err(std::io::Error::other("the server did not start listening"))
 }
 
+/// nginx serving the benchmark's routes from files, on core 0.
 async fn start_nginx() -> std::io::Result<Server> {
     let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"]
         .into_iter()
@@ -129,39 +130,7 @@ async fn start_nginx() -> std::io::Result<Server> {
     std::fs::write(dir.join("user.json"), one)?;
     std::fs::write(dir.join("users.json"), many)?;
     let port = free_port()?;
-    let d = dir.display();
-    // GET /pages?page=N: the 100-user array, with a `Link` to page N+1 up
-    // to page 100 (`add_header` sends nothing for the last page's empty
-    // value).
-    let links: String = (2..=PAGES)
-        .map(|n| {
-            format!(
-                "    \"{}\" \"</pages?page={}>; rel=\\\"next\\\"\";\n",
-                n - 1,
-                n
-            )
-        })
-        .collect();
-    let page_map = format!(
-        "  map $arg_page $page_link {{\n    default \"</pages?page=2>; rel=\\\"next\\\"\";\n{links}    \"{PAGES}\" \"\";\n  }}\n"
-    );
-    // POST /echo: nginx's static module answers a POST with 405, which
-    // error_page turns into the 400-byte user as a GET: the same JSON the
-    // benchmark posts, so the answer is an echo in content and size.
-    let conf = format!(
-        "daemon off;\nmaster_process off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
-         events {{ worker_connections 1024; }}\n\
-         http {{\n  access_log off;\n  keepalive_requests 10000000;\n  keepalive_timeout 120s;\n\
-           client_body_temp_path {d}/tmp; proxy_temp_path {d}/tmp; fastcgi_temp_path {d}/tmp; uwsgi_temp_path {d}/tmp; scgi_temp_path {d}/tmp;\n\
-           {page_map}\
-           server {{\n    listen 127.0.0.1:{port};\n    default_type application/json;\n\
-             location = /users/42 {{ alias {d}/user.json; }}\n\
-             location = /users {{ alias {d}/users.json; }}\n\
-             location = /pages {{ alias {d}/users.json; add_header Link $page_link; }}\n\
-             location = /echo {{ alias {d}/user.json; error_page 405 =200 /users/42; }}\n\
-           }}\n}}\n"
-    );
-    std::fs::write(dir.join("nginx.conf"), conf)?;
+    std::fs::write(dir.join("nginx.conf"), nginx_conf(&dir, port))?;
     // nginx on core 0, the clients on core 1 (see `pin_to_core`).
     let mut command = if has_taskset() {
         let mut c = Command::new("taskset");
@@ -191,6 +160,42 @@ async fn start_nginx() -> std::io::Result<Server> {
         return Err(e);
     }
     Ok(server)
+}
+
+/// nginx's configuration: the routes, files under `dir`, in the foreground.
+fn nginx_conf(dir: &std::path::Path, port: u16) -> String {
+    let d = dir.display();
+    // GET /pages?page=N: the 100-user array, with a `Link` to page N+1 up
+    // to page 100 (`add_header` sends nothing for the last page's empty
+    // value).
+    let links: String = (2..=PAGES)
+        .map(|n| {
+            format!(
+                "    \"{}\" \"</pages?page={}>; rel=\\\"next\\\"\";\n",
+                n - 1,
+                n
+            )
+        })
+        .collect();
+    let page_map = format!(
+        "  map $arg_page $page_link {{\n    default \"</pages?page=2>; rel=\\\"next\\\"\";\n{links}    \"{PAGES}\" \"\";\n  }}\n"
+    );
+    // POST /echo: nginx's static module answers a POST with 405, which
+    // error_page turns into the 400-byte user as a GET: the same JSON the
+    // benchmark posts, so the answer is an echo in content and size.
+    format!(
+        "daemon off;\nmaster_process off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
+         events {{ worker_connections 1024; }}\n\
+         http {{\n  access_log off;\n  keepalive_requests 10000000;\n  keepalive_timeout 120s;\n\
+           client_body_temp_path {d}/tmp; proxy_temp_path {d}/tmp; fastcgi_temp_path {d}/tmp; uwsgi_temp_path {d}/tmp; scgi_temp_path {d}/tmp;\n\
+           {page_map}\
+           server {{\n    listen 127.0.0.1:{port};\n    default_type application/json;\n\
+             location = /users/42 {{ alias {d}/user.json; }}\n\
+             location = /users {{ alias {d}/users.json; }}\n\
+             location = /pages {{ alias {d}/users.json; add_header Link $page_link; }}\n\
+             location = /echo {{ alias {d}/user.json; error_page 405 =200 /users/42; }}\n\
+           }}\n}}\n"
+    )
 }
 
 /// The pages of `GET /pages` (100 users each).
