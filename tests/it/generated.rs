@@ -1,7 +1,8 @@
 //! Clients written by `api-client-gen` from OpenAPI documents (the
-//! Petstore and a document with every construct), compiled as they are
-//! generated and called against servers that answer as the documents say.
-//! `api-client-gen`'s own tests keep these modules current.
+//! Petstore and a document with every construct): the generator's expected
+//! output, kept once, compiled as it is generated and called against
+//! servers that answer as the documents say. `api-client-gen`'s own tests
+//! keep these modules current (`UPDATE_GENERATED=1`).
 
 use api_client::ErrorKind;
 use serde_json::json;
@@ -21,6 +22,19 @@ pub mod petstore31 {
 #[allow(dead_code, clippy::all)]
 pub mod constructs {
     include!("generated/constructs.rs");
+}
+
+/// The same document with `--uuid --chrono --url`: its formats as those
+/// crates' types.
+#[allow(dead_code, clippy::all)]
+pub mod constructs_formats {
+    include!("generated/constructs_formats.rs");
+}
+
+/// Two operations of it, a trait per tag, `--lean --no-validate`.
+#[allow(dead_code, clippy::all)]
+pub mod constructs_lean {
+    include!("generated/constructs_lean.rs");
 }
 
 /// Generated from a document written to break the generator (the
