@@ -288,3 +288,31 @@ fn components(next: &[Vec<usize>]) -> Vec<Vec<usize>> {
     }
     s.out
 }
+
+#[test]
+fn architecture_states_the_same_floors() {
+    let doc = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/ARCHITECTURE.md");
+    let Ok(doc) = std::fs::read_to_string(&doc) else {
+        // Built from a package without the workspace's docs.
+        return;
+    };
+    let mut problems = Vec::new();
+    for (prefix, number, name) in FLOORS.iter().filter(|(_, _, name)| *name != "tests") {
+        let row_start = format!("| {number} {name} |");
+        let Some(row) = doc.lines().find(|l| l.starts_with(&row_start)) else {
+            problems.push(format!("no row `{row_start}` in the floors table"));
+            continue;
+        };
+        let files = row.split('|').nth(2).unwrap_or("");
+        if !files.contains(&format!("`{prefix}`")) {
+            problems.push(format!(
+                "the row of floor {number} does not list `{prefix}`"
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "docs/ARCHITECTURE.md: {}",
+        problems.join("; ")
+    );
+}
