@@ -3,7 +3,6 @@
 use crate::doc::{Document, Node};
 use crate::model::{Arg, Errors, Method, Returns, Role, Status, Ty};
 use crate::names::{Scope, pascal, snake};
-use crate::params::encode_path;
 use crate::schema::{Schemas, doc_of, primary_type};
 
 /// The HTTP methods of a path item that the runtime sends.
@@ -344,4 +343,56 @@ fn repeated_placeholder(path: &str) -> Option<&str> {
 /// `form` only); an error names a style a query cannot have.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A path as the macro's route takes it: its `{name}` templates kept, and
+/// every other character that RFC 3986 does not allow in a path (a space,
+/// `|`, `<`, `"`, a stray `{`, non-ASCII…) percent-encoded, as is a `%`
+/// that starts no escape.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while !rest.is_empty() {
+        // A template: `{` and a name without braces or slashes, then `}`.
+        if let Some(after) = rest.strip_prefix('{') {
+            if let Some(end) = after
+                .find(['{', '}', '/'])
+                .filter(|&e| after[e..].starts_with('}'))
+            {
+                if end > 0 {
+                    out.push_str(&rest[..end + 2]);
+                    rest = &rest[end + 2..];
+                    continue;
+                }
+            }
+        }
+        let c = rest.chars().next().unwrap_or_default();
+        let escape =
+            rest.len() >= 3 && c == '%' && rest.as_bytes()[1..3].iter().all(u8::is_ascii_hexdigit);
+        if escape || c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/".contains(c) {
+            out.push(c);
+        } else {
+            for byte in c.to_string().bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_path;
+
+    #[test]
+    fn paths_are_encoded_around_their_templates() {
+        assert_eq!(encode_path("/pets/{petId}"), "/pets/{petId}");
+        assert_eq!(
+            encode_path("/files/{name}/a b|c<d>\"e^`{x}"),
+            "/files/{name}/a%20b%7Cc%3Cd%3E%22e%5E%60{x}"
+        );
+        assert_eq!(encode_path("/a/{/b%2F%zz/é"), "/a/%7B/b%2F%25zz/%C3%A9");
+        assert_eq!(encode_path("/{}/x}"), "/%7B%7D/x%7D");
+    }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::clients;
 use crate::run::{self, BlockingJob, Measured};
-use crate::scenarios::{LARGE, ROUNDS, SMALL};
+use crate::run::{LARGE, ROUNDS, SMALL};
 
 /// A blocking call as the harness runs it.
 fn blocking_job<F, T, E>(f: F) -> BlockingJob

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use crate::clients::{self, Bench, ConnPerTask, HandWritten, RawHyper, User};
-use crate::run;
-use crate::scenarios::{CONCURRENT, Clients, Jobs, with};
+use crate::run::{self, CONCURRENT};
+use crate::scenarios::{Clients, Jobs, with};
 use crate::server;
 
 /// Runs the diagnostic `what` names; `false` when it names none.

@@ -8,9 +8,9 @@ use std::time::Duration;
 use api_client::{limits::CircuitBreaker, limits::RateLimit};
 
 use crate::clients::{self, Bench, BenchClient};
+use crate::run::CONCURRENT;
 use crate::run::job;
 use crate::run::{self, Job, Measured};
-use crate::scenarios::CONCURRENT;
 
 fn user_job(client: BenchClient) -> Job {
     let client = Arc::new(client);

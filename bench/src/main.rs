@@ -30,7 +30,7 @@ mod run;
 mod scenarios;
 mod server;
 
-use scenarios::ROUNDS;
+use run::ROUNDS;
 
 const USAGE: &str = "usage: api-client-bench [http|concurrent|blocking|compile|hello|tls|openapi|limits|pages|all|micro|probe|profile-generated|profile-hand|profile-hyper|profile-per-task|profile-blocking]";
 

@@ -8,6 +8,12 @@ use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 
+/// How many calls per round, for the scenarios; rounds per scenario.
+pub const SMALL: usize = 1_000;
+pub const LARGE: usize = 400;
+pub const CONCURRENT: usize = 6_400;
+pub const ROUNDS: usize = 25;
+
 /// One call of one client: `Err` with a message if it failed.
 pub type Job =
     Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync>;

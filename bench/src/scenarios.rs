@@ -6,13 +6,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use crate::clients::{self, Bench, BenchClient, ConnPerTask, HandWritten, RawHyper, User};
-use crate::run::{self, Job, Measured, job};
-
-/// How many calls per round, for the scenarios; rounds per scenario.
-pub(crate) const SMALL: usize = 1_000;
-pub(crate) const LARGE: usize = 400;
-pub(crate) const CONCURRENT: usize = 6_400;
-pub(crate) const ROUNDS: usize = 25;
+use crate::run::{self, CONCURRENT, Job, LARGE, Measured, ROUNDS, SMALL, job};
 
 /// A scenario's clients, each with the job that makes its call.
 pub(crate) type Jobs = Vec<(&'static str, Job)>;
