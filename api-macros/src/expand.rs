@@ -338,13 +338,13 @@ fn assert_ours(rt: &Rt, m: &Method) -> Option<TokenStream> {
     }
 }
 
-/// The validator of what a return type decodes from JSON, if anything.
+/// The checks of what a return type decodes from JSON (none for others).
 fn response_validator(rt: &Rt, output: &Output) -> TokenStream {
     match &output.kind {
         OutputKind::Json | OutputKind::Optional => probe(rt, &output.ty),
         OutputKind::Meta(inner) => response_validator(rt, inner),
         OutputKind::Text | OutputKind::Bytes | OutputKind::Unit | OutputKind::Stream => {
-            quote!(::core::option::Option::None)
+            quote!(#rt::Checks::none())
         }
     }
 }

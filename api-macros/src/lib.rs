@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 mod attr;
+mod case;
 mod ctxt;
 mod derive_de;
 mod expand;

@@ -184,13 +184,18 @@ fn emit_argument(rt: &Rt, p: &Param, lifetime: &Lifetime) -> TokenStream {
     }
 }
 
-/// The validator of `ty`, picked by autoref specialization: `Some` when the
-/// type derives `garde::Validate`, `None` otherwise.
+/// The checks of `ty`, each picked by autoref specialization: its
+/// validator when it derives `garde::Validate`, its shape when it derives
+/// `api_client::Deserialize` (wire names, and the report of a body that
+/// does not decode).
 pub fn probe(rt: &Rt, ty: &Type) -> TokenStream {
     quote! {{
         #[allow(unused_imports)]
-        use #rt::{ValidateViaGarde as _, ValidateViaNothing as _};
-        (&#rt::Probe::<#ty>::new()).validator()
+        use #rt::{DescribedShape as _, NoShape as _, ValidateViaGarde as _, ValidateViaNothing as _};
+        #rt::Checks::new(
+            (&#rt::Probe::<#ty>::new()).validator(),
+            (&#rt::Probe::<#ty>::new()).described(),
+        )
     }}
 }
 

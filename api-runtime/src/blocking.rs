@@ -20,7 +20,7 @@ use bytes::Bytes;
 use futures_core::Stream;
 
 use crate::client::Session;
-use crate::error::{Error, Result, Validator};
+use crate::error::{Checks, Error, Result};
 use crate::request::call::Call;
 use crate::response::decode::Decode;
 use crate::response::stream::ByteStream;
@@ -77,7 +77,7 @@ thread_local! {
 pub fn block_on_call<D>(
     session: &Session,
     call: Call,
-    validator: Option<Validator<D::Target>>,
+    checks: Checks<D::Target>,
 ) -> Result<D::Output>
 where
     D: Decode + 'static,
@@ -86,7 +86,7 @@ where
     let local = D::BUFFERED
         && session.has_pool_per_thread()
         && tokio::runtime::Handle::try_current().is_err();
-    run(local, session.send_on::<D>(call, validator, local))
+    run(local, session.send_on::<D>(call, checks, local))
 }
 
 /// Runs `future` to completion and waits for its result: on this thread's

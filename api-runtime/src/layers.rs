@@ -13,6 +13,7 @@ const FLOORS: &[(&str, u8, &str)] = &[
     ("error/", 0, "ground"),
     ("secret.rs", 0, "ground"),
     ("encode.rs", 0, "ground"),
+    ("shape.rs", 0, "ground"),
     ("request/", 1, "request"),
     ("engine/", 2, "engine"),
     ("metrics.rs", 3, "policy"),

@@ -31,6 +31,7 @@ mod request;
 mod response;
 mod run;
 mod secret;
+mod shape;
 #[cfg(feature = "metrics")]
 mod telemetry;
 
@@ -132,7 +133,7 @@ pub mod __private {
     pub use crate::blocking::{block_on, block_on_call};
     pub use crate::builder::{ClientBuilder, CookiesFeature, RateLimitFeature};
     pub use crate::client::{FromCore, Session};
-    pub use crate::error::{Result, Validator, assert_api_result};
+    pub use crate::error::{Checks, Result, Validator, assert_api_result};
     #[cfg(feature = "mock")]
     pub use crate::mock::{AnyBody, Arg, ArgRef, MockBuilder, MockKit, MockRequest, PagesMock};
     pub use crate::pages::{
@@ -156,6 +157,10 @@ pub mod __private {
         Probe, ValidateViaGarde, ValidateViaNothing, assert_validates,
     };
     pub use crate::run::Sending;
+    pub use crate::shape::{
+        Described, DescribedShape, Field, Model, NoShape, Presence, Shape, ShapeOfDecoded,
+        ShapeOfDescribed, ShapeOfUnknown, Variants,
+    };
     pub use core::time::Duration;
     pub use http::Method;
     pub use http::header::{HeaderMap, HeaderName, HeaderValue};

@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::client::Session;
-use crate::error::{Result, Validator};
+use crate::error::{Checks, Result};
 use crate::policy::attempts::Reading;
 use crate::policy::perform::perform;
 use crate::request::call::Call;
@@ -26,12 +26,12 @@ impl Session {
     /// sending, a transport failure or time-out, a non-2xx status, or a
     /// body that does not decode.
     #[doc(hidden)]
-    pub fn send<D>(&self, call: Call, validator: Option<Validator<D::Target>>) -> Sending<D::Output>
+    pub fn send<D>(&self, call: Call, checks: Checks<D::Target>) -> Sending<D::Output>
     where
         D: Decode + 'static,
         D::Output: Send + 'static,
     {
-        self.send_on::<D>(call, validator, false)
+        self.send_on::<D>(call, checks, false)
     }
 
     /// [`send`](Self::send), on this thread's connections when
@@ -40,7 +40,7 @@ impl Session {
     pub(crate) fn send_on<D>(
         &self,
         call: Call,
-        validator: Option<Validator<D::Target>>,
+        checks: Checks<D::Target>,
         on_caller_thread: bool,
     ) -> Sending<D::Output>
     where
@@ -66,7 +66,7 @@ impl Session {
         // that the box holds the request once.
         let policies = self.shared.policies.clone();
         let performing = perform(policies, self.overrides.clone(), endpoint, built, reading);
-        let future = Box::pin(async move { finish::decode::<D>(performing.await?, validator) });
+        let future = Box::pin(async move { finish::decode::<D>(performing.await?, checks) });
         Sending { future }
     }
 }

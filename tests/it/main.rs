@@ -25,6 +25,7 @@ mod prism;
 mod properties;
 mod proxies;
 mod proxy_servers;
+mod reports;
 mod resilience;
 mod secrets;
 mod security;

@@ -46,6 +46,25 @@ mod serde_twins {
         #[serde(flatten)]
         pub extra: HashMap<String, Value>,
     }
+
+    #[derive(Debug, PartialEq, serde::Deserialize, Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Cased {
+        pub user_name: String,
+        #[serde(alias = "login_name", alias = "nick")]
+        pub display_name: Option<String>,
+        #[serde(rename = "ID")]
+        pub id: u32,
+        pub kind: Kind,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize, Serialize)]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum Kind {
+        SiteAdmin,
+        #[serde(rename = "plain")]
+        Plain,
+    }
 }
 
 mod our_twins {
@@ -86,6 +105,25 @@ mod our_twins {
         pub title: String,
         #[serde(flatten)]
         pub extra: HashMap<String, Value>,
+    }
+
+    #[derive(Debug, PartialEq, api_client::Deserialize, Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Cased {
+        pub user_name: String,
+        #[serde(alias = "login_name", alias = "nick")]
+        pub display_name: Option<String>,
+        #[serde(rename = "ID")]
+        pub id: u32,
+        pub kind: Kind,
+    }
+
+    #[derive(Debug, PartialEq, api_client::Deserialize, Serialize)]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum Kind {
+        SiteAdmin,
+        #[serde(rename = "plain")]
+        Plain,
     }
 }
 
@@ -191,6 +229,17 @@ fn the_same_values_and_errors_as_serde() {
         json!({"id": 1, "full_name": "x", "owner": {"login": "y", "id": -3}, "state": "Draft"});
     let (count, diffs) = differences::<serde_twins::Repo, our_twins::Repo>(&[repo, minimal]);
     assert!(count > 400, "{count} documents");
+    assert!(
+        diffs.is_empty(),
+        "{} of {count} differ:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+
+    let cased = json!({"userName": "u", "nick": "n", "ID": 3, "kind": "SITE_ADMIN"});
+    let named = json!({"userName": "u", "displayName": "d", "ID": 3, "kind": "plain"});
+    let (count, diffs) = differences::<serde_twins::Cased, our_twins::Cased>(&[cased, named]);
+    assert!(count > 40, "{count} documents");
     assert!(
         diffs.is_empty(),
         "{} of {count} differ:\n{}",

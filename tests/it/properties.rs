@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use api_client::__private::{Probe, ValidateViaGarde as _, decode_json_body};
+use api_client::__private::{Checks, Probe, ValidateViaGarde as _, decode_json_body};
 use api_client::Bytes;
 use api_client::ErrorKind;
 use api_client::HeaderMap;
@@ -39,7 +39,8 @@ fn decode(body: Vec<u8>) -> api_client::Result<Order> {
     #[allow(clippy::needless_borrow)]
     let validator = (&Probe::<Order>::new()).validator();
     assert!(validator.is_some(), "Order derives Validate");
-    decode_json_body::<Order>(&HeaderMap::new(), &Bytes::from(body), validator)
+    let checks = Checks::new(validator, None);
+    decode_json_body::<Order>(&HeaderMap::new(), &Bytes::from(body), checks)
 }
 
 fn check(body: Vec<u8>) {

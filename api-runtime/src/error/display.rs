@@ -107,9 +107,15 @@ impl Error {
                 )?;
             }
         }
-        // One violation per entry, like pydantic: the path, then the problem.
-        for violation in &inner.violations {
+        // One violation per entry, like pydantic: the path, then the
+        // problem; the first few, then how many more.
+        const SHOWN: usize = 20;
+        for violation in inner.violations.iter().take(SHOWN) {
             write!(f, "\n{violation}")?;
+        }
+        let rest = inner.violations.len().saturating_sub(SHOWN) + inner.violations_more;
+        if rest > 0 {
+            write!(f, "\n… and {rest} more")?;
         }
         Ok(())
     }

@@ -10,8 +10,9 @@ mod violation;
 
 pub(crate) use human::Human;
 pub use kind::{ErrorKind, TimeoutPhase};
+pub(crate) use violation::KEPT_VIOLATIONS;
 pub(crate) use violation::short_type_name;
-pub use violation::{Validator, Violation};
+pub use violation::{Checks, Validator, Violation};
 
 use std::any::Any;
 use std::error::Error as StdError;
@@ -86,6 +87,8 @@ struct Inner {
     /// redirect loop, a body over the limit).
     permanent: bool,
     violations: Vec<Violation>,
+    /// How many violations there were beyond those kept.
+    violations_more: usize,
     request_id: Option<String>,
     /// The time the whole call took, when it ended in this error.
     call_elapsed: Option<Duration>,
@@ -135,6 +138,7 @@ impl Error {
                 api_error: None,
                 permanent: false,
                 violations: Vec::new(),
+                violations_more: 0,
                 request_id: None,
                 call_elapsed: None,
                 scrub: None,
@@ -231,16 +235,35 @@ impl Error {
         self
     }
 
-    /// Every broken constraint of a value of type `type_name`.
-    pub(crate) fn validation(type_name: &str, violations: Vec<Violation>) -> Self {
+    /// Every broken constraint of a value of type `type_name` (the first
+    /// [`KEPT_VIOLATIONS`] kept, the rest counted).
+    pub(crate) fn validation(type_name: &str, mut violations: Vec<Violation>) -> Self {
         let n = violations.len();
         let plural = if n == 1 { "" } else { "s" };
         let mut err = Error::with_message(
             ErrorKind::Validation,
             format!("{n} validation error{plural} for {type_name}"),
         );
+        err.inner.violations_more = n.saturating_sub(KEPT_VIOLATIONS);
+        violations.truncate(KEPT_VIOLATIONS);
         err.inner.violations = violations;
         err
+    }
+
+    /// This decode error with every problem of the body, which its
+    /// message counts: `more` beyond those listed.
+    pub(crate) fn with_problems(
+        mut self,
+        type_name: &str,
+        violations: Vec<Violation>,
+        more: usize,
+    ) -> Self {
+        let n = violations.len() + more;
+        let plural = if n == 1 { "" } else { "s" };
+        self.inner.message = Some(format!("{n} problem{plural} in {type_name}"));
+        self.inner.violations = violations;
+        self.inner.violations_more = more;
+        self
     }
 
     /// This error with the violations (and their count) of `validation`.
@@ -249,6 +272,7 @@ impl Error {
         let message = self.inner.message.take().unwrap_or_default();
         self.inner.message = Some(format!("{message}: {count}"));
         self.inner.violations = validation.inner.violations;
+        self.inner.violations_more = validation.inner.violations_more;
         self
     }
 
@@ -402,10 +426,20 @@ impl Error {
         self.inner.api_error.as_ref()?.value.downcast_ref()
     }
 
-    /// Every broken constraint of an [`ErrorKind::Validation`] error, each
-    /// with its JSON path, rule code and message.
+    /// Every problem of the value, each with its JSON path (wire names),
+    /// code and message: the broken rules of an [`ErrorKind::Validation`]
+    /// error; for an [`ErrorKind::Decode`] error of a type deriving
+    /// `api_client::Deserialize`, also each misfit (code `type`, `enum` or
+    /// `value`) and missing field (`missing`). At most the first 100;
+    /// [`violation_count`](Self::violation_count) counts them all.
     pub fn violations(&self) -> &[Violation] {
         &self.inner.violations
+    }
+
+    /// How many problems there were, those beyond
+    /// [`violations`](Self::violations)' first 100 included.
+    pub fn violation_count(&self) -> usize {
+        self.inner.violations.len() + self.inner.violations_more
     }
 
     /// The server's request id (the `x-request-id` response header by

@@ -4,8 +4,64 @@
 
 use std::fmt;
 
-/// Checks a decoded value (or a request body); `Err` lists every problem.
-pub type Validator<T> = fn(&T) -> Result<(), Vec<Violation>>;
+use crate::shape::ShapeFn;
+
+/// How many violations an error keeps with their messages (the rest are
+/// counted): a list of a million bad items does not make a million.
+pub(crate) const KEPT_VIOLATIONS: usize = 100;
+
+/// Checks a decoded value (or a request body) against its rules; `Err`
+/// lists every problem, its paths named as on the wire when the type's
+/// shape is given.
+pub type Validator<T> = fn(&T, Option<ShapeFn>) -> Result<(), Vec<Violation>>;
+
+/// What a call checks of a value of type `T`: its rules, when the type
+/// has some, and its shape, when it is described (for wire names and for
+/// the report of a body that does not decode). Generated code makes one
+/// per decoded type and per request body type.
+#[doc(hidden)]
+pub struct Checks<T: ?Sized> {
+    validator: Option<Validator<T>>,
+    shape: Option<ShapeFn>,
+}
+
+impl<T: ?Sized> Checks<T> {
+    /// The checks of a type: its validator and its shape, each if any.
+    pub const fn new(validator: Option<Validator<T>>, shape: Option<ShapeFn>) -> Self {
+        Checks { validator, shape }
+    }
+
+    /// No checks.
+    pub const fn none() -> Self {
+        Checks::new(None, None)
+    }
+
+    /// `value` against its rules (`Ok` without any).
+    pub(crate) fn validate(&self, value: &T) -> Result<(), Vec<Violation>> {
+        match self.validator {
+            Some(validator) => validator(value, self.shape),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether the type has rules.
+    pub(crate) fn has_rules(&self) -> bool {
+        self.validator.is_some()
+    }
+
+    /// The type's shape, when it is described.
+    pub(crate) fn shape(&self) -> Option<ShapeFn> {
+        self.shape
+    }
+}
+
+impl<T: ?Sized> Clone for Checks<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: ?Sized> Copy for Checks<T> {}
 
 /// One broken constraint: where, which rule, and what is wrong. The value
 /// itself is not included (it may be a secret).
@@ -26,16 +82,21 @@ impl Violation {
         }
     }
 
-    /// The JSON path of the value, e.g. `$.tags[1].name`. Fields are named
-    /// as in the Rust type (garde does not know serde's renames).
+    /// The JSON path of the value, e.g. `$.tags[1].name`: fields by their
+    /// names on the wire when the type derives `api_client::Deserialize`,
+    /// else by their Rust names.
     pub fn path(&self) -> &str {
         &self.path
     }
 
-    /// The rule that failed: `length`, `range`, `email`, `url`, `pattern`,
-    /// `contains`, `prefix`, `suffix`, `ascii`, `alphanumeric`, `ip`,
-    /// `credit_card`, `phone_number`, `matches`, `required`, or `custom`
-    /// (also for messages garde was configured to translate).
+    /// What is wrong. A value that does not decode: `type` (another JSON
+    /// type, or an integer out of range), `enum` (not one of the names),
+    /// `value` (a type checked by decoding it), `missing` (a required
+    /// field). A broken rule: `length`, `range`, `email`, `url`,
+    /// `pattern`, `contains`, `prefix`, `suffix`, `ascii`,
+    /// `alphanumeric`, `ip`, `credit_card`, `phone_number`, `matches`,
+    /// `required`, or `custom` (also for messages garde was configured to
+    /// translate).
     pub fn code(&self) -> &'static str {
         self.code
     }

@@ -7,7 +7,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use serde::Serialize;
 
 use crate::encode::write_encoded;
-use crate::error::Validator;
+use crate::error::Checks;
 use crate::request::body::{FormSink, Upload};
 use crate::request::build::{
     Argument, BodyArgument, BuildRequest, CookieArgument, FormArgument, HeaderArgument,
@@ -227,7 +227,7 @@ impl BuildRequest for MockRequest {
         &mut self,
         _name: &'static str,
         value: &A,
-        _validator: Option<Validator<A::Value>>,
+        _checks: Checks<A::Value>,
         omit_none: bool,
     ) where
         A::Value: BodyArgument,
@@ -249,12 +249,8 @@ impl BuildRequest for MockRequest {
         }
     }
 
-    fn form<A: Argument>(
-        &mut self,
-        name: &'static str,
-        value: &A,
-        _validator: Option<Validator<A::Value>>,
-    ) where
+    fn form<A: Argument>(&mut self, name: &'static str, value: &A, _checks: Checks<A::Value>)
+    where
         A::Value: FormArgument,
     {
         self.form_pairs(name, value.get(), true);

@@ -23,7 +23,7 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 
 use crate::client::Session;
-use crate::error::{Result, Validator};
+use crate::error::{Checks, Result};
 use crate::pages::chain::Chain;
 use crate::pages::walk::{State, Walk};
 use crate::request::call::Call;
@@ -190,7 +190,7 @@ where
         session: &Session,
         call: Call,
         paging: Paging,
-        validator: Option<Validator<P>>,
+        checks: Checks<P>,
         split: Split<T, P>,
     ) -> Self {
         let endpoint = call.endpoint;
@@ -198,7 +198,7 @@ where
         let walk = Walk {
             chain: Chain::new(session.clone(), endpoint, paging, start),
             split,
-            validator,
+            checks,
         };
         Pages {
             pages: PageStream {

@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::error::{Result, Validator};
+use crate::error::{Checks, Result};
 use crate::pages::chain::{Chain, Said};
 use crate::pages::page::{Page, Split};
 use crate::policy::attempts::Reading;
@@ -19,7 +19,7 @@ use crate::response::meta::Response;
 pub(super) struct Walk<T, P> {
     pub(super) chain: Chain,
     pub(super) split: Split<T, P>,
-    pub(super) validator: Option<Validator<P>>,
+    pub(super) checks: Checks<P>,
 }
 
 /// A page being fetched, with the walk it belongs to.
@@ -65,7 +65,7 @@ where
         let policies = session.shared.policies.clone();
         let overrides = session.overrides.clone();
         let ended = perform(policies, overrides, self.chain.endpoint, start, reading).await?;
-        let response: Response<P> = finish::decode::<WithMeta<Json<P>>>(ended, self.validator)?;
+        let response: Response<P> = finish::decode::<WithMeta<Json<P>>>(ended, self.checks)?;
         let Response { head, body } = response;
         let parts = (self.split)(body);
         self.chain.advance(Said {

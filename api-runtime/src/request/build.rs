@@ -14,7 +14,7 @@ use std::fmt::Display;
 use http::header::{HeaderName, HeaderValue};
 use serde::Serialize;
 
-use crate::error::Validator;
+use crate::error::Checks;
 use crate::request::body::Upload;
 use crate::request::endpoint::Endpoint;
 use crate::request::multipart::IntoPart;
@@ -97,23 +97,19 @@ pub trait BuildRequest: Sized {
         A::Value: HeaderArgument;
 
     /// Sets a `#[body]` argument as JSON (without its `None` fields when
-    /// `omit_none`), validated first when `validator` is given.
+    /// `omit_none`), validated first when `checks` is given.
     fn json<A: Argument>(
         &mut self,
         name: &'static str,
         value: &A,
-        validator: Option<Validator<A::Value>>,
+        checks: Checks<A::Value>,
         omit_none: bool,
     ) where
         A::Value: BodyArgument;
 
     /// Adds a `#[form]` argument (a struct or map) to the form body.
-    fn form<A: Argument>(
-        &mut self,
-        name: &'static str,
-        value: &A,
-        validator: Option<Validator<A::Value>>,
-    ) where
+    fn form<A: Argument>(&mut self, name: &'static str, value: &A, checks: Checks<A::Value>)
+    where
         A::Value: FormArgument;
 
     /// Adds a `#[field("name")]` argument to the form body.

@@ -10,8 +10,8 @@ use serde::Serialize;
 use crate::request::outgoing::{Outgoing, SendBody};
 
 use crate::encode::write_encoded;
+use crate::error::Checks;
 use crate::error::Error;
-use crate::error::Validator;
 use crate::request::base::CallBase;
 use crate::request::body::{FormSink, Upload};
 use crate::request::build::{
@@ -152,7 +152,7 @@ impl BuildRequest for Call {
     }
 
     /// With `Content-Type: application/json` unless the endpoint declares
-    /// another. With a validator (the type derives `garde::Validate`), an
+    /// another. With a checks (the type derives `garde::Validate`), an
     /// invalid value is an error and nothing is sent. `omit_none` leaves
     /// out every field that is `None` (`#[body(omit_none)]`); an
     /// `Option<Option<T>>` field that is `Some(None)` is sent as `null`.
@@ -160,13 +160,13 @@ impl BuildRequest for Call {
         &mut self,
         name: &'static str,
         value: &A,
-        validator: Option<Validator<A::Value>>,
+        checks: Checks<A::Value>,
         omit_none: bool,
     ) where
         A::Value: BodyArgument,
     {
         let Some(value) = value.get() else { return };
-        if !self.valid_body(name, value, validator) {
+        if !self.valid_body(name, value, checks) {
             return;
         }
         let serialized = if omit_none {
@@ -178,16 +178,12 @@ impl BuildRequest for Call {
     }
 
     /// Validated like a JSON body.
-    fn form<A: Argument>(
-        &mut self,
-        name: &'static str,
-        value: &A,
-        validator: Option<Validator<A::Value>>,
-    ) where
+    fn form<A: Argument>(&mut self, name: &'static str, value: &A, checks: Checks<A::Value>)
+    where
         A::Value: FormArgument,
     {
         let Some(value) = value.get() else { return };
-        if self.valid_body(name, value, validator) {
+        if self.valid_body(name, value, checks) {
             self.form_pairs(name, value, true);
         }
     }
@@ -319,19 +315,14 @@ impl Call {
         }
     }
 
-    /// Runs a body's validator; false (the error recorded) when it fails.
-    fn valid_body<T: ?Sized>(
-        &mut self,
-        name: &str,
-        value: &T,
-        validator: Option<Validator<T>>,
-    ) -> bool {
-        match validator.map(|v| v(value)) {
-            Some(Err(violations)) => {
+    /// Runs a body's checks; false (the error recorded) when it fails.
+    fn valid_body<T: ?Sized>(&mut self, name: &str, value: &T, checks: Checks<T>) -> bool {
+        match checks.validate(value) {
+            Err(violations) => {
                 self.invalid_body(name, std::any::type_name::<T>(), violations);
                 false
             }
-            _ => true,
+            Ok(()) => true,
         }
     }
 

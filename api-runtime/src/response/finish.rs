@@ -4,16 +4,13 @@
 //! call's [`Report`](crate::policy::report::Report).
 
 use crate::engine::exchange::Received;
-use crate::error::{Result, Validator};
+use crate::error::{Checks, Result};
 use crate::policy::perform::Ended;
 use crate::response::decode::Decode;
 use crate::response::json::DecodeCtx;
 
 /// Decodes the response of a call as `D` says, within the call's span.
-pub(crate) fn decode<D: Decode>(
-    ended: Ended,
-    validator: Option<Validator<D::Target>>,
-) -> Result<D::Output> {
+pub(crate) fn decode<D: Decode>(ended: Ended, checks: Checks<D::Target>) -> Result<D::Output> {
     let Ended { received, report } = ended;
     let _span = report.enter();
     match received {
@@ -23,7 +20,7 @@ pub(crate) fn decode<D: Decode>(
             // Kept for a failure's message: the head goes with the body.
             let request_id = response.head.request_id.clone();
             let ctx = DecodeCtx {
-                validator,
+                checks,
                 envelope: report.envelope(),
             };
             D::decode_buffered(*response, &ctx).map_err(|error| report.fail(error, request_id))

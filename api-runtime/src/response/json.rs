@@ -12,16 +12,17 @@ use std::collections::HashMap;
 use serde_json::value::RawValue;
 
 use crate::engine::head::Head;
+use crate::error::{Checks, KEPT_VIOLATIONS, Violation, short_type_name};
 use crate::error::{Error, ErrorKind, Result};
-use crate::error::{Validator, Violation, short_type_name};
 use crate::request::endpoint::Envelope;
 use crate::response::json_path::{failure_path, index_of, position_of};
+use crate::response::problems;
 
-/// How a call decodes: the validator of the body type and the endpoint's
+/// How a call decodes: the checks of the body type and the endpoint's
 /// envelope, if any.
 #[doc(hidden)]
 pub struct DecodeCtx<T: ?Sized + 'static> {
-    pub(crate) validator: Option<Validator<T>>,
+    pub(crate) checks: Checks<T>,
     pub(crate) envelope: Option<&'static Envelope>,
 }
 
@@ -43,20 +44,75 @@ impl<'a> BodyRef<'a> {
 }
 
 /// Decodes a JSON body (or the data in its envelope) into `T`, then runs
-/// the validator, if any. The only generic part of JSON decoding: what
+/// the checks, if any. The only generic part of JSON decoding: what
 /// fails goes to functions compiled once.
 pub(crate) fn decode_json_validated<T: DeserializeOwned + 'static>(
     body: &BodyRef<'_>,
     ctx: &DecodeCtx<T>,
 ) -> Result<T> {
     let (text, root) = json_text(body, ctx.envelope)?;
-    let value: T =
-        serde_json::from_slice(text).map_err(|inner| undecodable(body, text, inner, &root))?;
-    if let Some(validator) = ctx.validator {
-        validator(&value)
-            .map_err(|violations| invalid(body, std::any::type_name::<T>(), violations))?;
-    }
+    let value: T = match serde_json::from_slice(text) {
+        Ok(value) => value,
+        Err(inner) => return Err(not_decoded(body, text, inner, &root, &ctx.checks)),
+    };
+    ctx.checks
+        .validate(&value)
+        .map_err(|violations| invalid(body, std::any::type_name::<T>(), violations))?;
     Ok(value)
+}
+
+/// A body that did not decode into `T`: with `T`'s shape, every problem
+/// of the body and the rules broken elsewhere (`problems.rs`); without,
+/// serde's first error. The generic part is one more decode of the same
+/// type (no new instantiation): the body with its misfits replaced.
+#[cold]
+fn not_decoded<T: DeserializeOwned + 'static>(
+    body: &BodyRef<'_>,
+    text: &[u8],
+    inner: serde_json::Error,
+    root: &str,
+    checks: &Checks<T>,
+) -> Error {
+    let error = undecodable(body, text, inner, root);
+    let Some(shape) = checks.shape() else {
+        return error;
+    };
+    let Some(walked) = problems::walk(text, shape(), root) else {
+        return error;
+    };
+    let repaired = walked.repaired.as_ref().filter(|_| checks.has_rules());
+    let fixed = repaired
+        .and_then(|value| serde_json::to_vec(value).ok())
+        .and_then(|bytes| serde_json::from_slice::<T>(&bytes).ok());
+    let rules = fixed.and_then(|value| checks.validate(&value).err());
+    reported(error, walked, rules, root, std::any::type_name::<T>())
+}
+
+/// The decode error with every problem: the body's misfits, then the
+/// rules broken at places the body filled (rooted where the value is).
+fn reported(
+    error: Error,
+    walked: problems::Walked,
+    rules: Option<Vec<Violation>>,
+    root: &str,
+    type_name: &str,
+) -> Error {
+    let mut all = Vec::new();
+    let mut more = walked.more;
+    for rule in rules.into_iter().flatten() {
+        let path = format!(
+            "{root}{}",
+            rule.path().strip_prefix('$').unwrap_or(rule.path())
+        );
+        if !walked.is_repaired(&path) {
+            all.push(Violation::new(path, rule.code(), rule.message()));
+        }
+    }
+    let mut problems = walked.problems;
+    problems.append(&mut all);
+    more += problems.len().saturating_sub(KEPT_VIOLATIONS);
+    problems.truncate(KEPT_VIOLATIONS);
+    error.with_problems(&short_type_name(type_name), problems, more)
 }
 
 /// Every violation in one error.
@@ -74,7 +130,7 @@ fn invalid(raw: &BodyRef<'_>, type_name: &str, violations: Vec<Violation>) -> Er
 pub fn decode_json_body<T: DeserializeOwned + 'static>(
     headers: &HeaderMap,
     body: &Bytes,
-    validator: Option<Validator<T>>,
+    checks: Checks<T>,
 ) -> Result<T> {
     let body = BodyRef {
         status: StatusCode::OK,
@@ -84,7 +140,7 @@ pub fn decode_json_body<T: DeserializeOwned + 'static>(
     decode_json_validated(
         &body,
         &DecodeCtx {
-            validator,
+            checks,
             envelope: None,
         },
     )
@@ -267,7 +323,7 @@ mod tests {
     }
 
     fn json<T: DeserializeOwned + 'static>(h: HeaderMap, body: &'static [u8]) -> Result<T> {
-        decode_json_body::<T>(&h, &Bytes::from_static(body), None)
+        decode_json_body::<T>(&h, &Bytes::from_static(body), Checks::none())
     }
 
     #[derive(Debug, serde::Deserialize)]
@@ -321,7 +377,7 @@ mod tests {
         };
         let decode = |envelope: &'static Envelope| {
             let ctx = DecodeCtx::<List> {
-                validator: None,
+                checks: Checks::none(),
                 envelope: Some(envelope),
             };
             decode_json_validated(&raw, &ctx).unwrap_err()

@@ -1,5 +1,6 @@
 //! The response: decoding into the declared return type (`decode`),
-//! validation (`validate`), and the steps of
+//! the report of a body that does not decode (`problems`), validation
+//! (`validate`), and the steps of
 //! `#[derive(api_client::Deserialize)]` (`model_de`).
 
 pub(crate) mod decode;
@@ -9,5 +10,6 @@ pub(crate) mod json_path;
 pub(crate) mod meta;
 #[doc(hidden)]
 pub mod model_de;
+pub(crate) mod problems;
 pub(crate) mod stream;
 pub(crate) mod validate;

@@ -14,11 +14,12 @@
 //! finds `&Probe<User>: ValidateViaNothing`, which returns `None`. The user
 //! marks nothing: deriving `garde::Validate` is enough.
 
-use std::marker::PhantomData;
-
 use crate::error::Validator;
 #[cfg(feature = "validate")]
 use crate::error::Violation;
+pub use crate::shape::Probe;
+#[cfg(feature = "validate")]
+use crate::shape::{Shape, ShapeFn};
 
 /// A response type that `#[validate]` can validate: it derives
 /// `garde::Validate`, with a context that has a default.
@@ -41,18 +42,6 @@ where
 /// Compiles only when `T` is validated (the check of `#[validate]`).
 #[doc(hidden)]
 pub fn assert_validates<T: Validates + ?Sized>() {}
-
-/// A zero-sized stand-in for a type, for autoref specialization.
-#[doc(hidden)]
-pub struct Probe<T: ?Sized>(PhantomData<fn(&T)>);
-
-impl<T: ?Sized> Probe<T> {
-    /// The probe of `T`.
-    #[allow(clippy::new_without_default)]
-    pub const fn new() -> Self {
-        Probe(PhantomData)
-    }
-}
 
 /// Picked when `T` derives `garde::Validate`.
 #[doc(hidden)]
@@ -86,35 +75,89 @@ where
 }
 
 #[cfg(feature = "validate")]
-fn validate_with_garde<T>(value: &T) -> Result<(), Vec<Violation>>
+fn validate_with_garde<T>(value: &T, shape: Option<ShapeFn>) -> Result<(), Vec<Violation>>
 where
     T: garde::Validate + ?Sized,
     T::Context: Default,
 {
-    value.validate().map_err(violations)
+    value.validate().map_err(|report| violations(report, shape))
 }
 
-/// garde's report as violations. Not generic: compiled once, not for
-/// every validated type.
+/// garde's report as violations, each path named as on the wire when the
+/// type's shape is known (garde knows the Rust names). Not generic:
+/// compiled once, not for every validated type.
 #[cfg(feature = "validate")]
-fn violations(report: garde::Report) -> Vec<Violation> {
+fn violations(report: garde::Report, shape: Option<ShapeFn>) -> Vec<Violation> {
     report
         .iter()
         .map(|(path, error)| {
-            let path = json_path(&path.to_string());
+            let components = path.__iter().rev().map(|(kind, text)| match kind {
+                garde::error::Kind::Index => Step::Index(text.as_str()),
+                garde::error::Kind::Key => Step::Key(text.as_str()),
+                garde::error::Kind::None => Step::Skip,
+            });
+            let path = wire_path(shape.map_or(Shape::Any, |s| s()), components);
             Violation::new(path, code_of(error.message()), error.message())
         })
         .collect()
 }
 
-/// garde's `tags[1].name` as `$.tags[1].name`; the root as `$`.
+/// One component of garde's path, root first.
 #[cfg_attr(not(feature = "validate"), allow(dead_code))]
-fn json_path(path: &str) -> String {
-    match path {
-        "" => "$".to_owned(),
-        p if p.starts_with('[') => format!("${p}"),
-        p => format!("$.{p}"),
+enum Step<'a> {
+    Key(&'a str),
+    Index(&'a str),
+    Skip,
+}
+
+/// The JSON path (`$.tags[1].displayName`) of garde's path in a value of
+/// `shape`: a model's fields by their wire names, a flattened map's keys
+/// at its model's level; without a shape, garde's names.
+#[cfg_attr(not(feature = "validate"), allow(dead_code))]
+fn wire_path<'a>(mut shape: Shape, steps: impl Iterator<Item = Step<'a>>) -> String {
+    let mut out = String::from("$");
+    for step in steps {
+        while let Shape::Option(inner) = shape {
+            shape = inner();
+        }
+        match (step, shape) {
+            (Step::Skip, _) => {}
+            (Step::Index(index), Shape::List(inner)) => {
+                out.push_str(&format!("[{index}]"));
+                shape = inner();
+            }
+            (Step::Key(key), Shape::Map(inner)) => {
+                out.push('.');
+                out.push_str(key);
+                shape = inner();
+            }
+            (Step::Key(key), Shape::Model(model)) => {
+                let field = model.fields.iter().position(|f| f.rust == key);
+                let Some(i) = field else {
+                    out.push('.');
+                    out.push_str(key);
+                    shape = Shape::Any;
+                    continue;
+                };
+                let field = &model.fields[i];
+                if field.presence != crate::shape::Presence::Flatten {
+                    out.push('.');
+                    out.push_str(field.wire);
+                }
+                shape = (model.field_shape)(i);
+            }
+            (Step::Index(index), _) => {
+                out.push_str(&format!("[{index}]"));
+                shape = Shape::Any;
+            }
+            (Step::Key(key), _) => {
+                out.push('.');
+                out.push_str(key);
+                shape = Shape::Any;
+            }
+        }
     }
+    out
 }
 
 /// The rule behind one of garde's default (English) messages.
@@ -164,6 +207,12 @@ mod tests {
         #[allow(unused_imports)]
         use super::{ValidateViaGarde as _, ValidateViaNothing as _};
         assert!((&Probe::<Plain>::new()).validator().is_none());
+        assert!(
+            wire_path(
+                Shape::Any,
+                [Step::Key("tags"), Step::Index("1")].into_iter()
+            ) == "$.tags[1]"
+        );
         assert!((&Probe::<String>::new()).validator().is_none());
     }
 }

@@ -17,10 +17,22 @@ pub enum Id {
 
 #[derive(Deserialize)]
 pub struct Renamed {
-    #[serde(rename = "a", alias = "b")]
+    #[serde(rename = "a", deserialize_with = "b")]
     pub a: u32,
     #[serde(with = "x")]
     pub c: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Strict {
+    pub a_b: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camel_case")]
+pub struct BadRule {
+    pub a_b: u32,
 }
 
 #[derive(Deserialize)]
