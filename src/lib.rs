@@ -126,9 +126,10 @@ pub use api_runtime::mock;
 #[cfg(feature = "reqwest")]
 pub use api_runtime::reqwest;
 pub use api_runtime::{
-    ByteStream, Bytes, ClientBuilder, Error, ErrorKind, HeaderMap, Method, Pages, Part, Redirect,
-    Response, Result, RetryPolicy, Secret, Session, StatusCode, TimeoutPhase, Upload, Url,
-    Violation, auth, body, defaults, ensure_tls_provider, hooks, limits, metrics, pages, retry,
+    ByteStream, Bytes, ClientBuilder, Error, ErrorKind, Event, Events, HeaderMap, Method, Pages,
+    Part, Redirect, Response, Result, RetryPolicy, Secret, Session, StatusCode, TimeoutPhase,
+    Upload, Url, Violation, auth, body, defaults, ensure_tls_provider, events, hooks, limits,
+    metrics, pages, retry,
 };
 
 /// Items that generated code names. Not part of the public API: they may

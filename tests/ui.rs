@@ -11,5 +11,6 @@ fn ui() {
     t.compile_fail("tests/ui/api/*.rs");
     t.compile_fail("tests/ui/pages/*.rs");
     t.compile_fail("tests/ui/derive/*.rs");
+    t.compile_fail("tests/ui/events/*.rs");
     t.pass("tests/ui/pass/*.rs");
 }

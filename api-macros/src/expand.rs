@@ -303,6 +303,18 @@ fn emit_method(api: &ApiTrait, rt: &Rt, m: &Method) -> TokenStream {
             }
         };
     }
+    if let Some(events) = &endpoint.events {
+        let call = quote!(Self::#builder(self.__api_session.__call_base(), #(#args),*));
+        let body = crate::events::emit_body(rt, events, call, validator);
+        return quote! {
+            #(#cfgs)*
+            #[cfg_attr(debug_assertions, inline)]
+            #sig {
+                #must_validate
+                #body
+            }
+        };
+    }
     let send = if api.blocking {
         quote_spanned!(ret_span=> #rt::block_on_call::<#decoder>(&self.__api_session, __api_call, #validator))
     } else {

@@ -14,6 +14,7 @@ mod attr;
 mod case;
 mod ctxt;
 mod derive_de;
+mod events;
 mod expand;
 mod mock;
 mod model;

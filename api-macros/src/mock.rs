@@ -66,22 +66,16 @@ fn emit_method(api: &ApiTrait, rt: &Rt, m: &Method, endpoint: &Endpoint) -> Toke
     );
     let lifetime = mock_lifetime();
     let generics = lifetime_params(m);
-    let mut params = Vec::new();
-    let mut conversions = Vec::new();
-    for p in &endpoint.params {
-        let ident = &p.ident;
-        if takes_body(p) {
-            params.push(quote!(#ident: impl ::core::convert::Into<#rt::AnyBody>));
-            conversions.push(quote!(let _: #rt::AnyBody = #ident.into();));
-        } else {
-            let ty = name_elided(&p.ty, &lifetime);
-            params.push(quote!(#ident: impl ::core::convert::Into<#rt::Arg<#ty>>));
-            conversions.push(quote!(let #ident: #rt::Arg<#ty> = #ident.into();));
-        }
-    }
+    let (params, conversions) = mock_params(rt, endpoint, &lifetime);
     let builder = builder_ident(m);
     let args = mock_arguments(endpoint);
-    let response = response_type(&endpoint.output);
+    let response = match &endpoint.events {
+        Some(events) => {
+            let item = &events.item;
+            quote!(#rt::EventsBody<#item>)
+        }
+        None => response_type(&endpoint.output),
+    };
     let cfgs = m.attrs.iter().filter(|a| a.path().is_ident("cfg"));
     if let Some(p) = &endpoint.paginate {
         let item = &p.item;
@@ -110,6 +104,29 @@ fn emit_method(api: &ApiTrait, rt: &Rt, m: &Method, endpoint: &Endpoint) -> Toke
             self.__api_kit.for_endpoint(__api_mock)
         }
     }
+}
+
+/// A mock method's parameters (a value or `any()` for each argument) and
+/// their conversions to what the request builder takes.
+fn mock_params(
+    rt: &Rt,
+    endpoint: &Endpoint,
+    lifetime: &syn::Lifetime,
+) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let mut params = Vec::new();
+    let mut conversions = Vec::new();
+    for p in &endpoint.params {
+        let ident = &p.ident;
+        if takes_body(p) {
+            params.push(quote!(#ident: impl ::core::convert::Into<#rt::AnyBody>));
+            conversions.push(quote!(let _: #rt::AnyBody = #ident.into();));
+        } else {
+            let ty = name_elided(&p.ty, lifetime);
+            params.push(quote!(#ident: impl ::core::convert::Into<#rt::Arg<#ty>>));
+            conversions.push(quote!(let #ident: #rt::Arg<#ty> = #ident.into();));
+        }
+    }
+    (params, conversions)
 }
 
 /// The type a mock's `returns(&R)` takes: the declared body type.

@@ -12,6 +12,7 @@ use crate::attr::{
     RetryAttr, StaticHeader, TimeoutAttr, Verb,
 };
 use crate::ctxt::Ctxt;
+use crate::events::EventsDecl;
 use crate::route::{self, Route};
 
 /// The whole declaration.
@@ -39,6 +40,8 @@ pub struct Method {
     /// Declared `#[paginate(…)]` (even if it did not parse): a plain `fn`
     /// returning `Pages`, in an async client as in a blocking one.
     pub paginated: bool,
+    /// Returns `Events<T>`: a plain `fn` too.
+    pub streams: bool,
 }
 
 /// A paginated endpoint: how its pages chain, and its item and page types.
@@ -71,6 +74,8 @@ pub struct Endpoint {
     pub validate: Option<Span>,
     /// `#[paginate(…)]`.
     pub paginate: Option<Paginated>,
+    /// An event stream (`Events<T>`, `#[stream(…)]`).
+    pub events: Option<crate::events::EventsDecl>,
     pub params: Vec<Param>,
     /// What a response decodes into (each page's, when paginated).
     pub output: Output,
@@ -198,13 +203,19 @@ fn once(cx: &Ctxt, slot: &mut Option<RateLimitAttr>, parsed: Option<RateLimitAtt
 /// Async or blocking: `#[api(blocking)]` or plain `fn`s throughout make a
 /// blocking client; a mix is an error.
 fn check_mode(cx: &Ctxt, declared: Option<Span>, methods: &[Method]) -> bool {
-    // A paginated method is a plain `fn` in either kind of client.
-    for m in methods.iter().filter(|m| m.paginated) {
+    // A paginated method, or an event stream, is a plain `fn` in either
+    // kind of client.
+    for m in methods.iter().filter(|m| m.paginated || m.streams) {
         if let Some(asyncness) = &m.sig.asyncness {
+            let what = if m.paginated {
+                "a paginated method"
+            } else {
+                "an event stream"
+            };
             cx.error_spanned_by(
                 asyncness,
                 format!(
-                    "a paginated method returns its stream at once (nothing is sent until it is polled): write `fn {}` without `async`",
+                    "{what} returns its stream at once (nothing is sent until it is polled): write `fn {}` without `async`",
                     m.sig.ident
                 ),
             );
@@ -212,7 +223,7 @@ fn check_mode(cx: &Ctxt, declared: Option<Span>, methods: &[Method]) -> bool {
     }
     let (asyncs, plains): (Vec<&Method>, Vec<&Method>) = methods
         .iter()
-        .filter(|m| !m.paginated)
+        .filter(|m| !m.paginated && !m.streams)
         .partition(|m| m.sig.asyncness.is_some());
     if declared.is_some() {
         for m in asyncs {
@@ -274,6 +285,7 @@ struct MethodAttrs {
     paginate: Option<PaginateAttr>,
     /// `#[paginate]` is there, parsed or not.
     paginated: bool,
+    stream: Option<crate::attr::StreamAttr>,
     /// An attribute of ours could not be parsed (its error is recorded).
     failed: bool,
 }
@@ -317,6 +329,13 @@ impl MethodAttrs {
                     out.paginated = true;
                     out.failed = true;
                 }
+                Some(MethodAttr::Stream(stream)) => {
+                    if out.stream.is_some() {
+                        cx.error_at(stream.span, "`#[stream]` is given twice");
+                        out.failed = true;
+                    }
+                    out.stream = Some(stream);
+                }
                 Some(MethodAttr::Timeout(t)) => {
                     out.timeout.total = t.total.or(out.timeout.total);
                     out.timeout.attempt = t.attempt.or(out.timeout.attempt);
@@ -348,7 +367,9 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn, crate_name: &str) -> Method {
     ok &= check_signature(cx, &sig);
     let params = parse_params(cx, &mut sig);
     let paginated = a.paginated;
-    let (output, paginate) = parse_output(cx, &sig, &mut a, crate_name);
+    let streams =
+        crate::events::returns_events(&sig) || crate::events::wrapped_events(&sig).is_some();
+    let (output, paginate, events) = parse_output(cx, &sig, &mut a, crate_name);
     let route = a.verbs.first().and_then(|v| route::parse(cx, &v.route));
     // A verb attribute that failed to parse already said what is wrong.
     if a.verbs.is_empty() && !a.failed {
@@ -364,7 +385,9 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn, crate_name: &str) -> Method {
     let verb = std::mem::take(&mut a.verbs).into_iter().next();
     let endpoint = match (ok, verb, route, params, output) {
         (true, Some(verb), Some(route), Some(params), Some(output)) => {
-            Some(endpoint(a, verb, route, params, output, paginate))
+            let mut endpoint = endpoint(a, verb, route, params, output, paginate);
+            endpoint.events = events;
+            Some(endpoint)
         }
         _ => None,
     };
@@ -373,28 +396,78 @@ fn parse_method(cx: &Ctxt, f: TraitItemFn, crate_name: &str) -> Method {
         sig,
         endpoint,
         paginated,
+        streams,
     }
 }
 
-/// The return type: a declared output, or for a paginated method, the
-/// pages' output and the declaration of how they chain.
+/// The return type: a declared output; for a paginated method, the
+/// pages' output and the declaration of how they chain; for an event
+/// stream, its item (decoded and validated as a response) and its
+/// declaration.
 fn parse_output(
     cx: &Ctxt,
     sig: &Signature,
     a: &mut MethodAttrs,
     crate_name: &str,
-) -> (Option<Output>, Option<Paginated>) {
+) -> (Option<Output>, Option<Paginated>, Option<EventsDecl>) {
+    if crate::events::returns_events(sig) {
+        return parse_events(cx, sig, a);
+    }
+    if let Some(stream) = a.stream.take() {
+        cx.error_at(
+            stream.span,
+            "`#[stream(…)]` declares an event stream: the method returns `Events<T>` (a plain `fn`)",
+        );
+    }
+    if let Some(ty) = crate::events::wrapped_events(sig) {
+        cx.error_spanned_by(
+            ty,
+            "return `Events<T>` itself, not in a `Result`: each event is a `Result`, and the call's own errors come as the first",
+        );
+        return (None, None, None);
+    }
     if !a.paginated {
-        return (crate::output::parse(cx, sig, crate_name), None);
+        return (crate::output::parse(cx, sig, crate_name), None, None);
     }
     match (crate::output::parse_pages(cx, sig), a.paginate.take()) {
         (Some(pages), Some(attr)) => {
             let (item, page) = (pages.item, pages.page);
-            (Some(pages.output), Some(Paginated { attr, item, page }))
+            (
+                Some(pages.output),
+                Some(Paginated { attr, item, page }),
+                None,
+            )
         }
-        (Some(pages), None) => (Some(pages.output), None),
-        (None, _) => (None, None),
+        (Some(pages), None) => (Some(pages.output), None, None),
+        (None, _) => (None, None, None),
     }
+}
+
+/// An event stream's output: each event's data, as JSON.
+fn parse_events(
+    cx: &Ctxt,
+    sig: &Signature,
+    a: &mut MethodAttrs,
+) -> (Option<Output>, Option<Paginated>, Option<EventsDecl>) {
+    if a.paginated {
+        cx.error_spanned_by(
+            &sig.output,
+            "a method returns pages or events, not both: `#[paginate]` returns `Pages<T>`",
+        );
+        return (None, None, None);
+    }
+    let Some(item) = crate::events::parse(cx, sig) else {
+        return (None, None, None);
+    };
+    let output = Output {
+        ty: item.clone(),
+        kind: OutputKind::Json,
+    };
+    let decl = EventsDecl {
+        item,
+        attr: a.stream.take(),
+    };
+    (Some(output), None, Some(decl))
 }
 
 /// An endpoint from its parsed parts.
@@ -420,6 +493,7 @@ fn endpoint(
         no_auth: a.no_auth,
         validate: a.validate,
         paginate,
+        events: None,
         params,
         output,
     }

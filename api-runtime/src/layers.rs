@@ -25,6 +25,7 @@ const FLOORS: &[(&str, u8, &str)] = &[
     ("blocking.rs", 5, "front"),
     ("builder/", 5, "front"),
     ("pages/", 5, "front"),
+    ("events/", 5, "front"),
     ("mock/", 5, "front"),
     ("lib.rs", 6, "facade"),
     ("layers.rs", 6, "tests"),

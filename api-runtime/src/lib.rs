@@ -18,6 +18,7 @@ mod client;
 mod encode;
 mod engine;
 mod error;
+pub mod events;
 #[cfg(test)]
 mod layers;
 pub mod metrics;
@@ -42,6 +43,7 @@ pub use client::Session;
 pub use engine::head::Redirect;
 pub use engine::tls::ensure_tls_provider;
 pub use error::{Error, ErrorKind, Result, TimeoutPhase, Violation};
+pub use events::{Event, Events};
 /// garde, the validation crate api-client validates with. Deriving
 /// `garde::Validate` needs garde as a direct dependency of your crate (its
 /// derive names `::garde`), in a version that matches this one (0.23).
@@ -104,6 +106,7 @@ pub mod defaults {
         DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT,
         DEFAULT_USER_AGENT,
     };
+    pub use crate::events::DEFAULT_MAX_EVENT_SIZE;
     pub use crate::pages::DEFAULT_MAX_PAGES;
     pub use crate::policy::quota::DEFAULT_MAX_SERVER_PAUSE;
 }
@@ -134,8 +137,11 @@ pub mod __private {
     pub use crate::builder::{ClientBuilder, CookiesFeature, RateLimitFeature};
     pub use crate::client::{FromCore, Session};
     pub use crate::error::{Checks, Result, Validator, assert_api_result};
+    pub use crate::events::{Events, StreamDecl, StreamFormat};
     #[cfg(feature = "mock")]
-    pub use crate::mock::{AnyBody, Arg, ArgRef, MockBuilder, MockKit, MockRequest, PagesMock};
+    pub use crate::mock::{
+        AnyBody, Arg, ArgRef, EventsBody, MockBuilder, MockKit, MockRequest, PagesMock,
+    };
     pub use crate::pages::{
         CountValue, CursorValue, FlagValue, PageParts, PageScheme, Pages, Paging,
     };

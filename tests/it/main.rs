@@ -9,6 +9,7 @@ mod bodies;
 mod counting;
 mod encoding;
 mod errors;
+mod events;
 mod generated;
 mod hostile;
 mod hygiene;

@@ -36,6 +36,7 @@ pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
             );
         }
         ENVELOPE => return parse_envelope(cx, attr).map(MethodAttr::Envelope),
+        STREAM => return parse_stream(cx, attr).map(MethodAttr::Stream),
         NO_AUTH => {
             return flag(cx, attr, "`#[no_auth]` takes no arguments").map(|_| MethodAttr::NoAuth);
         }
@@ -50,15 +51,22 @@ pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
         ERROR => return parse_error_attr(cx, attr).map(|e| MethodAttr::Error(Box::new(e))),
         _ => {}
     }
+    not_ours(cx, attr, &name)
+}
+
+/// An attribute that is not ours: kept, unless its name is a near miss of
+/// one of ours ("did you mean").
+fn not_ours(cx: &Ctxt, attr: &Attribute, name: &str) -> Option<MethodAttr> {
     let ours: Vec<&str> = VERBS
         .iter()
         .copied()
         .chain([
             HEADER, IDEMPOTENT, RETRY, TIMEOUT, RATE_LIMIT, ERROR, ENVELOPE, MULTIPART, PAGINATE,
+            STREAM,
         ])
         .collect();
-    if !BUILTIN.contains(&name.as_str()) {
-        if let Some(close) = did_you_mean(&name, &ours) {
+    if !BUILTIN.contains(&name) {
+        if let Some(close) = did_you_mean(name, &ours) {
             cx.error_spanned_by(
                 attr.path(),
                 format!("unknown attribute `#[{name}]`: did you mean `#[{close}]`?"),

@@ -14,12 +14,14 @@ mod limit;
 mod method;
 mod paginate;
 mod param;
+mod stream;
 
 pub use error::{ErrorDecl, StatusArm, StatusPattern, parse_error_attr};
 pub use limit::{RateLimitAttr, parse_rate_limit};
 pub use method::{parse_envelope, parse_method_attr};
 pub use paginate::{FieldPath, NextCursor, PaginateAttr, Scheme, Total, parse_paginate};
 pub use param::{parse_param_attr, parse_static_header};
+pub use stream::{StreamAttr, StreamFormatAttr, parse_stream};
 
 pub const BASE: &str = "base";
 pub const ERROR: &str = "error";
@@ -45,6 +47,11 @@ pub const RETRY: &str = "retry";
 pub const TIMEOUT: &str = "timeout";
 pub const RATE_LIMIT: &str = "rate_limit";
 pub const PAGINATE: &str = "paginate";
+pub const STREAM: &str = "stream";
+pub const SSE: &str = "sse";
+pub const JSONL: &str = "jsonl";
+pub const DONE: &str = "done";
+pub const RESUMABLE: &str = "resumable";
 pub const BURST: &str = "burst";
 pub const ATTEMPTS: &str = "attempts";
 pub const OFF: &str = "off";
@@ -134,6 +141,8 @@ pub enum MethodAttr {
     Paginate(Box<PaginateAttr>),
     /// A `#[paginate(…)]` that did not parse (its error is recorded).
     BadPaginate,
+    /// `#[stream(…)]`: how an event stream is read.
+    Stream(StreamAttr),
     /// `#[error(…)]`: this endpoint's error document, one type or one per
     /// status.
     Error(Box<ErrorDecl>),

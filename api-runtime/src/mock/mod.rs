@@ -2,11 +2,13 @@
 //! `mock`): a test speaks in endpoints and Rust values, and the expected
 //! request is encoded by the same code the client uses to build requests.
 
+mod events;
 mod kit;
 mod matcher;
 mod pages;
 mod request;
 
+pub use events::EventsBody;
 pub use kit::{MockBuilder, MockKit};
 pub use pages::PagesMock;
 pub use request::MockRequest;

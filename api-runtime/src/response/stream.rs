@@ -90,6 +90,17 @@ impl ByteStream {
         }
     }
 
+    /// Replaces the read timeout (the idle time between chunks) of what is
+    /// left of the body; `None`: no idle time-out.
+    pub(crate) fn set_idle_timeout(&mut self, idle: Option<std::time::Duration>) {
+        self.limits.read = idle.unwrap_or(std::time::Duration::MAX);
+        let hard = self
+            .limits
+            .total
+            .map(|total| crate::engine::watchdog::instant_after(self.started, total));
+        self.idle = Watchdog::new(tokio::time::Instant::now(), hard, self.limits.read);
+    }
+
     /// The body's length, when the server said it (`Content-Length`).
     pub fn content_length(&self) -> Option<u64> {
         self.content_length
