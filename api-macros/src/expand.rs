@@ -291,21 +291,10 @@ fn emit_method(api: &ApiTrait, rt: &Rt, m: &Method) -> TokenStream {
         .and_then(|_| validated_type(&endpoint.output))
         .map(|(ty, checked)| quote_spanned!(ty.span()=> #rt::assert_validates::<#checked>();));
     let is_ours = assert_ours(rt, m);
-    if let Some(p) = &endpoint.paginate {
-        let call = quote!(Self::#builder(self.__api_session.__call_base(), #(#args),*));
-        let body = crate::pages::emit_body(rt, m, endpoint, p, call, validator);
-        return quote! {
-            #(#cfgs)*
-            #[cfg_attr(debug_assertions, inline)]
-            #sig {
-                #must_validate
-                #body
-            }
-        };
-    }
-    if let Some(events) = &endpoint.events {
-        let call = quote!(Self::#builder(self.__api_session.__call_base(), #(#args),*));
-        let body = crate::events::emit_body(rt, events, call, validator);
+    let call = quote!(Self::#builder(self.__api_session.__call_base(), #(#args),*));
+    let streamed = stream_body(rt, m, endpoint, &call, &validator);
+    if let Some(body) = streamed {
+        // Pages and event streams: a plain `fn` that returns the stream.
         return quote! {
             #(#cfgs)*
             #[cfg_attr(debug_assertions, inline)]
@@ -333,9 +322,26 @@ fn emit_method(api: &ApiTrait, rt: &Rt, m: &Method) -> TokenStream {
         #sig {
             #is_ours
             #must_validate
-            let __api_call: #rt::Call = Self::#builder(self.__api_session.__call_base(), #(#args),*);
+            let __api_call: #rt::Call = #call;
             #send
         }
+    }
+}
+
+/// The body of a method that returns a stream (pages or events), if it
+/// is one: the call, handed to the stream.
+fn stream_body(
+    rt: &Rt,
+    m: &Method,
+    endpoint: &crate::model::Endpoint,
+    call: &TokenStream,
+    checks: &TokenStream,
+) -> Option<TokenStream> {
+    let (call, checks) = (call.clone(), checks.clone());
+    match (&endpoint.paginate, &endpoint.events) {
+        (Some(p), _) => Some(crate::pages::emit_body(rt, m, endpoint, p, call, checks)),
+        (None, Some(events)) => Some(crate::events::emit_body(rt, events, call, checks)),
+        (None, None) => None,
     }
 }
 

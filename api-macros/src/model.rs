@@ -56,8 +56,10 @@ pub struct Endpoint {
     pub verb: Verb,
     pub route: Route,
     pub headers: Vec<StaticHeader>,
-    /// `#[idempotent]`, with its span.
+    /// `#[idempotent]` (or `#[idempotency_key]`), with its span.
     pub idempotent: Option<Span>,
+    /// `#[idempotency_key]`: the header a new key per call goes in.
+    pub idempotency_key: Option<String>,
     pub retry: Option<(RetryAttr, proc_macro2::TokenStream)>,
     pub timeout: TimeoutAttr,
     /// `#[rate_limit(…)]` on the method: the endpoint's own limit.
@@ -274,6 +276,7 @@ struct MethodAttrs {
     verbs: Vec<Verb>,
     headers: Vec<StaticHeader>,
     idempotent: Option<Span>,
+    idempotency_key: Option<(Span, String)>,
     retry: Option<(RetryAttr, proc_macro2::TokenStream)>,
     timeout: TimeoutAttr,
     rate_limit: Option<RateLimitAttr>,
@@ -310,6 +313,9 @@ impl MethodAttrs {
                 }
                 Some(MethodAttr::Header(h)) => out.headers.push(h),
                 Some(MethodAttr::Idempotent(span)) => out.idempotent = Some(span),
+                Some(MethodAttr::IdempotencyKey(span, name)) => {
+                    out.idempotency_key = Some((span, name));
+                }
                 Some(MethodAttr::Retry(r, tokens)) => out.retry = Some((r, tokens)),
                 Some(MethodAttr::Error(ty)) => out.error = Some(*ty),
                 Some(MethodAttr::Envelope(e)) => out.envelope = Some(e),
@@ -483,7 +489,10 @@ fn endpoint(
         verb,
         route,
         headers: a.headers,
-        idempotent: a.idempotent,
+        idempotent: a
+            .idempotent
+            .or(a.idempotency_key.as_ref().map(|(span, _)| *span)),
+        idempotency_key: a.idempotency_key.map(|(_, name)| name),
         retry: a.retry,
         timeout: a.timeout,
         rate_limit: a.rate_limit,

@@ -65,6 +65,14 @@ pub fn emit_builder(api: &ApiTrait, rt: &Rt, m: &Method, endpoint: &Endpoint) ->
         .params
         .iter()
         .map(|p| emit_argument(rt, p, &lifetime));
+    let key = endpoint.idempotency_key.as_ref().map(|name| {
+        quote! {
+            __api_req.idempotency_key({
+                const __API_KEY: #rt::HeaderName = #rt::HeaderName::from_static(#name);
+                __API_KEY
+            });
+        }
+    });
     let cfgs = m.attrs.iter().filter(|a| a.path().is_ident("cfg"));
     quote! {
         #(#cfgs)*
@@ -81,6 +89,7 @@ pub fn emit_builder(api: &ApiTrait, rt: &Rt, m: &Method, endpoint: &Endpoint) ->
             #(#path)*
             #query_literal
             #(#args)*
+            #key
             __api_req
         }
     }

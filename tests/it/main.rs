@@ -13,6 +13,7 @@ mod events;
 mod generated;
 mod hostile;
 mod hygiene;
+mod idempotency;
 mod limits;
 mod misbehaving;
 mod mocks;

@@ -22,6 +22,7 @@ pub fn parse_method_attr(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
             return flag(cx, attr, "`#[idempotent]` takes no arguments")
                 .map(MethodAttr::Idempotent);
         }
+        IDEMPOTENCY_KEY => return parse_idempotency_key(cx, attr),
         RETRY => {
             return parse_retry(cx, attr)
                 .map(|r| MethodAttr::Retry(r, quote::ToTokens::to_token_stream(attr)));
@@ -61,8 +62,17 @@ fn not_ours(cx: &Ctxt, attr: &Attribute, name: &str) -> Option<MethodAttr> {
         .iter()
         .copied()
         .chain([
-            HEADER, IDEMPOTENT, RETRY, TIMEOUT, RATE_LIMIT, ERROR, ENVELOPE, MULTIPART, PAGINATE,
+            HEADER,
+            IDEMPOTENT,
+            RETRY,
+            TIMEOUT,
+            RATE_LIMIT,
+            ERROR,
+            ENVELOPE,
+            MULTIPART,
+            PAGINATE,
             STREAM,
+            IDEMPOTENCY_KEY,
         ])
         .collect();
     if !BUILTIN.contains(&name) {
@@ -75,6 +85,29 @@ fn not_ours(cx: &Ctxt, attr: &Attribute, name: &str) -> Option<MethodAttr> {
         }
     }
     Some(MethodAttr::Other(Box::new(attr.clone())))
+}
+
+/// `#[idempotency_key]` (the `Idempotency-Key` header) or
+/// `#[idempotency_key("X-Request-Key")]`.
+fn parse_idempotency_key(cx: &Ctxt, attr: &Attribute) -> Option<MethodAttr> {
+    let span = attr.path().span();
+    let name = match &attr.meta {
+        Meta::Path(_) => return Some(MethodAttr::IdempotencyKey(span, "idempotency-key".into())),
+        Meta::List(list) => list.parse_args::<LitStr>().ok(),
+        Meta::NameValue(_) => None,
+    };
+    let usage = "write `#[idempotency_key]` (the `Idempotency-Key` header) or `#[idempotency_key(\"X-Header-Name\")]`";
+    let Some(name) = name else {
+        cx.error_spanned_by(attr, usage);
+        return None;
+    };
+    let text = name.value();
+    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    if text.is_empty() || !text.bytes().all(token) {
+        cx.error_spanned_by(&name, format!("`{text}` is not a header name: {usage}"));
+        return None;
+    }
+    Some(MethodAttr::IdempotencyKey(span, text.to_ascii_lowercase()))
 }
 
 /// A flag attribute (`#[idempotent]`): its span, or `message` when it was

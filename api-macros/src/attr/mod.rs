@@ -43,6 +43,7 @@ pub const RENAME: &str = "rename";
 pub const STYLE: &str = "style";
 pub const EXPLODE: &str = "explode";
 pub const IDEMPOTENT: &str = "idempotent";
+pub const IDEMPOTENCY_KEY: &str = "idempotency_key";
 pub const RETRY: &str = "retry";
 pub const TIMEOUT: &str = "timeout";
 pub const RATE_LIMIT: &str = "rate_limit";
@@ -133,6 +134,9 @@ pub enum MethodAttr {
     Verb(Verb),
     Header(StaticHeader),
     Idempotent(Span),
+    /// `#[idempotency_key]` or `#[idempotency_key("Header-Name")]`: a key
+    /// per call in that header (lowercase), the endpoint safe to retry.
+    IdempotencyKey(Span, String),
     /// With the attribute's tokens, to point at all of it.
     Retry(RetryAttr, proc_macro2::TokenStream),
     Timeout(TimeoutAttr),

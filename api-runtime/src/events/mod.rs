@@ -118,7 +118,6 @@ impl<T> Event<T> {
 ///
 /// ```no_run
 /// use api_client::{api, Events, Result};
-/// use futures_util::StreamExt;
 ///
 /// #[derive(Debug, api_client::Deserialize)]
 /// pub struct Token { pub text: String }

@@ -122,6 +122,13 @@ pub trait BuildRequest: Sized {
 
     /// Sets a streamed body; `None`: any body (mocks).
     fn upload(&mut self, upload: Option<Upload>);
+
+    /// `#[idempotency_key]`: a new key in the `name` header, unless an
+    /// argument set it; every retry of the call sends the same. A mock
+    /// expects any key.
+    fn idempotency_key(&mut self, name: HeaderName) {
+        let _ = name;
+    }
 }
 
 /// What a path argument needs.

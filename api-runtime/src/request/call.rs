@@ -126,6 +126,15 @@ impl BuildRequest for Call {
         self.headers.insert(name, value);
     }
 
+    fn idempotency_key(&mut self, name: HeaderName) {
+        if !self.headers.contains_key(&name) {
+            let key = crate::request::key::new_key();
+            if let Ok(value) = HeaderValue::from_str(&key) {
+                self.headers.insert(name, value);
+            }
+        }
+    }
+
     /// `name=value` in the `Cookie` header; `None` sends nothing. The
     /// value is never echoed in errors: it may be a session.
     fn cookie<A: Argument>(&mut self, name: &'static str, value: &A)

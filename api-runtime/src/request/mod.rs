@@ -12,6 +12,7 @@ pub(crate) mod build;
 pub(crate) mod call;
 pub(crate) mod cookie;
 pub(crate) mod endpoint;
+pub(crate) mod key;
 pub(crate) mod multipart;
 pub(crate) mod omit;
 pub(crate) mod origin;
