@@ -35,7 +35,7 @@ impl Uses {
             for arg in method.args.iter().filter(|a| a.role != Role::Path) {
                 sent.extend(named_in(&arg.ty));
             }
-            if let Returns::Json(ty) = &method.returns {
+            if let Returns::Json(ty) | Returns::Events(ty, _) = &method.returns {
                 received.extend(named_in(ty));
             }
             received.extend(

@@ -251,7 +251,7 @@ fn reachable<'m>(models: Vec<Model>, methods: impl Iterator<Item = &'m Method>) 
     let mut roots: Vec<String> = Vec::new();
     for method in methods {
         let returns = match &method.returns {
-            crate::model::Returns::Json(ty) => Some(ty),
+            crate::model::Returns::Json(ty) | crate::model::Returns::Events(ty, _) => Some(ty),
             _ => None,
         };
         let types = method

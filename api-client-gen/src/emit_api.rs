@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::emit_models::{TypePrinter, docs};
-use crate::model::{Arg, Errors, Method, QueryStyle, Returns, Role, Status, Ty};
+use crate::model::{Arg, Errors, EventFormat, Method, QueryStyle, Returns, Role, Status, Ty};
 
 /// One `#[api]` trait to print.
 pub struct ApiTrait {
@@ -84,8 +84,7 @@ impl TypePrinter<'_> {
             .as_ref()
             .map(|media| quote!(#[header("Accept", #media)]));
         let multipart = m.multipart.then(|| quote!(#[multipart]));
-        let args = m.args.iter().map(|a| self.arg(a));
-        let output = self.output(&m.returns, m.with_headers);
+        let signature = self.signature(m, &ident);
         quote! {
             #doc
             #deprecated
@@ -94,7 +93,7 @@ impl TypePrinter<'_> {
             #accept
             #error
             #no_auth
-            async fn #ident(&self, #(#args),*) -> Result<#output>;
+            #signature
         }
     }
 
@@ -157,6 +156,29 @@ impl TypePrinter<'_> {
         }
     }
 
+    /// `async fn x(…) -> Result<T>`, or for an event stream the plain
+    /// `fn x(…) -> Events<T>` with its format.
+    fn signature(&self, m: &Method, ident: &proc_macro2::Ident) -> TokenStream {
+        let args = m.args.iter().map(|a| self.arg(a));
+        match &m.returns {
+            Returns::Events(ty, format) => {
+                let ty = self.ty(ty);
+                let format = match format {
+                    EventFormat::Sse => quote!(sse),
+                    EventFormat::Lines => quote!(jsonl),
+                };
+                quote! {
+                    #[stream(#format)]
+                    fn #ident(&self, #(#args),*) -> api_client::Events<#ty>;
+                }
+            }
+            returns => {
+                let output = self.output(returns, m.with_headers);
+                quote!(async fn #ident(&self, #(#args),*) -> Result<#output>;)
+            }
+        }
+    }
+
     fn part_ty(&self, ty: &Ty) -> TokenStream {
         match ty {
             Ty::Option(inner) => {
@@ -174,6 +196,7 @@ impl TypePrinter<'_> {
             Returns::Json(ty) => self.ty(ty),
             Returns::Text => quote!(String),
             Returns::Bytes => quote!(api_client::Bytes),
+            Returns::Events(ty, _) => self.ty(ty),
         };
         if with_headers {
             quote!(api_client::Response<#body>)

@@ -267,6 +267,17 @@ pub enum Returns {
     Text,
     /// `Bytes`: any other body.
     Bytes,
+    /// `Events<T>`: a stream of events, each one's data a `T`.
+    Events(Ty, EventFormat),
+}
+
+/// How an event stream is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventFormat {
+    /// `text/event-stream`.
+    Sse,
+    /// JSON lines or JSON text sequences.
+    Lines,
 }
 
 /// One operation.

@@ -1,7 +1,7 @@
 //! Operations to methods: parameters in their roles, bodies, responses.
 
 use crate::doc::{Document, Node};
-use crate::model::{Arg, Errors, Method, Returns, Role, Status, Ty};
+use crate::model::{Arg, Errors, EventFormat, Method, Returns, Role, Status, Ty};
 use crate::names::{Scope, pascal, snake};
 use crate::schema::{Schemas, doc_of, primary_type};
 
@@ -247,11 +247,43 @@ impl OpLowering<'_, '_> {
         {
             return Returns::Json(self.schemas.ty_of(media.get("schema"), hint));
         }
+        let stream = content
+            .iter()
+            .find_map(|(m, media)| event_format(m).map(|f| (f, media)));
+        if let Some((format, media)) = stream {
+            return Returns::Events(self.event_type(media, format, hint), format);
+        }
         match content.first() {
             None => Returns::Unit,
             Some((media, _)) if media.starts_with("text/") => Returns::Text,
             Some(_) => Returns::Bytes,
         }
+    }
+
+    /// The type of each event of a stream: OpenAPI 3.2's `itemSchema`, else
+    /// the schema (for server-sent events, the event's data; for JSON
+    /// lines, the items of an array schema, or the schema); a string, or
+    /// nothing said, is the data as text.
+    fn event_type(&mut self, media: &Node, format: EventFormat, hint: &str) -> Ty {
+        let item = media.get("itemSchema");
+        let schema = if item.is_null() {
+            let schema = media.get("schema");
+            let array = self
+                .doc
+                .resolve(schema)
+                .ok()
+                .filter(|s| s.get("type").as_str() == Some("array"));
+            match (format, array) {
+                (EventFormat::Lines, Some(array)) => array.get("items"),
+                _ => schema,
+            }
+        } else {
+            item
+        };
+        if schema.is_null() {
+            return Ty::String;
+        }
+        self.schemas.ty_of(schema, &format!("{hint}Event"))
     }
 
     /// The media types of a response, to compare two without lowering.
@@ -292,6 +324,20 @@ impl OpLowering<'_, '_> {
 
     pub(crate) fn warn(&mut self, operation: &str, what: String) {
         self.schemas.warnings.push((operation.to_owned(), what));
+    }
+}
+
+/// The event format a media type names.
+fn event_format(media: &str) -> Option<EventFormat> {
+    let media = media.to_ascii_lowercase();
+    match media.split(';').next().unwrap_or("").trim() {
+        "text/event-stream" => Some(EventFormat::Sse),
+        "application/x-ndjson"
+        | "application/jsonl"
+        | "application/x-jsonlines"
+        | "application/jsonlines"
+        | "application/json-seq" => Some(EventFormat::Lines),
+        _ => None,
     }
 }
 

@@ -129,3 +129,32 @@ fn unreadable_sources_are_clear_errors() {
             .contains("no `#[api]` trait")
     );
 }
+
+#[test]
+fn event_streams_go_there_and_back() {
+    let document = fixture("constructs.yaml");
+    let module = generate(&document, &Options::default()).unwrap().code;
+    let exported = export(&module, "Constructs API").unwrap();
+    let value: serde_json::Value = serde_json::from_str(&exported).unwrap();
+    let content = &value["paths"]["/widgets/changes"]["get"]["responses"]["200"]["content"];
+    assert_eq!(
+        content["text/event-stream"]["itemSchema"]["$ref"],
+        "#/components/schemas/Widget"
+    );
+    let again = generate(&exported, &Options::default()).unwrap().code;
+    assert!(
+        again.contains("fn watch_widgets(&self) -> api_client::Events<Widget>;"),
+        "{again}"
+    );
+    // A stream declared with another item type is a mismatch.
+    let edited = module.replace(
+        "fn watch_widgets(&self) -> api_client::Events<Widget>;",
+        "fn watch_widgets(&self) -> api_client::Events<u32>;",
+    );
+    assert_eq!(
+        messages(&edited, &document).len(),
+        1,
+        "{:?}",
+        messages(&edited, &document)
+    );
+}

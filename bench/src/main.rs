@@ -10,6 +10,7 @@
 //! cargo run --release -p api-client-bench -- limits    # cost of a rate limit and a breaker per call
 //! cargo run --release -p api-client-bench -- pages     # a walk of 100 pages against 100 plain calls
 //! cargo run --release -p api-client-bench -- micro     # decode/validate timings, future sizes
+//! cargo run --release -p api-client-bench -- events    # event streams: events/s against reqwest + eventsource-stream, memory
 //! perf record -e cpu-clock -g -- target/release/api-client-bench profile-generated   # or profile-hand, -hyper, -per-task
 //! ```
 //!
@@ -22,6 +23,7 @@ mod blocking;
 mod clients;
 mod compile;
 mod diagnostics;
+mod events;
 mod limits;
 mod openapi;
 mod pages;
@@ -32,7 +34,7 @@ mod server;
 
 use run::ROUNDS;
 
-const USAGE: &str = "usage: api-client-bench [http|concurrent|blocking|compile|hello|tls|openapi|limits|pages|all|micro|probe|profile-generated|profile-hand|profile-hyper|profile-per-task|profile-blocking]";
+const USAGE: &str = "usage: api-client-bench [http|concurrent|blocking|compile|hello|tls|openapi|limits|pages|events|all|micro|probe|profile-generated|profile-hand|profile-hyper|profile-per-task|profile-blocking]";
 
 /// `--runs N`: how many times to run the HTTP part (1 to 20).
 fn runs_arg() -> usize {
@@ -87,6 +89,7 @@ async fn sections(what: &str) -> Result<Vec<String>, String> {
             openapi::measure(runs_arg()).map_err(|e| format!("OpenAPI measurement failed: {e}"))?,
         ),
         "tls" => Some(compile::tls().map_err(|e| format!("TLS measurement failed: {e}"))?),
+        "events" => Some(events::measure().await.map_err(failed)?),
         _ => None,
     };
     sections.extend(section);

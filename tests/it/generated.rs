@@ -438,3 +438,42 @@ async fn a_hostile_document_s_path_is_sent_percent_encoded() {
     assert_eq!(file.extra_3, "x");
     assert_eq!(file.extra.get("k").map(String::as_str), Some("v"));
 }
+
+/// The document's streams, as the generator wrote them: server-sent events
+/// of widgets, JSON lines, text events.
+#[tokio::test]
+async fn constructs_event_streams() {
+    let server = MockServer::start().await;
+    let sse = format!("id: 1\ndata: {}\n\n", widget_json());
+    Mock::given(path("/widgets/changes"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(sse, "text/event-stream"))
+        .mount(&server)
+        .await;
+    let lines = format!("{}\n{}\n", widget_json(), widget_json());
+    Mock::given(path("/widgets/export"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(lines, "application/x-ndjson"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/log"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw("data: started\n\n", "text/event-stream"),
+        )
+        .mount(&server)
+        .await;
+    let client = constructs(&server).await;
+    let mut changes = client.watch_widgets();
+    let change = changes.next_event().await.unwrap().unwrap();
+    assert_eq!(
+        (change.id(), change.data().name.as_str()),
+        (Some("1"), "Main gear")
+    );
+    assert!(changes.next().await.is_none());
+    let mut export = client.export_widgets();
+    let mut count = 0;
+    while let Some(widget) = export.next().await {
+        widget.unwrap();
+        count += 1;
+    }
+    assert_eq!(count, 2);
+    assert_eq!(client.tail_log().next().await.unwrap().unwrap(), "started");
+}

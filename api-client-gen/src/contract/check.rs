@@ -205,12 +205,30 @@ fn response(
         return;
     };
     let success = doc.resolve(success).unwrap_or(success);
-    let json = success
-        .get("content")
-        .entries()
+    let content = success.get("content").entries();
+    // An event stream's item, as the generator reads it: OpenAPI 3.2's
+    // `itemSchema`, else the schema (of JSON lines, an array's items).
+    let stream = content.iter().find_map(|(m, media)| {
+        let lines = m.contains("jsonl") || m.contains("ndjson") || m.contains("json-seq");
+        if !lines && !m.starts_with("text/event-stream") {
+            return None;
+        }
+        let item = media.get("itemSchema");
+        if !item.is_null() {
+            return Some(item);
+        }
+        let schema = media.get("schema");
+        let resolved = doc.resolve(schema).unwrap_or(schema);
+        Some(match resolved.get("type").as_str() {
+            Some("array") if lines => resolved.get("items"),
+            _ => schema,
+        })
+    });
+    let json = content
         .iter()
         .find(|(m, _)| m.contains("json"))
         .map(|(_, media)| media.get("schema"));
+    let json = if op.streams { stream.or(json) } else { json };
     let returns = &op.returns;
     let Some(schema) = json else {
         return;

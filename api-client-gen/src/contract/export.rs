@@ -71,7 +71,11 @@ fn operation(op: &Operation) -> Value {
     if !parts.is_empty() {
         out["requestBody"] = json!({"content": {"multipart/form-data": {"schema": {"type": "object", "properties": parts}}}});
     }
-    if let Some(body) = response(&op.returns) {
+    let body = match op.streams {
+        true => Some(json!({"text/event-stream": {"itemSchema": schema(&op.returns)}})),
+        false => response(&op.returns),
+    };
+    if let Some(body) = body {
         out["responses"]["200"]["content"] = body;
     }
     out

@@ -64,8 +64,11 @@ pub struct Operation {
     pub route: String,
     /// The arguments.
     pub params: Vec<Param>,
-    /// The success type (`T` of `Result<T>` or `Result<Response<T>>`).
+    /// The success type (`T` of `Result<T>` or `Result<Response<T>>`), or
+    /// each event's (`T` of `Events<T>`).
     pub returns: Type,
+    /// It returns `Events<T>`: an event stream.
+    pub streams: bool,
 }
 
 /// A struct field or enum value, by its wire name.
@@ -231,9 +234,12 @@ fn operation(attrs: &[Attribute], sig: &syn::Signature) -> Option<Operation> {
         FnArg::Receiver(_) => None,
     });
     let params = params.collect();
-    let returns = match &sig.output {
-        ReturnType::Type(_, ty) => success_type(ty),
-        ReturnType::Default => syn::parse_quote!(()),
+    let (returns, streams) = match &sig.output {
+        ReturnType::Type(_, ty) => match generic_arg(ty, "Events") {
+            Some(item) => (item, true),
+            None => (success_type(ty), false),
+        },
+        ReturnType::Default => (syn::parse_quote!(()), false),
     };
     Some(Operation {
         name: sig.ident.to_string(),
@@ -241,6 +247,7 @@ fn operation(attrs: &[Attribute], sig: &syn::Signature) -> Option<Operation> {
         route,
         params,
         returns,
+        streams,
     })
 }
 

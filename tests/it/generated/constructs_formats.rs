@@ -52,6 +52,18 @@ pub trait Constructs {
     #[post("/widgets")]
     #[error(409 => Conflict, 500..=599 => Problem)]
     async fn create_widget(&self, #[body] body: &Widget) -> Result<Widget>;
+    /// Every change of a widget, as server-sent events (OpenAPI 3.2's itemSchema).
+    #[get("/widgets/changes")]
+    #[stream(sse)]
+    fn watch_widgets(&self) -> api_client::Events<Widget>;
+    /// Every widget as JSON lines (a 3.1 document's array schema).
+    #[get("/widgets/export")]
+    #[stream(jsonl)]
+    fn export_widgets(&self) -> api_client::Events<Widget>;
+    /// `tailLog`
+    #[get("/log")]
+    #[stream(sse)]
+    fn tail_log(&self) -> api_client::Events<String>;
     /// `login`
     #[post("/login")]
     #[no_auth]
