@@ -14,6 +14,13 @@ pub(crate) async fn run(what: &str) -> bool {
         "profile-blocking" => profile_blocking().await,
         "probe" => probe().await,
         "micro" => micro(),
+        "client-memory" => {
+            let kind = std::env::args().nth(2).unwrap_or_default();
+            match crate::https::client_memory(&kind) {
+                Ok(kib) => println!("{kib:.2}"),
+                Err(e) => eprintln!("{e}"),
+            }
+        }
         w if w.starts_with("profile-") => profile(w).await,
         _ => return false,
     }

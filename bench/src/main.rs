@@ -11,6 +11,7 @@
 //! cargo run --release -p api-client-bench -- pages     # a walk of 100 pages against 100 plain calls
 //! cargo run --release -p api-client-bench -- micro     # decode/validate timings, future sizes
 //! cargo run --release -p api-client-bench -- events    # event streams: events/s against reqwest + eventsource-stream, memory
+//! cargo run --release -p api-client-bench -- https     # HTTPS h1/h2: first call, pooled calls, memory per client
 //! perf record -e cpu-clock -g -- target/release/api-client-bench profile-generated   # or profile-hand, -hyper, -per-task
 //! ```
 //!
@@ -24,6 +25,7 @@ mod clients;
 mod compile;
 mod diagnostics;
 mod events;
+mod https;
 mod limits;
 mod openapi;
 mod pages;
@@ -31,10 +33,11 @@ mod report;
 mod run;
 mod scenarios;
 mod server;
+mod tls_server;
 
 use run::ROUNDS;
 
-const USAGE: &str = "usage: api-client-bench [http|concurrent|blocking|compile|hello|tls|openapi|limits|pages|events|all|micro|probe|profile-generated|profile-hand|profile-hyper|profile-per-task|profile-blocking]";
+const USAGE: &str = "usage: api-client-bench [http|concurrent|blocking|compile|hello|tls|openapi|limits|pages|events|https|all|micro|probe|profile-generated|profile-hand|profile-hyper|profile-per-task|profile-blocking]";
 
 /// `--runs N`: how many times to run the HTTP part (1 to 20).
 fn runs_arg() -> usize {
@@ -90,6 +93,7 @@ async fn sections(what: &str) -> Result<Vec<String>, String> {
         ),
         "tls" => Some(compile::tls().map_err(|e| format!("TLS measurement failed: {e}"))?),
         "events" => Some(events::measure().await.map_err(failed)?),
+        "https" => Some(https::measure().await.map_err(failed)?),
         _ => None,
     };
     sections.extend(section);
