@@ -14,6 +14,13 @@ pub(crate) async fn run(what: &str) -> bool {
         "profile-blocking" => profile_blocking().await,
         "probe" => probe().await,
         "micro" => micro(),
+        "first-call" => {
+            let arg = |i| std::env::args().nth(i).unwrap_or_default();
+            match crate::https::first_call_here(&arg(2), &arg(3), &arg(4)).await {
+                Ok(ms) => println!("{ms:.3}"),
+                Err(e) => eprintln!("{e}"),
+            }
+        }
         "client-memory" => {
             let kind = std::env::args().nth(2).unwrap_or_default();
             match crate::https::client_memory(&kind) {

@@ -33,14 +33,31 @@ fn openssl(dir: &Path, args: &[&str]) -> Result<(), String> {
     if out.status.success() {
         Ok(())
     } else {
-        Err(format!("openssl {}: {}", args[0], String::from_utf8_lossy(&out.stderr)))
+        Err(format!(
+            "openssl {}: {}",
+            args[0],
+            String::from_utf8_lossy(&out.stderr)
+        ))
     }
 }
 
 /// A CA and a server certificate for 127.0.0.1, in `dir`.
 fn certificates(dir: &Path) -> Result<(), String> {
-    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
-    let mut ca = vec!["req", "-x509", "-days", "2", "-subj", "/CN=api-client bench CA"];
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    let mut ca = vec![
+        "req",
+        "-x509",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=api-client bench CA",
+    ];
     ca.extend(ec);
     ca.extend(["-keyout", "ca.key", "-out", "ca.pem"]);
     openssl(dir, &ca)?;
@@ -56,8 +73,21 @@ fn certificates(dir: &Path) -> Result<(), String> {
     openssl(
         dir,
         &[
-            "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-            "-CAcreateserial", "-days", "2", "-extfile", "san.ext", "-out", "server.pem",
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+            "-out",
+            "server.pem",
         ],
     )
 }
@@ -92,7 +122,13 @@ pub async fn start() -> Result<TlsServer, String> {
            }}\n}}\n"
     );
     std::fs::write(dir.join("nginx.conf"), conf).map_err(|e| e.to_string())?;
-    let child = Command::new(nginx)
+    // nginx on CPU 0, the clients on CPU 1 (`server::pin_to_core`).
+    let mut command = Command::new("taskset");
+    command.args(["-c", "0"]).arg(nginx);
+    if Command::new("taskset").arg("-V").output().is_err() {
+        command = Command::new(nginx);
+    }
+    let child = command
         .arg("-p")
         .arg(&dir)
         .arg("-c")
@@ -110,7 +146,10 @@ pub async fn start() -> Result<TlsServer, String> {
         dir,
     };
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", p2)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", p2))
+            .await
+            .is_ok()
+        {
             return Ok(server);
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;

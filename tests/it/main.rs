@@ -36,6 +36,7 @@ mod signing;
 mod support;
 mod telemetry;
 mod timeouts;
+mod tls_sessions;
 mod transport;
 mod urls;
 mod validation;

@@ -26,6 +26,7 @@ pub(super) struct EngineSettings {
     pub(super) no_proxy: bool,
     pub(super) tls: TlsSettings,
     pub(super) http2_prior_knowledge: bool,
+    pub(super) http1_only: bool,
 }
 
 /// Connection-pool settings.
@@ -56,6 +57,11 @@ impl<C: FromCore> ClientBuilder<C> {
             return Ok(Transport::Given(given(self.cross_origin.clone())));
         }
         let engine = std::mem::take(&mut self.engine);
+        if engine.http1_only && engine.http2_prior_knowledge {
+            return Err(Error::builder(
+                "`.http1_only()` and `.http2_prior_knowledge()` contradict each other: choose one",
+            ));
+        }
         let proxies = match engine.no_proxy {
             true => None,
             false => match engine.proxy {
@@ -76,6 +82,7 @@ impl<C: FromCore> ClientBuilder<C> {
             query_credential,
             max_redirects: engine.redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
             http2_prior_knowledge: engine.http2_prior_knowledge,
+            http1_only: engine.http1_only,
             http2_adaptive_window: self.pool.http2_adaptive_window,
             pool_max_idle_per_host: self.pool.max_idle_per_host,
             pool_idle_timeout: self.pool.idle_timeout,
@@ -227,6 +234,14 @@ impl<C: FromCore> ClientBuilder<C> {
             }
             Err(e) => self.fail(e),
         }
+    }
+
+    /// Speaks HTTP/1.1 only: HTTP/2 is not offered in TLS (ALPN), for
+    /// servers and proxies that mishandle it.
+    pub fn http1_only(mut self) -> Self {
+        self.engine.http1_only = true;
+        self.transport_settings.push("http1_only");
+        self
     }
 
     /// Speaks HTTP/2 from the first byte, without negotiation (for

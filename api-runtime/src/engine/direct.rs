@@ -37,6 +37,8 @@ pub(crate) struct DirectSettings {
     /// Redirects followed before giving up; 0: none followed.
     pub(crate) max_redirects: usize,
     pub(crate) http2_prior_knowledge: bool,
+    /// HTTP/1.1 only: no HTTP/2 offered by ALPN.
+    pub(crate) http1_only: bool,
     pub(crate) http2_adaptive_window: bool,
     pub(crate) pool_max_idle_per_host: Option<usize>,
     /// `None`: the default (90 s); `Some(None)`: idle connections stay.
@@ -125,10 +127,10 @@ fn hyper_engine(settings: &DirectSettings) -> crate::error::Result<(Connector, P
     );
     http.set_keepalive_interval(Some(Duration::from_secs(15)));
     http.set_keepalive_retries(Some(3));
-    let alpn: &[&[u8]] = if settings.http2_prior_knowledge {
-        &[b"h2"]
-    } else {
-        &[b"h2", b"http/1.1"]
+    let alpn: &[&[u8]] = match (settings.http2_prior_knowledge, settings.http1_only) {
+        (true, _) => &[b"h2"],
+        (false, true) => &[b"http/1.1"],
+        (false, false) => &[b"h2", b"http/1.1"],
     };
     let connector = Connector::new(
         http,

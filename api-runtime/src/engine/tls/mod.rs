@@ -11,6 +11,8 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 
 use crate::error::{Error, Result};
 
+mod shared;
+
 /// What the builder says of TLS.
 #[derive(Default)]
 pub(crate) struct TlsSettings {
@@ -57,29 +59,38 @@ impl TlsSettings {
         Ok((chain, key))
     }
 
-    /// A client configuration offering `alpn`.
+    /// A client configuration offering `alpn`. Clients without a client
+    /// certificate, whose verification is on, share one configuration per
+    /// provider, added roots and ALPN in the process (`shared`): the
+    /// platform's trust store is read once, not once per client, and TLS
+    /// sessions are resumed across them.
     pub(crate) fn client_config(&self, alpn: &[&[u8]]) -> Result<Arc<rustls::ClientConfig>> {
         ensure_tls_provider()?;
         let provider = match CryptoProvider::get_default() {
             Some(provider) => provider.clone(),
             None => default_provider()?,
         };
+        if self.accept_invalid_certs || self.identity.is_some() {
+            return self.build_config(provider, alpn);
+        }
+        shared::config(&provider, &self.roots, alpn, || {
+            self.build_config(provider.clone(), alpn)
+        })
+    }
+
+    fn build_config(
+        &self,
+        provider: Arc<CryptoProvider>,
+        alpn: &[&[u8]],
+    ) -> Result<Arc<rustls::ClientConfig>> {
         let tls_error = |e: rustls::Error| Error::builder("could not set up TLS").with_source(e);
         let verifier: Arc<dyn ServerCertVerifier> = if self.accept_invalid_certs {
             tracing::warn!(
                 "TLS certificate verification is OFF for this client (danger_accept_invalid_certs)"
             );
             Arc::new(NoVerification(provider.clone()))
-        } else if self.roots.is_empty() {
-            Arc::new(rustls_platform_verifier::Verifier::new(provider.clone()).map_err(tls_error)?)
         } else {
-            Arc::new(
-                rustls_platform_verifier::Verifier::new_with_extra_roots(
-                    self.roots.clone(),
-                    provider.clone(),
-                )
-                .map_err(tls_error)?,
-            )
+            shared::verifier(&provider, &self.roots)?
         };
         let builder = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -141,7 +152,11 @@ pub fn ensure_tls_provider() -> Result<()> {
 fn default_provider() -> Result<Arc<CryptoProvider>> {
     #[cfg(feature = "tls-aws-lc-rs")]
     {
-        Ok(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+        // One for the process: what clients share is found by it.
+        static PROVIDER: std::sync::OnceLock<Arc<CryptoProvider>> = std::sync::OnceLock::new();
+        Ok(PROVIDER
+            .get_or_init(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+            .clone())
     }
     #[cfg(not(feature = "tls-aws-lc-rs"))]
     Err(Error::builder("no TLS crypto provider installed"))
